@@ -1,0 +1,57 @@
+# stackctl — the two commands a new machine needs:
+#   make up    installs what is missing, builds, starts the example stack, runs the suite, writes the report
+#   make test  installs what is missing and runs every test (unit + integration on the real engine)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+STACKCTL := node bin/stackctl.js
+
+.PHONY: help deps build engine base-image chromium env up down test test-unit typecheck bench clean
+
+help:
+	@echo "make up      - engine, images, example stack up, integration suite, report"
+	@echo "make test    - all tests (unit + integration against the real engine)"
+	@echo "make down    - stop the example stack and remove its volumes"
+	@echo "make bench   - benchmarks (results in BENCHMARKS.md)"
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.package-lock.json
+
+build: deps
+	npx tsc -p tsconfig.build.json
+
+engine:
+	bash scripts/ensure-docker.sh
+
+base-image: engine
+	bash scripts/ensure-base-image.sh
+
+chromium:
+	bash scripts/ensure-chromium.sh
+
+env:
+	bash scripts/gen-env.sh
+
+up: build base-image chromium env
+	$(STACKCTL) up --test
+
+down: build engine
+	$(STACKCTL) down -v
+
+typecheck: deps
+	npx tsc -p tsconfig.json --noEmit
+
+test-unit: build
+	npx vitest run test/unit
+
+test: build base-image chromium
+	@mkdir -p .stackctl
+	npx vitest run --reporter=default --reporter=json --outputFile.json=.stackctl/vitest-results.json
+
+bench: build base-image
+	node bench/run.mjs
+
+clean:
+	rm -rf dist .stackctl/vitest-results.json

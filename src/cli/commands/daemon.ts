@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+
+// Placeholder until the command lands; replaced by its owner.
+export function registerDaemon(program: Command, _ctx: CliContext): void {
+  program
+    .command('daemon')
+    .description('(not implemented yet)')
+    .allowUnknownOption()
+    .action(() => {
+      throw new UsageError('stackctl daemon is not implemented yet');
+    });
+}

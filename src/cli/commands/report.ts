@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+
+// Placeholder until the command lands; replaced by its owner.
+export function registerReport(program: Command, _ctx: CliContext): void {
+  program
+    .command('report')
+    .description('(not implemented yet)')
+    .allowUnknownOption()
+    .action(() => {
+      throw new UsageError('stackctl report is not implemented yet');
+    });
+}

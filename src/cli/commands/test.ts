@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+
+// Placeholder until the command lands; replaced by its owner.
+export function registerTest(program: Command, _ctx: CliContext): void {
+  program
+    .command('test')
+    .description('(not implemented yet)')
+    .allowUnknownOption()
+    .action(() => {
+      throw new UsageError('stackctl test is not implemented yet');
+    });
+}

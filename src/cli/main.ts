@@ -1,0 +1,62 @@
+import { Command, CommanderError } from 'commander';
+import { errorMessage, isStackctlError } from '../errors.js';
+import { createCliContext, type CliContext } from './context.js';
+import { registerCommands } from './commands/index.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('stackctl')
+    .description('Bring a Dockerized stack up in dependency order, prove it ready, diagnose failures, report.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => ctx.stdout.write(text),
+      writeErr: (text) => ctx.stderr.write(text),
+    })
+    .exitOverride();
+  registerCommands(program, ctx);
+  for (const command of program.commands) command.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the process exit code: 0 ok, 1 problems found, 2 usage error,
+ * 70 internal error, 130 cancelled. Never lets a stack trace reach the user.
+ */
+export async function main(argv: string[], ctx: CliContext = createCliContext(interruptSignal())): Promise<number> {
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv);
+    return ctx.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (isStackctlError(error)) {
+      ctx.stderr.write(`stackctl: ${error.shortMessage}\n`);
+      if (error.hint) ctx.stderr.write(`  hint: ${error.hint}\n`);
+      return error.exitCode;
+    }
+    ctx.stderr.write(`stackctl: internal error (a bug in stackctl, please report it): ${errorMessage(error)}\n`);
+    if (ctx.env.STACKCTL_DEBUG && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
+    return 70;
+  }
+}
+
+/** First Ctrl-C aborts gracefully; a second one forces the process out. */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) {
+      process.stderr.write('\nstackctl: forced exit\n');
+      process.exit(130);
+    }
+    process.stderr.write('\nstackctl: interrupted — finishing cleanly (Ctrl-C again to force)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}

@@ -1,0 +1,176 @@
+/**
+ * The normalised stack graph every other module works on. Both stack.yaml and docker-compose files
+ * load into this one shape (src/config/load-stack.ts, src/compose/load-compose.ts); validation,
+ * planning, the engine, the suite and the daemon read it and never look at YAML again.
+ *
+ * All paths are absolute. Every element keeps the location it came from so a finding can say
+ * `file:line:col`.
+ */
+import type { SourceLocation } from '../errors.js';
+
+export type StackFormat = 'stackctl' | 'compose';
+
+export type DependencyCondition = 'started' | 'ready' | 'completed';
+
+export interface Dependency {
+  service: string;
+  condition: DependencyCondition;
+  /** compose's `required: false`: a missing dependency is tolerated. */
+  required: boolean;
+  location: SourceLocation;
+}
+
+export interface PortMapping {
+  /** Host interface; stackctl publishes on 127.0.0.1 when the file does not say. */
+  hostIp?: string;
+  /** Host port; undefined means an ephemeral port chosen by the engine. */
+  published?: number;
+  target: number;
+  protocol: 'tcp' | 'udp';
+  location: SourceLocation;
+}
+
+export interface VolumeMount {
+  type: 'volume' | 'bind' | 'tmpfs';
+  /** Named volume, or absolute host path for binds; undefined for anonymous volumes and tmpfs. */
+  source?: string;
+  target: string;
+  readOnly: boolean;
+  location: SourceLocation;
+}
+
+export interface NetworkAttachment {
+  name: string;
+  aliases: string[];
+  location: SourceLocation;
+}
+
+export interface BuildSpec {
+  /** Absolute path of the build context directory. */
+  context: string;
+  /** Absolute path of the Dockerfile (undefined when `dockerfileInline` is used). */
+  dockerfile?: string;
+  dockerfileInline?: string;
+  args: Record<string, string>;
+  target?: string;
+  /** name → absolute path (or `docker-image://…` / `service:…` as written). */
+  additionalContexts: Record<string, string>;
+  location: SourceLocation;
+}
+
+export interface StatusRange {
+  min: number;
+  max: number;
+}
+
+export type ProbeSpec =
+  | { kind: 'tcp'; port: number }
+  | {
+      kind: 'http';
+      port: number;
+      path: string;
+      method: string;
+      headers: Record<string, string>;
+      status: StatusRange;
+      /** Regular expression the body must match. */
+      body?: string;
+      /** JSON fields (dot paths) and the values they must equal. */
+      json?: Record<string, unknown>;
+    }
+  | { kind: 'postgres'; port: number; user: string; password: string; database: string }
+  | { kind: 'redis'; port: number; password?: string }
+  | { kind: 'exec'; command: string[] }
+  | { kind: 'log'; pattern: string };
+
+export type ProbeKind = ProbeSpec['kind'];
+
+export interface Readiness {
+  probe: ProbeSpec;
+  /** Deadline for the probe to pass, from the container's start. */
+  timeoutMs: number;
+  location: SourceLocation;
+}
+
+export type RestartPolicyName = 'no' | 'always' | 'on-failure' | 'unless-stopped';
+
+export interface RestartPolicy {
+  name: RestartPolicyName;
+  /** For on-failure[:max]. */
+  maxRetries?: number;
+}
+
+export interface Service {
+  name: string;
+  location: SourceLocation;
+  image?: string;
+  build?: BuildSpec;
+  command?: string[];
+  entrypoint?: string[];
+  /** Final environment after env_file + environment merging and interpolation. */
+  environment: Record<string, string>;
+  /** Where each environment key was set (for findings). */
+  environmentLocations: Record<string, SourceLocation>;
+  envFiles: string[];
+  ports: PortMapping[];
+  volumes: VolumeMount[];
+  networks: NetworkAttachment[];
+  dependsOn: Dependency[];
+  readiness?: Readiness;
+  startTimeoutMs: number;
+  restart: RestartPolicy;
+  restartDependents: boolean;
+  /** Names of variables whose values are secret. */
+  secrets: string[];
+  requiresEnv: string[];
+  profiles: string[];
+}
+
+export interface Thresholds {
+  /** Percent; overall success rate must be greater. */
+  successRate: number;
+  avgResponseMs: number;
+  /** Percent. */
+  errorRate: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = { successRate: 95, avgResponseMs: 500, errorRate: 5 };
+export const DEFAULT_START_TIMEOUT_MS = 120_000;
+
+/** One `${VAR}` occurrence in the file, as written and as resolved. */
+export interface VariableReference {
+  name: string;
+  /** The whole expression as written, e.g. `${REDIS_PASSWORD:-}`. */
+  expression: string;
+  /** Key path in the document, e.g. ['services','redis','command']. */
+  path: Array<string | number>;
+  /** Service the reference belongs to, when under `services.<name>`. */
+  service?: string;
+  location: SourceLocation;
+  /** Value the variable had (undefined = unset). */
+  value?: string;
+  /** True when the expression supplied a default that was used. */
+  defaulted: boolean;
+}
+
+export interface Stack {
+  name: string;
+  /** Absolute path of the file the stack was loaded from. */
+  file: string;
+  /** Directory relative paths are resolved against. */
+  dir: string;
+  format: StackFormat;
+  /** In file order. */
+  services: Service[];
+  volumes: Record<string, { external: boolean; location: SourceLocation }>;
+  networks: Record<string, { external: boolean; location: SourceLocation }>;
+  thresholds: Thresholds;
+  /** Absolute path of the integration suite, when the stack names one. */
+  suite?: string;
+  variables: VariableReference[];
+  /** Every secret value known at load time (secret vars' values, probe credentials); for redaction. */
+  secretValues: string[];
+}
+
+export function serviceByName(stack: Stack, name: string): Service | undefined {
+  return stack.services.find((service) => service.name === name);
+}

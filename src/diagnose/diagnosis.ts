@@ -1,0 +1,41 @@
+/** A failed service, explained: what the container did, what it said, and the classified cause. */
+export type RootCauseCode =
+  | 'module-not-found'
+  | 'editable-outside-context'
+  | 'redis-auth'
+  | 'postgres-auth'
+  | 'address-in-use'
+  | 'dependency-refused'
+  | 'build-failed'
+  | 'image-not-found'
+  | 'missing-env'
+  | 'probe-timeout'
+  | 'exited'
+  | 'oom-killed'
+  | 'unknown';
+
+export interface RootCause {
+  code: RootCauseCode;
+  /** One line: what went wrong, e.g. "No module named 'config'". */
+  summary: string;
+  /** What to do about it. */
+  hint: string;
+  /** The log or error line the classification is based on. */
+  evidence?: string;
+}
+
+export interface Diagnosis {
+  service: string;
+  /** failed: the service itself; blocked: a dependency failed. */
+  state: 'failed' | 'blocked';
+  blockedBy?: string;
+  container?: {
+    status: string;
+    exitCode?: number;
+    oomKilled: boolean;
+    restartCount: number;
+  };
+  lastLogLines: string[];
+  probe?: { attempts: number; lastError?: string };
+  rootCause: RootCause;
+}

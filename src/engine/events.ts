@@ -1,0 +1,32 @@
+/**
+ * Typed progress events. The engine emits them; renderers (src/cli/render/*) draw them for a TTY,
+ * for plain CI logs, or as ndjson. The engine never writes to stdout itself.
+ */
+import type { Diagnosis } from '../diagnose/diagnosis.js';
+
+export type ServicePhase =
+  | 'waiting'
+  | 'building'
+  | 'pulling'
+  | 'creating'
+  | 'starting'
+  | 'probing'
+  | 'ready'
+  | 'started'
+  | 'unchanged'
+  | 'failed'
+  | 'blocked'
+  | 'stopping'
+  | 'stopped'
+  | 'removed'
+  | 'cancelled';
+
+export type EngineEvent =
+  | { type: 'service.phase'; service: string; phase: ServicePhase; at: number; detail?: string }
+  | { type: 'service.progress'; service: string; at: number; line: string }
+  | { type: 'service.probe'; service: string; at: number; attempt: number; ok: boolean; error?: string }
+  | { type: 'service.failed'; service: string; at: number; diagnosis: Diagnosis }
+  | { type: 'service.blocked'; service: string; at: number; blockedBy: string }
+  | { type: 'stack.done'; at: number; ok: boolean; durationMs: number };
+
+export type EventListener = (event: EngineEvent) => void;

@@ -1,0 +1,118 @@
+/**
+ * What stackctl needs from a container engine. Only src/runtime/docker-runtime.ts implements it
+ * with dockerode; the engine, the daemon and their unit tests speak only to this interface
+ * (test/support/memory-runtime.ts is the in-memory fake).
+ *
+ * Ownership: every object stackctl creates carries LABELS.stack = the stack's name. A runtime
+ * never lists, stops or removes anything without that label.
+ */
+import type { BuildSpec, PortMapping, RestartPolicy, VolumeMount } from '../config/model.js';
+
+export const LABELS = {
+  stack: 'io.stackctl.stack',
+  service: 'io.stackctl.service',
+  configHash: 'io.stackctl.config-hash',
+  contextHash: 'io.stackctl.context-hash',
+} as const;
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface PublishedPort {
+  target: number;
+  protocol: 'tcp' | 'udp';
+  hostIp: string;
+  hostPort: number;
+}
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  stack: string;
+  service: string;
+  configHash: string;
+  image: string;
+  status: ContainerStatus;
+  exitCode?: number;
+  oomKilled: boolean;
+  restartCount: number;
+  startedAt?: Date;
+  finishedAt?: Date;
+  ports: PublishedPort[];
+  labels: Record<string, string>;
+}
+
+export interface ContainerSpec {
+  stack: string;
+  service: string;
+  /** `<stack>-<service>`. */
+  name: string;
+  image: string;
+  command?: string[];
+  entrypoint?: string[];
+  env: Record<string, string>;
+  ports: PortMapping[];
+  volumes: VolumeMount[];
+  network: string;
+  aliases: string[];
+  restart: RestartPolicy;
+  labels: Record<string, string>;
+}
+
+export interface BuildRequest {
+  stack: string;
+  service: string;
+  tag: string;
+  build: BuildSpec;
+  /** Skip the build when an image with this context hash label exists. */
+  contextHash: string;
+  signal?: AbortSignal;
+  onProgress?: (line: string) => void;
+}
+
+export interface BuildResult {
+  imageId: string;
+  /** False when the build was skipped because the context hash matched. */
+  built: boolean;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+}
+
+export type RuntimeEvent =
+  | { type: 'die'; stack: string; service: string; containerId: string; exitCode: number; at: Date }
+  | { type: 'start'; stack: string; service: string; containerId: string; at: Date }
+  | { type: 'oom'; stack: string; service: string; containerId: string; at: Date };
+
+export interface Runtime {
+  /** Throws EngineUnavailableError when the engine does not answer. */
+  ping(signal?: AbortSignal): Promise<void>;
+
+  imageExists(ref: string): Promise<boolean>;
+  /** Image id, or undefined when absent. */
+  imageId(ref: string): Promise<string | undefined>;
+  pullImage(ref: string, onProgress?: (line: string) => void, signal?: AbortSignal): Promise<void>;
+  buildImage(request: BuildRequest): Promise<BuildResult>;
+
+  ensureNetwork(stack: string, name: string): Promise<void>;
+  ensureVolume(stack: string, name: string): Promise<void>;
+  removeNetwork(stack: string, name: string): Promise<void>;
+  removeVolume(stack: string, name: string): Promise<void>;
+  listVolumes(stack: string): Promise<string[]>;
+  listNetworks(stack: string): Promise<string[]>;
+
+  /** Containers of the stack (running or not), found by label. */
+  listContainers(stack: string): Promise<ContainerInfo[]>;
+  inspectContainer(id: string): Promise<ContainerInfo | undefined>;
+  createContainer(spec: ContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  /** Last `tail` lines of the container's combined output. */
+  logs(id: string, tail: number): Promise<string>;
+  followLogs(id: string, onLine: (line: string) => void, signal: AbortSignal, tail?: number): Promise<void>;
+  exec(id: string, command: string[], signal?: AbortSignal): Promise<ExecResult>;
+  /** Engine events for the stack's containers until `signal` aborts. */
+  events(stack: string, onEvent: (event: RuntimeEvent) => void, signal: AbortSignal): Promise<void>;
+}
