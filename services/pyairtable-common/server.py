@@ -351,7 +351,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 path = req.path
             self._send(response, request_id)
             status = response.status
-            level = "error" if status >= 500 else "info"
+            # 503 means "a dependency is not there yet", which readiness probes expect to see while waiting.
+            level = "info" if status < 500 else ("warning" if status == 503 else "error")
             telemetry.log(level, "request", method=self.command, path=path, status=status,
                           duration_ms=timer.elapsed_ms())
 
