@@ -2,18 +2,9 @@
 from typing import Any, Callable, Dict, List
 
 from . import planner
+from .mcp_client import ToolError
 
 ToolCaller = Callable[[str, Dict[str, Any]], Any]
-
-
-class ToolError(Exception):
-    """mcp-server answered the call with a JSON-RPC error (the tool ran and failed, or was refused)."""
-
-    def __init__(self, code: int, message: str, data: Any = None):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.data = data
 
 
 def run_turn(message: str, call_tool: ToolCaller, base_id: str) -> Dict[str, Any]:
@@ -37,7 +28,7 @@ def run_turn(message: str, call_tool: ToolCaller, base_id: str) -> Dict[str, Any
             result = call_tool(call.name, call.arguments)
         except ToolError as exc:
             entry["result"] = None
-            entry["error"] = {"code": exc.code, "message": exc.message, "data": exc.data}
+            entry["error"] = exc.as_error()
             calls.append(entry)
             replies.append(f"The {call.name} tool failed: {exc.message}")
             break
