@@ -1,0 +1,38 @@
+"""automation-services: workflows of mcp-server tool calls, and file storage, in postgres + UPLOAD_DIR."""
+import psycopg2
+
+import checks
+import config
+import db
+import server
+
+from . import routes
+from .files import MAX_BYTES, FileStore
+from .mcp_client import McpClient
+from .schema import MigratedDatabase
+from .workflows import WorkflowStore
+
+
+def main() -> None:
+    settings = config.load(
+        service="automation-services",
+        required=["DATABASE_URL", "API_KEY", "MCP_SERVER_URL", "UPLOAD_DIR"],
+        optional={"PORT": 8006, "LOG_LEVEL": "info"},
+    )
+    # The framework answers 413 itself for bodies over this, before the handler runs.
+    app = server.App(settings, max_body_bytes=MAX_BYTES)
+    database = MigratedDatabase(db.Database(settings.database_url))
+    files = FileStore(database, settings.upload_dir)
+    app.ready_checks({
+        "postgres": checks.postgres(settings.database_url),
+        "mcp-server": checks.http(settings.mcp_server_url, "/tools", settings.api_key),
+        "upload_dir": files.check_dir,
+    })
+    app.treat_as_unavailable("postgres", psycopg2.OperationalError, psycopg2.InterfaceError)
+    routes.register_workflows(app, WorkflowStore(database), McpClient(settings.mcp_server_url, settings.api_key))
+    routes.register_files(app, files)
+    app.serve()
+
+
+if __name__ == "__main__":
+    main()
