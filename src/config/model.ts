@@ -150,6 +150,11 @@ export interface VariableReference {
   value?: string;
   /** True when the expression supplied a default that was used. */
   defaulted: boolean;
+  /**
+   * The operator of `${VAR<op>word}` when there is one (added for validate: a reference with an operator
+   * handles the unset case on purpose and is not reported as unset).
+   */
+  operator?: ':-' | '-' | ':?' | '?' | ':+' | '+';
 }
 
 export interface Stack {

@@ -1,0 +1,252 @@
+/**
+ * YAML with positions. A YamlSource is one parsed file: its plain value (anchors, aliases and `<<`
+ * merge keys resolved), every syntax error as a Diagnostic with line:col, and `locate(path)` that
+ * maps a key path back to `file:line:col` so any later finding (schema, rules) can point into the file.
+ *
+ * Stable API (src/compose/ builds on it):
+ *   parseYamlSource(text, file)       → YamlSource (never throws)
+ *   readYamlSource(file)              → Promise<YamlSource> (unreadable file → a FILE001 diagnostic)
+ *   source.value                      plain JS value, undefined when the document is empty or broken
+ *   source.diagnostics                YAML001 errors / YAML002 warnings, all of them, in file order
+ *   source.locate(path)               location of the value at path (nearest existing ancestor if absent)
+ *   source.locateKey(path)            location of the key of the last segment (for "unknown key" findings)
+ *   source.locateInScalar(path, text) location of `text` inside the scalar at path (e.g. a `${VAR}`)
+ */
+import { readFile } from 'node:fs/promises';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node as YamlNode,
+  type Pair,
+} from 'yaml';
+import { errorMessage, type SourceLocation } from '../errors.js';
+import type { Diagnostic } from '../validate/diagnostic.js';
+
+export type KeyPath = ReadonlyArray<string | number>;
+
+export interface YamlSource {
+  /** The file name as given (absolute paths recommended); used in every location. */
+  file: string;
+  text: string;
+  /** Plain value of the document; undefined when empty or when syntax errors make it unusable. */
+  value: unknown;
+  /** True when the text parsed without errors (warnings allowed). */
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  locate(path: KeyPath): SourceLocation;
+  locateKey(path: KeyPath): SourceLocation;
+  /**
+   * Location of the `occurrence`-th (0-based) appearance of `needle` inside the source text of the
+   * scalar at `path`; falls back to the scalar's own location.
+   */
+  locateInScalar(path: KeyPath, needle: string, occurrence?: number): SourceLocation;
+}
+
+/** Aliases expanded beyond this count are refused (billion-laughs protection). */
+const MAX_ALIAS_COUNT = 10_000;
+
+export function parseYamlSource(text: string, file: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const diagnostics: Diagnostic[] = [];
+  const at = (offset: number): SourceLocation => {
+    const pos = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+    return { file, line: pos.line, col: pos.col };
+  };
+
+  let doc: Document.Parsed | undefined;
+  try {
+    doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  } catch (error) {
+    // The yaml parser is robust; this is a last line of defence so no input ever escapes as a throw.
+    diagnostics.push(yamlDiagnostic('error', { file, line: 1, col: 1 }, `cannot parse YAML: ${errorMessage(error)}`));
+  }
+
+  let value: unknown;
+  if (doc) {
+    for (const error of doc.errors) diagnostics.push(yamlDiagnostic('error', at(error.pos[0]), cleanMessage(error.message), error.code));
+    for (const warning of doc.warnings) diagnostics.push(yamlDiagnostic('warning', at(warning.pos[0]), cleanMessage(warning.message), warning.code));
+    if (doc.errors.length === 0) {
+      try {
+        value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      } catch (error) {
+        diagnostics.push(yamlDiagnostic('error', { file, line: 1, col: 1 }, `cannot resolve YAML aliases: ${errorMessage(error)}`));
+      }
+    }
+  }
+  diagnostics.sort((a, b) => a.location.line - b.location.line || a.location.col - b.location.col);
+  const ok = !diagnostics.some((d) => d.severity === 'error');
+  const fileStart: SourceLocation = { file, line: text.length > 0 ? 1 : 0, col: text.length > 0 ? 1 : 0 };
+
+  const find = (path: KeyPath): { node?: YamlNode; key?: YamlNode; ancestor?: YamlNode; ancestorKey?: YamlNode } => {
+    if (!doc) return {};
+    let node: YamlNode | null | undefined = doc.contents ?? undefined;
+    let key: YamlNode | undefined;
+    let ancestor: YamlNode | undefined = node ?? undefined;
+    let ancestorKey: YamlNode | undefined;
+    for (const segment of path) {
+      node = resolveAlias(doc, node);
+      if (!node) return { ancestor, ancestorKey };
+      ancestor = node;
+      ancestorKey = key;
+      if (isMap(node)) {
+        const pair = findPair(doc, node.items as Pair[], segment, 0);
+        if (!pair) return { ancestor, ancestorKey };
+        key = isNode(pair.key) ? pair.key : undefined;
+        node = isNode(pair.value) ? pair.value : undefined;
+        if (!node) return { key, ancestor: key ?? ancestor, ancestorKey: key };
+      } else if (isSeq(node) && typeof segment === 'number') {
+        const item = node.items[segment];
+        if (!isNode(item)) return { ancestor, ancestorKey };
+        key = undefined;
+        node = item;
+      } else {
+        return { ancestor, ancestorKey };
+      }
+    }
+    return { node: node ?? undefined, key, ancestor, ancestorKey };
+  };
+
+  const nodeLocation = (node: YamlNode | undefined): SourceLocation | undefined =>
+    node?.range ? at(node.range[0]) : undefined;
+
+  const locate = (path: KeyPath): SourceLocation => {
+    const found = find(path);
+    return nodeLocation(found.node) ?? nodeLocation(found.key) ?? nodeLocation(found.ancestorKey) ?? nodeLocation(found.ancestor) ?? fileStart;
+  };
+
+  const locateKey = (path: KeyPath): SourceLocation => {
+    const found = find(path);
+    if (found.node || found.key) return nodeLocation(found.key) ?? nodeLocation(found.node) ?? fileStart;
+    return nodeLocation(found.ancestorKey) ?? nodeLocation(found.ancestor) ?? fileStart;
+  };
+
+  const locateInScalar = (path: KeyPath, needle: string, occurrence = 0): SourceLocation => {
+    const found = find(path);
+    const node = doc ? resolveAlias(doc, found.node) : undefined;
+    if (node && isScalar(node) && node.range && needle.length > 0) {
+      const [start, , end] = node.range;
+      let index = text.indexOf(needle, start);
+      for (let n = 0; n < occurrence && index >= 0; n++) index = text.indexOf(needle, index + needle.length);
+      if (index >= 0 && index < end) return at(index);
+    }
+    return locate(path);
+  };
+
+  return { file, text, value, ok, diagnostics, locate, locateKey, locateInScalar };
+}
+
+/** Reads and parses a file; a read failure is a FILE001 diagnostic, never a throw. */
+export async function readYamlSource(file: string): Promise<YamlSource> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const source = parseYamlSource('', file);
+    source.diagnostics.push({
+      code: 'FILE001',
+      severity: 'error',
+      location: { file, line: 0, col: 0 },
+      message: `cannot read ${file}: ${readErrorReason(error)}`,
+      hint: 'check the path given with -f/--file, or run stackctl in the directory that holds stack.yaml',
+    });
+    source.ok = false;
+    return source;
+  }
+  return parseYamlSource(text.startsWith('\uFEFF') ? text.slice(1) : text, file);
+}
+
+function readErrorReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return errorMessage(error);
+}
+
+function isNode(value: unknown): value is YamlNode {
+  return isScalar(value) || isMap(value) || isSeq(value) || isAlias(value);
+}
+
+function resolveAlias(doc: Document.Parsed, node: YamlNode | null | undefined, depth = 0): YamlNode | undefined {
+  if (!node) return undefined;
+  if (isAlias(node) && depth < 50) {
+    const target = node.resolve(doc);
+    return isNode(target) ? resolveAlias(doc, target, depth + 1) : undefined;
+  }
+  return node;
+}
+
+/** Finds the pair for `segment` in a map, looking through `<<` merge keys (own keys win, as in YAML). */
+function findPair(doc: Document.Parsed, items: Pair[], segment: string | number, depth: number): Pair | undefined {
+  const wanted = String(segment);
+  const merges: Pair[] = [];
+  for (const pair of items) {
+    if (!isPair(pair)) continue;
+    const key = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (isMergeKey(key)) {
+      merges.push(pair);
+      continue;
+    }
+    if (key !== null && key !== undefined && typeof key !== 'object' && String(key) === wanted) return pair;
+  }
+  if (depth > 20) return undefined;
+  for (const merge of merges) {
+    const value = resolveAlias(doc, isNode(merge.value) ? merge.value : undefined);
+    const sources = value && isSeq(value) ? value.items.map((item) => resolveAlias(doc, isNode(item) ? item : undefined)) : [value];
+    for (const source of sources) {
+      if (source && isMap(source)) {
+        const pair = findPair(doc, source.items as Pair[], segment, depth + 1);
+        if (pair) return pair;
+      }
+    }
+  }
+  return undefined;
+}
+
+function isMergeKey(key: unknown): boolean {
+  return key === '<<' || (typeof key === 'symbol' && key.description === '<<');
+}
+
+function cleanMessage(message: string): string {
+  // Without prettyErrors the yaml package still sometimes appends position text; keep one line.
+  const first = message.split('\n')[0] ?? message;
+  return first.replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+
+function yamlDiagnostic(severity: 'error' | 'warning', location: SourceLocation, message: string, code?: string): Diagnostic {
+  return {
+    code: severity === 'error' ? 'YAML001' : 'YAML002',
+    severity,
+    location,
+    message: severity === 'error' ? `YAML syntax error: ${message}` : `YAML: ${message}`,
+    hint: yamlHint(code),
+  };
+}
+
+function yamlHint(code: string | undefined): string {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'a key appears twice in the same mapping; remove or rename one of them';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+    case 'UNEXPECTED_TOKEN':
+      return 'check the indentation (spaces, not tabs) and that every `key: value` has a space after the colon';
+    case 'TAB_AS_INDENT':
+      return 'YAML indentation must use spaces, not tabs';
+    case 'MULTIPLE_DOCS':
+      return 'a stack file holds one YAML document; remove the extra `---` separators';
+    case 'BAD_ALIAS':
+      return 'an alias (*name) must refer to an anchor (&name) defined earlier in the file';
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'a key must fit on one line; quote values containing `: ` or `#`';
+    default:
+      return 'fix the YAML syntax at this position; quote strings containing `:`, `#`, `{`, `[` or leading `*`/`&`';
+  }
+}

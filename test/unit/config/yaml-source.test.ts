@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { parseYamlSource } from '../../../src/config/yaml-source.js';
+
+describe('parseYamlSource', () => {
+  it('keeps positions: locate returns 1-based line/col of values and keys', () => {
+    const src = parseYamlSource('name: demo\nservices:\n  web:\n    image: nginx\n    ports: ["80:80"]\n', '/x/stack.yaml');
+    expect(src.ok).toBe(true);
+    expect(src.locate(['services', 'web', 'image'])).toEqual({ file: '/x/stack.yaml', line: 4, col: 12 });
+    expect(src.locateKey(['services', 'web', 'image'])).toEqual({ file: '/x/stack.yaml', line: 4, col: 5 });
+    expect(src.locate(['services', 'web', 'ports', 0])).toEqual({ file: '/x/stack.yaml', line: 5, col: 13 });
+  });
+
+  it('falls back to the nearest existing ancestor', () => {
+    const src = parseYamlSource('services:\n  web:\n    image: nginx\n', 'f.yaml');
+    expect(src.locate(['services', 'web', 'readiness', 'http'])).toMatchObject({ line: 2, col: 3 });
+    expect(src.locate(['nope'])).toMatchObject({ line: 1, col: 1 });
+  });
+
+  it('reports every syntax error with line and column', () => {
+    const src = parseYamlSource('a: [1, 2\nb: "unterminated\nc: d\n', 'f.yaml');
+    expect(src.ok).toBe(false);
+    expect(src.value).toBeUndefined();
+    expect(src.diagnostics.length).toBeGreaterThanOrEqual(2);
+    for (const d of src.diagnostics) {
+      expect(d.code).toBe('YAML001');
+      expect(d.location.line).toBeGreaterThan(0);
+    }
+  });
+
+  it('reports duplicate keys at the second key', () => {
+    const src = parseYamlSource('a: 1\nb: 2\na: 3\n', 'f.yaml');
+    expect(src.diagnostics[0]).toMatchObject({ code: 'YAML001', location: { line: 3, col: 1 } });
+  });
+
+  it('resolves anchors, aliases and merge keys, and locates through them', () => {
+    const text = 'x-env: &env\n  LOG_LEVEL: info\n  A: b\nservices:\n  web:\n    environment:\n      <<: *env\n      A: c\n';
+    const src = parseYamlSource(text, 'f.yaml');
+    expect(src.value).toEqual({
+      'x-env': { LOG_LEVEL: 'info', A: 'b' },
+      services: { web: { environment: { LOG_LEVEL: 'info', A: 'c' } } },
+    });
+    expect(src.locate(['services', 'web', 'environment', 'LOG_LEVEL'])).toMatchObject({ line: 2, col: 14 });
+    expect(src.locate(['services', 'web', 'environment', 'A'])).toMatchObject({ line: 8, col: 10 });
+  });
+
+  it('locates a substring inside a scalar, including in block scalars', () => {
+    const src = parseYamlSource('cmd: |\n  redis-server\n  --requirepass ${REDIS_PASSWORD}\n', 'f.yaml');
+    expect(src.locateInScalar(['cmd'], '${REDIS_PASSWORD}')).toMatchObject({ line: 3, col: 17 });
+  });
+
+  it('refuses alias bombs instead of exhausting memory', () => {
+    let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 9; i++) text += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+    const src = parseYamlSource(text, 'f.yaml');
+    expect(src.ok).toBe(false);
+    expect(src.diagnostics[0]?.code).toBe('YAML001');
+  });
+
+  it('treats an empty file as an empty document', () => {
+    const src = parseYamlSource('', 'f.yaml');
+    expect(src.ok).toBe(true);
+    expect(src.value).toBeNull();
+  });
+});
