@@ -54,6 +54,8 @@ export interface ContainerSpec {
   volumes: VolumeMount[];
   network: string;
   aliases: string[];
+  /** Further networks to join (a service listing several); added by the engine owner, optional. */
+  extraNetworks?: Array<{ network: string; aliases: string[] }>;
   restart: RestartPolicy;
   labels: Record<string, string>;
 }

@@ -1,0 +1,27 @@
+/**
+ * Observed state: what of the stack exists in the engine, found by the stack's labels only
+ * (LABELS.stack). Nothing unlabelled is ever part of it, so nothing unlabelled is ever touched.
+ */
+import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
+
+export interface ObservedState {
+  stack: string;
+  containers: ContainerInfo[];
+  /** Engine names of the stack's labelled networks. */
+  networks: string[];
+  /** Engine names of the stack's labelled volumes. */
+  volumes: string[];
+}
+
+export async function observe(runtime: Runtime, stack: string): Promise<ObservedState> {
+  const [containers, networks, volumes] = await Promise.all([
+    runtime.listContainers(stack),
+    runtime.listNetworks(stack),
+    runtime.listVolumes(stack),
+  ]);
+  return { stack, containers, networks, volumes };
+}
+
+export function emptyObservedState(stack: string): ObservedState {
+  return { stack, containers: [], networks: [], volumes: [] };
+}

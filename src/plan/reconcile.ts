@@ -1,0 +1,188 @@
+/**
+ * reconcile(desired, observed, imageIds) → Plan. Pure: no I/O, no clock; the same inputs always give
+ * the same plan (tests compare its text).
+ *
+ * Per service, in dependency order:
+ *   image unavailable                      → skip
+ *   no container                           → create  (create, start)
+ *   config hash differs                    → recreate (stop if running, remove, create, start)
+ *   a dependency is created or recreated   → recreate, cause names the dependency
+ *   dead or paused container               → recreate
+ *   created / exited container             → start (a job that exited 0 and is awaited with
+ *                                            `completed` is kept: it already did its work)
+ *   running or restarting, hash unchanged  → keep (adopted as is)
+ * Extra containers of one service (duplicates) are removed; containers of services no longer in the
+ * file (orphans) are listed and left alone.
+ */
+import type { Service, Stack } from '../config/model.js';
+import type { ContainerInfo } from '../runtime/runtime.js';
+import { configHash, shortHash } from './config-hash.js';
+import { containerSpec, stackNetworks, stackVolumes } from './container-spec.js';
+import { containerName } from './names.js';
+import type { ObservedState } from './observed.js';
+import type { Operation, OrphanContainer, Plan, ResourcePlan, ServicePlan } from './plan.js';
+
+export type ImageIds = ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+
+function lookupImageId(imageIds: ImageIds, service: string): string | undefined {
+  if (imageIds instanceof Map) return imageIds.get(service);
+  return (imageIds as Readonly<Record<string, string>>)[service];
+}
+
+/** Services in dependency order, file order among equals (stable). A cycle keeps file order. */
+export function dependencyOrder(stack: Stack): Service[] {
+  const names = new Set(stack.services.map((service) => service.name));
+  const placed = new Set<string>();
+  const order: Service[] = [];
+  let progress = true;
+  while (order.length < stack.services.length && progress) {
+    progress = false;
+    for (const service of stack.services) {
+      if (placed.has(service.name)) continue;
+      const ready = service.dependsOn.every((dep) => !names.has(dep.service) || placed.has(dep.service));
+      if (ready) {
+        placed.add(service.name);
+        order.push(service);
+        progress = true;
+      }
+    }
+  }
+  for (const service of stack.services) if (!placed.has(service.name)) order.push(service);
+  return order;
+}
+
+/** Services some dependent waits on with `condition: completed` (one-shot jobs). */
+function awaitedJobs(stack: Stack): Set<string> {
+  const jobs = new Set<string>();
+  for (const service of stack.services) {
+    for (const dep of service.dependsOn) if (dep.condition === 'completed') jobs.add(dep.service);
+  }
+  return jobs;
+}
+
+function pickContainer(stack: string, service: string, containers: ContainerInfo[]): ContainerInfo | undefined {
+  const named = containers.find((container) => container.name.replace(/^\//, '') === containerName(stack, service));
+  if (named) return named;
+  // Newest first when the canonical name is missing (someone renamed it).
+  return [...containers].sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0))[0];
+}
+
+function isRunning(container: ContainerInfo): boolean {
+  return container.status === 'running' || container.status === 'restarting' || container.status === 'paused';
+}
+
+function removal(container: ContainerInfo, service: string, cause: string): Operation[] {
+  const name = container.name.replace(/^\//, '');
+  const operations: Operation[] = [];
+  if (isRunning(container)) {
+    operations.push({ kind: 'stop', service, containerId: container.id, containerName: name, cause });
+  }
+  operations.push({ kind: 'remove', service, containerId: container.id, containerName: name, cause });
+  return operations;
+}
+
+function resources(desired: string[], observed: string[]): ResourcePlan[] {
+  const present = new Set(observed);
+  return desired.map((name) =>
+    present.has(name) ? { name, action: 'keep', cause: 'exists' } : { name, action: 'create', cause: 'not found' },
+  );
+}
+
+export function reconcile(desired: Stack, observed: ObservedState, imageIds: ImageIds): Plan {
+  const byService = new Map<string, ContainerInfo[]>();
+  for (const container of observed.containers) {
+    const list = byService.get(container.service) ?? [];
+    list.push(container);
+    byService.set(container.service, list);
+  }
+  const jobs = awaitedJobs(desired);
+  const replaced = new Map<string, 'created' | 'recreated'>();
+  const services: ServicePlan[] = [];
+
+  for (const service of dependencyOrder(desired)) {
+    const name = service.name;
+    const imageId = lookupImageId(imageIds, name);
+    const containers = byService.get(name) ?? [];
+    const current = pickContainer(desired.name, name, containers);
+    const duplicates = containers
+      .filter((container) => container !== current)
+      .flatMap((container) => removal(container, name, 'duplicate container of the service'));
+
+    if (imageId === undefined) {
+      services.push({ service: name, action: 'skip', cause: 'image unavailable', operations: duplicates });
+      continue;
+    }
+    const hash = configHash(desired, service, imageId);
+    const spec = containerSpec(desired, service, hash);
+    const fresh = (cause: string, old?: ContainerInfo): Operation[] => [
+      ...duplicates,
+      ...(old ? removal(old, name, 'replaced') : []),
+      { kind: 'create', service: name, spec, cause },
+      { kind: 'start', service: name, containerName: spec.name, cause: 'new container' },
+    ];
+
+    if (!current) {
+      services.push({ service: name, action: 'create', cause: 'no container', imageId, configHash: hash, operations: fresh('no container') });
+      replaced.set(name, 'created');
+      continue;
+    }
+
+    let recreateCause: string | undefined;
+    if (current.configHash !== hash) {
+      recreateCause = current.configHash
+        ? `config hash changed ${shortHash(current.configHash)} → ${shortHash(hash)}`
+        : 'container has no config hash label';
+    } else {
+      const dependency = service.dependsOn.find((dep) => replaced.has(dep.service));
+      if (dependency) recreateCause = `dependency ${dependency.service} ${replaced.get(dependency.service)}`;
+      else if (current.status === 'dead' || current.status === 'removing') recreateCause = `container is ${current.status}`;
+      else if (current.status === 'paused') recreateCause = 'container is paused';
+    }
+    if (recreateCause !== undefined) {
+      services.push({
+        service: name,
+        action: 'recreate',
+        cause: recreateCause,
+        imageId,
+        configHash: hash,
+        operations: fresh(recreateCause, current),
+      });
+      replaced.set(name, 'recreated');
+      continue;
+    }
+
+    const adopt = (action: 'keep' | 'start', cause: string, operations: Operation[]): void => {
+      services.push({ service: name, action, cause, imageId, configHash: hash, containerId: current.id, operations });
+    };
+    const currentName = current.name.replace(/^\//, '');
+    if (current.status === 'running') adopt('keep', 'unchanged', duplicates);
+    else if (current.status === 'restarting') adopt('keep', 'unchanged, restarting', duplicates);
+    else if (current.status === 'exited' && current.exitCode === 0 && jobs.has(name)) adopt('keep', 'completed (exit 0)', duplicates);
+    else {
+      const cause = current.status === 'created' ? 'created, never started' : `stopped (exit ${current.exitCode ?? '?'})`;
+      adopt('start', cause, [
+        ...duplicates,
+        { kind: 'start', service: name, containerName: currentName, containerId: current.id, cause },
+      ]);
+    }
+  }
+
+  const known = new Set(desired.services.map((service) => service.name));
+  const orphans: OrphanContainer[] = observed.containers
+    .filter((container) => !known.has(container.service))
+    .map((container) => ({
+      service: container.service,
+      containerId: container.id,
+      containerName: container.name.replace(/^\//, ''),
+      status: container.status,
+    }))
+    .sort((a, b) => (a.containerName < b.containerName ? -1 : 1));
+
+  return {
+    stack: desired.name,
+    networks: resources(stackNetworks(desired), observed.networks),
+    volumes: resources(stackVolumes(desired), observed.volumes),
+    services,
+    orphans,
+  };
+}
