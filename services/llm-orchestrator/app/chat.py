@@ -30,12 +30,24 @@ def run_turn(message: str, call_tool: ToolCaller, base_id: str) -> Dict[str, Any
             entry["result"] = None
             entry["error"] = exc.as_error()
             calls.append(entry)
-            replies.append(f"The {call.name} tool failed: {exc.message}")
+            replies.append(f"The {call.name} tool failed: {_reason(exc)}")
             break
         entry["result"] = result
         calls.append(entry)
         replies.append(describe(call.name, call.arguments, result))
     return {"reply": "\n".join(replies), "tool_calls": calls}
+
+
+def _reason(exc: ToolError) -> str:
+    """The most specific message available: the upstream API's own (e.g. "Record recX not found")."""
+    data = exc.data if isinstance(exc.data, dict) else {}
+    body = data.get("body") if isinstance(data.get("body"), dict) else {}
+    error = body.get("error")
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        return error["message"]
+    if isinstance(body.get("detail"), str):
+        return f"{error}: {body['detail']}" if isinstance(error, str) else body["detail"]
+    return exc.message
 
 
 def _fields_text(fields: Any) -> str:

@@ -44,7 +44,9 @@ def compensate(saga: Dict[str, Any], ctx: Context) -> Dict[str, Any]:
     by_name = {step.name: step for step in SAGAS[saga["type"]]}
     all_undone = True
     anything_done = False
-    for entry in reversed(saga["steps"]):
+    # By index: each save returns a fresh dict, and the changes must land in the current one.
+    for index in reversed(range(len(saga["steps"]))):
+        entry = saga["steps"][index]
         if entry["status"] != "done":
             continue
         anything_done = True
