@@ -1,0 +1,397 @@
+/**
+ * An in-memory Runtime for scheduler unit tests. Time passes through setTimeout, so tests can run it
+ * under vitest's fake timers and assert exact timestamps. Behaviour is configured per service:
+ *
+ *   new MemoryRuntime({ services: { db: { startDelayMs: 100, readyDelayMs: 500 }, job: { exitCode: 0, exitAfterMs: 50 } } })
+ *
+ * Every call is journaled (`calls`) with the clock's time. Containers and networks without the
+ * stack's label can be seeded (`addForeignContainer`) to prove nothing unlabelled is touched.
+ */
+import { RuntimeError } from '../../src/errors.js';
+import type { ProbeSpec } from '../../src/config/model.js';
+import { HopelessProbeError, type Probe, type ProbeTarget } from '../../src/probes/probe.js';
+import {
+  LABELS,
+  type BuildRequest,
+  type BuildResult,
+  type ContainerInfo,
+  type ContainerSpec,
+  type ExecResult,
+  type PublishedPort,
+  type Runtime,
+  type RuntimeEvent,
+} from '../../src/runtime/runtime.js';
+
+export interface ServiceBehaviour {
+  /** Time startContainer takes. */
+  startDelayMs?: number;
+  /** Time createContainer takes. */
+  createDelayMs?: number;
+  /** After start, the fake probe passes once this much time has gone by. */
+  readyDelayMs?: number;
+  /** The container exits by itself this long after starting… */
+  exitAfterMs?: number;
+  /** …with this code (default 1 when exitAfterMs is set). */
+  exitCode?: number;
+  oomKilled?: boolean;
+  /** buildImage fails with this message (after buildDelayMs). */
+  buildFailure?: string;
+  buildDelayMs?: number;
+  /** Error the fake probe reports while not ready (default "connect ECONNREFUSED"). */
+  probeError?: string;
+  /** The probe never passes. */
+  neverReady?: boolean;
+  /** Lines the container "printed". */
+  logLines?: string[];
+}
+
+export interface MemoryRuntimeOptions {
+  services?: Record<string, ServiceBehaviour>;
+  /** Images present at the start (ref → id). */
+  images?: Record<string, string>;
+  /** Images a pull can fetch (ref → id); any other pull fails like an unreachable registry. */
+  registry?: Record<string, string>;
+  /** Time each call to listContainers/inspect/... takes (default 0). */
+  callDelayMs?: number;
+}
+
+export interface RuntimeCall {
+  at: number;
+  op: string;
+  target: string;
+}
+
+interface MemoryContainer {
+  info: ContainerInfo;
+  spec: ContainerSpec;
+  timers: Array<ReturnType<typeof setTimeout>>;
+  logs: string[];
+}
+
+const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}
+
+function sleepAbortable(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return sleep(ms);
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(abortError(signal));
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class MemoryRuntime implements Runtime {
+  readonly calls: RuntimeCall[] = [];
+  readonly images = new Map<string, string>();
+  readonly networks = new Map<string, { stack?: string }>();
+  readonly volumes = new Map<string, { stack?: string }>();
+  readonly containers = new Map<string, MemoryContainer>();
+  private readonly behaviours: Record<string, ServiceBehaviour>;
+  private readonly registry: Record<string, string>;
+  private readonly callDelayMs: number;
+  private readonly subscribers = new Set<(event: RuntimeEvent) => void>();
+  private nextId = 1;
+  private nextPort = 49_000;
+  private builds = 0;
+
+  constructor(options: MemoryRuntimeOptions = {}) {
+    this.behaviours = options.services ?? {};
+    this.registry = options.registry ?? {};
+    this.callDelayMs = options.callDelayMs ?? 0;
+    for (const [ref, id] of Object.entries(options.images ?? {})) this.images.set(ref, id);
+  }
+
+  behaviour(service: string): ServiceBehaviour {
+    return this.behaviours[service] ?? {};
+  }
+
+  /** Change a service's behaviour between runs. */
+  configure(service: string, behaviour: ServiceBehaviour): void {
+    this.behaviours[service] = behaviour;
+  }
+
+  private record(op: string, target: string): void {
+    this.calls.push({ at: Date.now(), op, target });
+  }
+
+  /** Calls of one kind, e.g. callsOf('start') → ['demo-db', 'demo-api']. */
+  callsOf(op: string): string[] {
+    return this.calls.filter((call) => call.op === op).map((call) => call.target);
+  }
+
+  /** Calls that change something (everything except reads). */
+  mutations(): RuntimeCall[] {
+    const reads = new Set(['ping', 'imageExists', 'imageId', 'listContainers', 'inspectContainer', 'listNetworks', 'listVolumes', 'logs', 'events', 'exec']);
+    return this.calls.filter((call) => !reads.has(call.op));
+  }
+
+  addForeignContainer(name: string, labels: Record<string, string> = {}): string {
+    const id = this.newId();
+    const info: ContainerInfo = {
+      id,
+      name,
+      stack: labels[LABELS.stack] ?? '',
+      service: labels[LABELS.service] ?? '',
+      configHash: labels[LABELS.configHash] ?? '',
+      image: 'foreign:latest',
+      status: 'running',
+      oomKilled: false,
+      restartCount: 0,
+      startedAt: new Date(),
+      ports: [],
+      labels,
+    };
+    this.containers.set(id, { info, spec: {} as ContainerSpec, timers: [], logs: [] });
+    return id;
+  }
+
+  containerByName(name: string): ContainerInfo | undefined {
+    for (const container of this.containers.values()) if (container.info.name === name) return container.info;
+    return undefined;
+  }
+
+  private newId(): string {
+    const id = (this.nextId++).toString(16).padStart(12, '0');
+    return `${id}${'f'.repeat(52)}`;
+  }
+
+  private emit(event: RuntimeEvent): void {
+    for (const subscriber of this.subscribers) subscriber(event);
+  }
+
+  async ping(): Promise<void> {
+    this.record('ping', '');
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    this.record('imageExists', ref);
+    return this.images.has(ref);
+  }
+
+  async imageId(ref: string): Promise<string | undefined> {
+    this.record('imageId', ref);
+    await sleep(this.callDelayMs);
+    return this.images.get(ref);
+  }
+
+  async pullImage(ref: string, onProgress?: (line: string) => void, signal?: AbortSignal): Promise<void> {
+    this.record('pullImage', ref);
+    await sleepAbortable(10, signal);
+    const id = this.registry[ref];
+    if (!id) throw new RuntimeError(`pull access denied for ${ref}: no registry is reachable`);
+    onProgress?.(`${ref}: Pull complete`);
+    this.images.set(ref, id);
+  }
+
+  async buildImage(request: BuildRequest): Promise<BuildResult> {
+    this.record('buildImage', request.tag);
+    const behaviour = this.behaviour(request.service);
+    await sleepAbortable(behaviour.buildDelayMs ?? 0, request.signal);
+    if (behaviour.buildFailure) {
+      request.onProgress?.(`Step 2/3 : RUN false`);
+      throw new RuntimeError(`build of ${request.service} failed: ${behaviour.buildFailure}`, { service: request.service });
+    }
+    const existing = this.images.get(request.tag);
+    if (existing && existing.endsWith(request.contextHash.slice(0, 8))) return { imageId: existing, built: false };
+    const imageId = `sha256:${(++this.builds).toString().padStart(8, '0')}${request.contextHash.slice(0, 8)}`;
+    request.onProgress?.('Successfully built');
+    this.images.set(request.tag, imageId);
+    return { imageId, built: true };
+  }
+
+  async ensureNetwork(stack: string, name: string): Promise<void> {
+    if (this.networks.has(name)) return;
+    this.record('createNetwork', name);
+    this.networks.set(name, { stack });
+  }
+
+  async ensureVolume(stack: string, name: string): Promise<void> {
+    if (this.volumes.has(name)) return;
+    this.record('createVolume', name);
+    this.volumes.set(name, { stack });
+  }
+
+  async removeNetwork(stack: string, name: string): Promise<void> {
+    this.record('removeNetwork', name);
+    if (this.networks.get(name)?.stack !== stack) throw new RuntimeError(`network ${name} is not labelled for stack ${stack}`);
+    this.networks.delete(name);
+  }
+
+  async removeVolume(stack: string, name: string): Promise<void> {
+    this.record('removeVolume', name);
+    if (this.volumes.get(name)?.stack !== stack) throw new RuntimeError(`volume ${name} is not labelled for stack ${stack}`);
+    this.volumes.delete(name);
+  }
+
+  async listVolumes(stack: string): Promise<string[]> {
+    this.record('listVolumes', stack);
+    return [...this.volumes].filter(([, volume]) => volume.stack === stack).map(([name]) => name).sort();
+  }
+
+  async listNetworks(stack: string): Promise<string[]> {
+    this.record('listNetworks', stack);
+    return [...this.networks].filter(([, network]) => network.stack === stack).map(([name]) => name).sort();
+  }
+
+  async listContainers(stack: string): Promise<ContainerInfo[]> {
+    this.record('listContainers', stack);
+    await sleep(this.callDelayMs);
+    return [...this.containers.values()]
+      .filter((container) => container.info.labels[LABELS.stack] === stack)
+      .map((container) => structuredClone(container.info));
+  }
+
+  async inspectContainer(id: string): Promise<ContainerInfo | undefined> {
+    this.record('inspectContainer', id);
+    const container = this.containers.get(id);
+    return container ? structuredClone(container.info) : undefined;
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    this.record('createContainer', spec.name);
+    await sleep(this.behaviour(spec.service).createDelayMs ?? 0);
+    for (const container of this.containers.values()) {
+      if (container.info.name === spec.name) throw new RuntimeError(`Conflict. The container name "/${spec.name}" is already in use`);
+    }
+    if (!this.images.has(spec.image)) throw new RuntimeError(`No such image: ${spec.image}`);
+    if (!this.networks.has(spec.network)) throw new RuntimeError(`network ${spec.network} not found`);
+    const id = this.newId();
+    this.containers.set(id, {
+      spec,
+      timers: [],
+      logs: [...(this.behaviour(spec.service).logLines ?? [])],
+      info: {
+        id,
+        name: spec.name,
+        stack: spec.stack,
+        service: spec.service,
+        configHash: spec.labels[LABELS.configHash] ?? '',
+        image: spec.image,
+        status: 'created',
+        oomKilled: false,
+        restartCount: 0,
+        ports: [],
+        labels: { ...spec.labels },
+      },
+    });
+    return id;
+  }
+
+  private mustGet(id: string): MemoryContainer {
+    const container = this.containers.get(id);
+    if (!container) throw new RuntimeError(`No such container: ${id}`);
+    return container;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    const container = this.mustGet(id);
+    this.record('startContainer', container.info.name);
+    const behaviour = this.behaviour(container.info.service);
+    await sleep(behaviour.startDelayMs ?? 0);
+    const ports: PublishedPort[] = container.spec.ports.map((port) => ({
+      target: port.target,
+      protocol: port.protocol,
+      hostIp: port.hostIp ?? '127.0.0.1',
+      hostPort: port.published ?? this.nextPort++,
+    }));
+    container.info = { ...container.info, status: 'running', startedAt: new Date(), ports, exitCode: undefined };
+    this.emit({ type: 'start', stack: container.info.stack, service: container.info.service, containerId: id, at: new Date() });
+    if (behaviour.exitAfterMs !== undefined) {
+      container.timers.push(
+        setTimeout(() => this.exit(id, behaviour.exitCode ?? 1, behaviour.oomKilled ?? false), behaviour.exitAfterMs),
+      );
+    }
+  }
+
+  private exit(id: string, exitCode: number, oomKilled = false): void {
+    const container = this.containers.get(id);
+    if (!container || container.info.status !== 'running') return;
+    for (const timer of container.timers) clearTimeout(timer);
+    container.timers = [];
+    container.info = { ...container.info, status: 'exited', exitCode, oomKilled, finishedAt: new Date() };
+    if (oomKilled) this.emit({ type: 'oom', stack: container.info.stack, service: container.info.service, containerId: id, at: new Date() });
+    this.emit({ type: 'die', stack: container.info.stack, service: container.info.service, containerId: id, exitCode, at: new Date() });
+  }
+
+  /** Make a running container exit now (a crash). */
+  crash(id: string, exitCode = 1): void {
+    this.exit(id, exitCode);
+  }
+
+  async stopContainer(id: string, _timeoutSeconds: number): Promise<void> {
+    const container = this.mustGet(id);
+    this.record('stopContainer', container.info.name);
+    this.exit(id, 0);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    const container = this.mustGet(id);
+    this.record('removeContainer', container.info.name);
+    if (container.info.status === 'running') throw new RuntimeError(`container ${container.info.name} is running: stop it first`);
+    this.containers.delete(id);
+  }
+
+  async logs(id: string, tail: number): Promise<string> {
+    this.record('logs', id);
+    const container = this.mustGet(id);
+    return container.logs.slice(-tail).join('\n');
+  }
+
+  async followLogs(id: string, onLine: (line: string) => void, signal: AbortSignal, tail?: number): Promise<void> {
+    const container = this.mustGet(id);
+    for (const line of tail === undefined ? container.logs : container.logs.slice(-tail)) onLine(line);
+    if (signal.aborted) return;
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+
+  async exec(id: string, command: string[]): Promise<ExecResult> {
+    this.record('exec', `${id} ${command.join(' ')}`);
+    return { exitCode: 0, output: '' };
+  }
+
+  async events(stack: string, onEvent: (event: RuntimeEvent) => void, signal: AbortSignal): Promise<void> {
+    this.record('events', stack);
+    const subscriber = (event: RuntimeEvent): void => {
+      if (event.stack === stack) onEvent(event);
+    };
+    this.subscribers.add(subscriber);
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    this.subscribers.delete(subscriber);
+  }
+
+  /** Is this container's service ready now, by its configured behaviour? */
+  probeState(id: string): 'ready' | 'not-ready' | 'exited' {
+    const container = this.containers.get(id);
+    if (!container || container.info.status === 'exited' || container.info.status === 'dead') return 'exited';
+    if (container.info.status !== 'running' || !container.info.startedAt) return 'not-ready';
+    const behaviour = this.behaviour(container.info.service);
+    if (behaviour.neverReady) return 'not-ready';
+    return Date.now() - container.info.startedAt.getTime() >= (behaviour.readyDelayMs ?? 0) ? 'ready' : 'not-ready';
+  }
+
+  /** A probe factory whose probes consult this runtime's configured readiness. */
+  probeFactory(): (spec: ProbeSpec) => Probe {
+    return (spec) => ({
+      describe: (target: ProbeTarget) => `fake ${spec.kind} probe of ${target.service}`,
+      check: async (target: ProbeTarget): Promise<void> => {
+        const state = this.probeState(target.containerId);
+        if (state === 'ready') return;
+        if (state === 'exited') throw new HopelessProbeError(`container of ${target.service} exited`);
+        throw new Error(this.behaviour(target.service).probeError ?? 'connect ECONNREFUSED');
+      },
+    });
+  }
+}
