@@ -12,6 +12,8 @@ from .mcp_client import McpClient
 from .schema import MigratedDatabase
 from .workflows import WorkflowStore
 
+READ_LIMIT_BYTES = MAX_BYTES + 6 * 1024 * 1024
+
 
 def main() -> None:
     settings = config.load(
@@ -19,8 +21,9 @@ def main() -> None:
         required=["DATABASE_URL", "API_KEY", "MCP_SERVER_URL", "UPLOAD_DIR"],
         optional={"PORT": 8006, "LOG_LEVEL": "info"},
     )
-    # The framework answers 413 itself for bodies over this, before the handler runs.
-    app = server.App(settings, max_body_bytes=MAX_BYTES)
+    # Read bodies somewhat past the file limit so FileStore answers the 413: the framework's own
+    # early 413 closes the connection unread, which a proxy (api-gateway) sees as a broken pipe.
+    app = server.App(settings, max_body_bytes=READ_LIMIT_BYTES)
     database = MigratedDatabase(db.Database(settings.database_url))
     files = FileStore(database, settings.upload_dir)
     app.ready_checks({
