@@ -1,0 +1,84 @@
+/**
+ * The context hash: a digest of exactly what a build sees — every entry that goes into the tar
+ * (path, type, executable bit, content or link target), the Dockerfile as sent, the build args and
+ * the target. Stored on the built image as LABELS.contextHash; a build whose hash matches an
+ * existing image is skipped. Modification times and owners are left out (they do not change the
+ * image), so touching a file or checking the tree out again does not force a rebuild.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { BuildSpec } from '../config/model.js';
+import { prepareBuildContext, type PreparedBuildContext } from './build-context.js';
+
+/** Bump when what is hashed changes on purpose (every image is then rebuilt once). */
+const HASH_VERSION = 'stackctl-context-v1';
+
+interface CachedDigest {
+  key: string;
+  digest: string;
+}
+
+/** Per-process memo of file digests, keyed by identity and change time; re-hashing is the slow part. */
+const digestCache = new Map<string, CachedDigest>();
+
+async function fileDigest(file: string): Promise<string> {
+  const stat = await fs.stat(file);
+  const key = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  const cached = digestCache.get(file);
+  if (cached?.key === key) return cached.digest;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  const digest = hash.digest('hex');
+  digestCache.set(file, { key, digest });
+  return digest;
+}
+
+/** Maps with at most `limit` promises in flight (a big context must not exhaust file descriptors). */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function sortedEntries(record: Record<string, string>): Array<[string, string]> {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Hash of a prepared context (the listing the tar is made from) plus the build's args and target. */
+export async function hashPreparedContext(
+  prepared: PreparedBuildContext,
+  build: Pick<BuildSpec, 'args' | 'target'>,
+): Promise<string> {
+  const hash = createHash('sha256');
+  hash.update(`${HASH_VERSION}\n`);
+  for (const source of prepared.sources) {
+    hash.update(`source ${source.prefix}\n`);
+    const digests = await mapLimit(source.entries, 32, (entry) =>
+      entry.type === 'file' ? fileDigest(path.join(source.root, entry.path)) : Promise.resolve(''),
+    );
+    source.entries.forEach((entry, index) => {
+      const exec = entry.mode & 0o111 ? 'x' : '-';
+      const detail = entry.type === 'file' ? digests[index] : entry.type === 'symlink' ? (entry.linkTarget ?? '') : '';
+      hash.update(`${entry.type} ${JSON.stringify(entry.path)} ${exec} ${detail}\n`);
+    });
+  }
+  for (const file of prepared.generated) hash.update(`generated ${file.name}\n`);
+  hash.update(`dockerfile ${prepared.dockerfilePath}\n${prepared.dockerfile}\n`);
+  hash.update(`args ${JSON.stringify(sortedEntries(build.args))}\n`);
+  hash.update(`target ${build.target ?? ''}\n`);
+  return hash.digest('hex');
+}
+
+/** The context hash of a service's build (64 hex characters). */
+export async function computeContextHash(build: BuildSpec, service: string): Promise<string> {
+  return hashPreparedContext(await prepareBuildContext(build, service), build);
+}
