@@ -1,0 +1,24 @@
+/** What every stack loader (stack.yaml, compose) takes and returns. */
+import type { Stack, StackFormat } from './model.js';
+import type { Diagnostic } from '../validate/diagnostic.js';
+
+export interface LoadOptions {
+  /** Variables for interpolation; default process.env. The stack's `.env` files lie underneath. */
+  env?: NodeJS.ProcessEnv;
+  /** Directory a relative `file` is resolved against; default process.cwd(). */
+  cwd?: string;
+}
+
+export interface LoadResult {
+  /** Present when loading found no error (warnings allowed). */
+  stack?: Stack;
+  /** Every finding of loading (syntax, interpolation, schema), in file order. */
+  diagnostics: Diagnostic[];
+  format: StackFormat;
+}
+
+/** Options a format-specific loader receives: everything resolved. */
+export interface ResolvedLoadOptions {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}

@@ -1,0 +1,67 @@
+/**
+ * The one entry point for loading a stack file of either format:
+ *
+ *   loadStack(file, { env?, cwd? }) → Promise<{ stack?, diagnostics, format }>
+ *
+ * The format is detected from the content: a top-level `stackctl:` key, stackctl-only top-level keys
+ * (`thresholds`, `suite`), or a service using stackctl-only keys (`readiness`, `requires_env`,
+ * `start_timeout`, `restart_dependents`) make it stack.yaml; anything else is a compose file and goes to
+ * src/compose/load-compose.ts. `stack` is present only when loading found no error. Never throws for
+ * any input: an unexpected exception is a bug and becomes an InternalError.
+ */
+import path from 'node:path';
+import { InternalError, errorMessage } from '../errors.js';
+import type { StackFormat } from './model.js';
+import type { LoadOptions, LoadResult, ResolvedLoadOptions } from './load-types.js';
+import { readYamlSource, type YamlSource } from './yaml-source.js';
+import { loadStackYaml } from './load-stack.js';
+import { STACKCTL_ONLY_SERVICE_KEYS } from './schema.js';
+import { loadCompose } from '../compose/load-compose.js';
+
+export type { LoadOptions, LoadResult } from './load-types.js';
+
+export async function loadStack(file: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const resolved: ResolvedLoadOptions = { env: options.env ?? process.env, cwd: options.cwd ?? process.cwd() };
+  const absolute = path.resolve(resolved.cwd, file);
+  let format: StackFormat = guessFormatFromName(absolute);
+  try {
+    const source = await readYamlSource(absolute);
+    if (!source.ok) return { diagnostics: source.diagnostics, format };
+    format = detectFormat(source.value, absolute);
+    return format === 'stackctl' ? await loadStackYaml(source, resolved) : await loadCompose(source, resolved);
+  } catch (error) {
+    if (error instanceof InternalError) throw error;
+    throw new InternalError(`loading ${absolute} failed: ${errorMessage(error)}`, { cause: error });
+  }
+}
+
+/** Loads from an already parsed source (tests, tools that hold the text in memory). */
+export async function loadStackSource(source: YamlSource, options: LoadOptions = {}): Promise<LoadResult> {
+  const resolved: ResolvedLoadOptions = { env: options.env ?? process.env, cwd: options.cwd ?? process.cwd() };
+  if (!source.ok) return { diagnostics: source.diagnostics, format: guessFormatFromName(source.file) };
+  const format = detectFormat(source.value, source.file);
+  return format === 'stackctl' ? loadStackYaml(source, resolved) : loadCompose(source, resolved);
+}
+
+export function detectFormat(value: unknown, file = ''): StackFormat {
+  if (!isRecord(value)) return guessFormatFromName(file);
+  if ('stackctl' in value || 'thresholds' in value || 'suite' in value) return 'stackctl';
+  const services = value.services;
+  if (isRecord(services)) {
+    for (const service of Object.values(services)) {
+      if (isRecord(service) && STACKCTL_ONLY_SERVICE_KEYS.some((key) => key in service)) return 'stackctl';
+    }
+  }
+  if ('version' in value) return 'compose';
+  // No distinguishing key: a file named stack.y(a)ml is meant as stack.yaml (so its errors are
+  // reported against the stack.yaml schema), anything else is compose.
+  return guessFormatFromName(file);
+}
+
+function guessFormatFromName(file: string): StackFormat {
+  return /(^|[\\/])stack\.ya?ml$/i.test(file) ? 'stackctl' : 'compose';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
