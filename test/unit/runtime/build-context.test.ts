@@ -54,7 +54,9 @@ async function tarNames(prepared: PreparedBuildContext): Promise<Map<string, { t
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('data', (chunk: unknown) => {
+        chunks.push(chunk as Buffer);
+      });
       stream.on('end', () => {
         entries.set(header.name, {
           type: header.type ?? 'file',
