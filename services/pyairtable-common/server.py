@@ -179,6 +179,7 @@ class App:
         self.max_body_bytes = max_body_bytes
         self._routes: List[_Route] = []
         self._checks: Dict[str, Check] = {}
+        self._unavailable: List[Tuple[str, Tuple[type, ...]]] = []
         telemetry.setup(self.service, settings.get("LOG_LEVEL") or "info")
         self.route("GET", "/health", public=True)(self._health)
         self.route("GET", "/ready", public=True)(self._ready)
@@ -194,6 +195,11 @@ class App:
     def ready_checks(self, checks: Mapping[str, Check]) -> None:
         """Name → check function. A check passes by returning, fails by raising (its message is shown)."""
         self._checks.update(checks)
+
+    def treat_as_unavailable(self, dependency: str, *exception_types: type) -> None:
+        """Answer 503 {"error": "<dependency> unavailable", "detail": msg} when a handler raises one of
+        `exception_types` (e.g. "postgres", psycopg2.OperationalError), instead of a generic 500."""
+        self._unavailable.append((dependency, exception_types))
 
     # --- built-in endpoints -----------------------------------------------------------------
     def _health(self, req: Request) -> Any:
@@ -249,6 +255,12 @@ class App:
         except HTTPError as exc:
             return exc.to_response()
         except Exception as exc:
+            for dependency, exception_types in self._unavailable:
+                if isinstance(exc, exception_types):
+                    detail = telemetry.redact(_one_line(exc))
+                    telemetry.error("dependency unavailable", dependency=dependency, error=detail,
+                                    method=req.method, path=req.path)
+                    return HTTPError(503, f"{dependency} unavailable", detail).to_response()
             telemetry.exception("unhandled error", exc, method=req.method, path=req.path)
             return HTTPError(500, "internal error", type(exc).__name__).to_response()
 
