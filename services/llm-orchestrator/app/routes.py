@@ -25,13 +25,15 @@ def register(app: server.App, sessions: SessionStore, mcp: Any, base_id: str) ->
         elif not isinstance(session_id, str) or not sessions.valid_id(session_id) or not sessions.exists(session_id):
             raise server.HTTPError(404, "session not found", session_id)
 
+        # The user's message is stored before any tool runs: with redis down, nothing is done at all.
+        sessions.append(session_id, [{"role": "user", "content": message}])
         try:
             turn = chat.run_turn(message, mcp.call_tool, base_id)
         except client.UpstreamError as exc:
+            sessions.append(session_id, [{"role": "assistant", "content": f"mcp-server could not be reached: {exc}"}])
             raise server.HTTPError(502, "mcp-server call failed", {"message": str(exc), "status": exc.status,
                                                                    "body": exc.body}) from None
         sessions.append(session_id, [
-            {"role": "user", "content": message},
             {"role": "assistant", "content": turn["reply"],
              "tool_calls": [{"name": c["name"], "arguments": c["arguments"]} for c in turn["tool_calls"]]},
         ])
