@@ -1,23 +1,550 @@
 /**
- * STUB — placeholder created by the foundation engineer (src/config/) so `loadStack` can dispatch
- * compose files before the compose loader exists. The compose engineer REPLACES this file.
- * Contract: loadCompose(source, options) → Promise<LoadResult>; never throws for any input.
+ * docker-compose file → Stack. Order, as compose does it: the project's `.env` → interpolation of the
+ * whole document (every reference recorded with its file:line:col) → `extends` → normalisation of
+ * each service. Every key of the compose specification is either mapped into the stack graph or
+ * named in a COMPOSE001 warning (see spec.ts); a healthcheck becomes a readiness probe
+ * (healthcheck-to-probe.ts); a plain `depends_on` list keeps compose's meaning, `started`.
+ * Never throws for any input.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { SourceLocation } from '../errors.js';
+import type { Diagnostic } from '../validate/diagnostic.js';
+import {
+  DEFAULT_START_TIMEOUT_MS,
+  DEFAULT_THRESHOLDS,
+  type BuildSpec,
+  type Dependency,
+  type DependencyCondition,
+  type NetworkAttachment,
+  type Readiness,
+  type Service,
+  type Stack,
+  type VariableReference,
+} from '../config/model.js';
 import type { LoadResult, ResolvedLoadOptions } from '../config/load-types.js';
-import type { YamlSource } from '../config/yaml-source.js';
+import type { KeyPath, YamlSource } from '../config/yaml-source.js';
+import { interpolateString, interpolateTree, loadEnvFile, mergeEnvironment, type Environment } from '../config/interpolate.js';
+import {
+  environmentEntries,
+  parseDuration,
+  parsePortLong,
+  parsePortShort,
+  parseRestart,
+  parseVolumeLong,
+  parseVolumeShort,
+  shellSplit,
+  type Parsed,
+} from '../config/normalize.js';
+import { collectSecretValues, isSecretName } from '../config/secret-values.js';
+import { checkCoverage, isRecord, showPath } from './spec.js';
+import { locateInService, resolveExtends, type ServiceOrigin } from './extends.js';
+import { translateHealthcheck } from './healthcheck-to-probe.js';
 
-export async function loadCompose(source: YamlSource, _options: ResolvedLoadOptions): Promise<LoadResult> {
-  return {
-    format: 'compose',
-    diagnostics: [
-      ...source.diagnostics,
-      {
-        code: 'COMPOSE000',
-        severity: 'error',
-        location: { file: source.file, line: 1, col: 1 },
-        message: 'compose files are not supported yet',
-        hint: 'write a stack.yaml (see docs/stack-yaml.md), or add a top-level `stackctl: 1` key if this is one',
-      },
-    ],
+/** Compose's healthcheck defaults. */
+export const COMPOSE_HEALTHCHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 0 } as const;
+
+const CONDITIONS: Record<string, DependencyCondition> = {
+  service_started: 'started',
+  service_healthy: 'ready',
+  service_completed_successfully: 'completed',
+};
+
+/** Paths interpolation leaves alone: `x-` extensions (their values reach services through anchors). */
+export function isExtensionPath(p: KeyPath): boolean {
+  return (p.length >= 1 && typeof p[0] === 'string' && p[0].startsWith('x-')) || (p[0] === 'services' && p.length >= 3 && typeof p[2] === 'string' && p[2].startsWith('x-'));
+}
+
+export async function loadCompose(source: YamlSource, options: ResolvedLoadOptions): Promise<LoadResult> {
+  const diagnostics: Diagnostic[] = [...source.diagnostics];
+  const done = (stack?: Stack): LoadResult => {
+    const sorted = sortDiagnostics(diagnostics);
+    return sorted.some((d) => d.severity === 'error') || !stack ? { diagnostics: sorted, format: 'compose' } : { stack, diagnostics: sorted, format: 'compose' };
   };
+  if (!source.ok) return done();
+  const file = path.resolve(source.file);
+  const dir = path.dirname(file);
+  const raw = source.value;
+  if (!isRecord(raw)) {
+    diagnostics.push({
+      code: 'COMPOSE006',
+      severity: 'error',
+      location: { file, line: raw === undefined || raw === null ? 0 : 1, col: raw === undefined || raw === null ? 0 : 1 },
+      message: raw === undefined || raw === null ? 'the compose file is empty' : 'a compose file must be a mapping with a `services:` key',
+      hint: 'start the file with `services:` and one entry per container',
+    });
+    return done();
+  }
+
+  // 1. The project's .env (beside the file; the process environment wins), as docker compose reads it.
+  const processEnv = options.env as Environment;
+  const dotenv = await loadEnvFile(path.join(dir, '.env'), { optional: true });
+  diagnostics.push(...dotenv.diagnostics);
+  const env = mergeEnvironment(processEnv, dotenv.vars);
+
+  // 2. What stackctl does not cover is said, key by key.
+  diagnostics.push(...checkCoverage(raw, { locateKey: (p) => source.locateKey(p) }));
+  if ('version' in raw) {
+    diagnostics.push({
+      code: 'COMPOSE005',
+      severity: 'info',
+      location: source.locateKey(['version']),
+      message: '`version` is obsolete in the compose specification and is ignored',
+      hint: 'remove the `version:` line; docker compose v2 warns about it too',
+    });
+  }
+
+  // 3. Interpolation of every value, then `extends`.
+  const interpolated = interpolateTree(raw, env, source, { skip: isExtensionPath });
+  diagnostics.push(...interpolated.diagnostics);
+  const variables: VariableReference[] = [...interpolated.references];
+  const doc = isRecord(interpolated.value) ? interpolated.value : {};
+  const servicesDoc = doc.services;
+  if (!isRecord(servicesDoc) || Object.keys(servicesDoc).length === 0) {
+    diagnostics.push({
+      code: 'COMPOSE006',
+      severity: 'error',
+      location: 'services' in raw ? source.locateKey(['services']) : { file, line: 1, col: 1 },
+      message: isRecord(servicesDoc) || servicesDoc === undefined || servicesDoc === null ? 'the compose file defines no services' : '`services` must be a mapping of service names to definitions',
+      hint: 'add `services:` with at least one service',
+    });
+    return done();
+  }
+  const extended = resolveExtends({ source, services: servicesDoc, dir }, env, isExtensionPath);
+  diagnostics.push(...extended.diagnostics);
+  variables.push(...extended.references);
+
+  // 4. Top-level volumes and networks.
+  const volumes: Stack['volumes'] = {};
+  for (const [name, volume] of Object.entries(isRecord(doc.volumes) ? doc.volumes : {})) {
+    volumes[name] = { external: isRecord(volume) && Boolean(volume.external), location: source.locateKey(['volumes', name]) };
+  }
+  const networks: Stack['networks'] = {};
+  for (const [name, network] of Object.entries(isRecord(doc.networks) ? doc.networks : {})) {
+    networks[name] = { external: isRecord(network) && Boolean(network.external), location: source.locateKey(['networks', name]) };
+    if (isRecord(network) && typeof network.driver === 'string' && network.driver !== 'bridge') {
+      diagnostics.push({ code: 'COMPOSE001', severity: 'warning', location: source.locate(['networks', name, 'driver']), message: `network driver \`${network.driver}\` is not supported by stackctl; it creates a bridge network`, hint: 'stackctl runs on one engine with bridge networks' });
+    }
+  }
+  if (!networks.default) networks.default = { external: false, location: { file, line: 0, col: 0 } };
+
+  // 5. Services.
+  for (const [name, value] of Object.entries(servicesDoc)) {
+    if (!isRecord(value)) {
+      diagnostics.push({ code: 'COMPOSE002', severity: 'error', service: name, location: source.locate(['services', name]), message: `service \`${name}\` must be a mapping`, hint: 'give the service at least `image:` or `build:`' });
+    }
+  }
+  const ctx: ServiceContext = { env, diagnostics, variables, volumes, networks, dir };
+  const services: Service[] = [];
+  for (const resolved of extended.services) {
+    services.push(normaliseService(ctx, resolved.name, resolved.value, resolved.origin));
+  }
+  markRestartDependents(services, extended.services.map((s) => s.value));
+
+  const stack: Stack = {
+    name: projectName(doc.name, env, dir),
+    file,
+    dir,
+    format: 'compose',
+    services,
+    volumes,
+    networks,
+    thresholds: { ...DEFAULT_THRESHOLDS },
+    variables,
+    secretValues: [],
+  };
+  stack.secretValues = collectSecretValues(stack, env);
+  return done(stack);
+}
+
+/** Compose's project name: `name:`, else COMPOSE_PROJECT_NAME, else the directory's name, normalised. */
+export function projectName(name: unknown, env: Environment, dir: string): string {
+  const chosen = typeof name === 'string' && name.trim() !== '' ? name : env.COMPOSE_PROJECT_NAME ?? path.basename(dir);
+  const normalised = chosen.toLowerCase().replace(/[^a-z0-9_-]/g, '');
+  return /^[a-z0-9]/.test(normalised) ? normalised : `stack${normalised}`;
+}
+
+interface ServiceContext {
+  env: Record<string, string>;
+  diagnostics: Diagnostic[];
+  variables: VariableReference[];
+  volumes: Stack['volumes'];
+  networks: Stack['networks'];
+  dir: string;
+}
+
+function normaliseService(ctx: ServiceContext, name: string, doc: Record<string, unknown>, origin: ServiceOrigin): Service {
+  const locate = (...sub: Array<string | number>): SourceLocation => locateInService(origin, sub);
+  const locateKey = (...sub: Array<string | number>): SourceLocation => locateInService(origin, sub, true);
+  const dirOf = (key: string): string => definingDir(origin, key);
+  const problem = (sub: Array<string | number>, message: string, hint: string, severity: Diagnostic['severity'] = 'error'): void => {
+    ctx.diagnostics.push({ code: 'COMPOSE002', severity, service: name, location: locate(...sub), message: `${showPath(['services', name, ...sub])}: ${message}`, hint });
+  };
+  const take = <T>(sub: Array<string | number>, parsed: Parsed<T>, hint: string): T | undefined => {
+    if (parsed.ok) return parsed.value;
+    problem(sub, parsed.error, hint);
+    return undefined;
+  };
+
+  const service: Service = {
+    name,
+    location: origin.source.locateKey(origin.path),
+    environment: {},
+    environmentLocations: {},
+    envFiles: [],
+    ports: [],
+    volumes: [],
+    networks: [],
+    dependsOn: [],
+    startTimeoutMs: DEFAULT_START_TIMEOUT_MS,
+    restart: { name: 'no' },
+    restartDependents: false,
+    secrets: [],
+    requiresEnv: [],
+    profiles: [],
+  };
+
+  if (doc.image !== undefined && doc.image !== null) {
+    if (typeof doc.image === 'string') service.image = doc.image;
+    else problem(['image'], 'expected an image name', 'write `image: name:tag`');
+  }
+  if (doc.build !== undefined && doc.build !== null) {
+    const build = normaliseBuild(ctx, name, doc.build, dirOf('build'), locate, problem);
+    if (build) service.build = build;
+  }
+  if (service.image === undefined && service.build === undefined) {
+    ctx.diagnostics.push({ code: 'COMPOSE002', severity: 'error', service: name, location: service.location, message: `service \`${name}\` has neither \`image\` nor \`build\``, hint: 'add `image: NAME:TAG`, or `build: DIR` to build it from a Dockerfile' });
+  }
+  for (const key of ['command', 'entrypoint'] as const) {
+    const value = doc[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'string') {
+      const words = take([key], shellSplit(value), 'close the quote, or write the command as a list');
+      if (words) service[key] = words;
+    } else if (Array.isArray(value) && value.every((word) => typeof word !== 'object' || word === null)) {
+      service[key] = value.map((word) => (word === null ? '' : String(word)));
+    } else {
+      problem([key], 'expected a string or a list of strings', `write \`${key}: ["prog", "arg"]\``);
+    }
+  }
+
+  normaliseEnvironment(ctx, service, doc, origin, problem);
+
+  // Ports.
+  if (doc.ports !== undefined && doc.ports !== null) {
+    if (!Array.isArray(doc.ports)) problem(['ports'], 'expected a list', 'write `ports: ["8000:8000"]`');
+    else
+      doc.ports.forEach((item, index) => {
+        const location = locate('ports', index);
+        let parsed: Parsed<Service['ports']>;
+        if (typeof item === 'string' || typeof item === 'number') parsed = parsePortShort(item, location);
+        else if (isRecord(item)) parsed = parsePortLong(item as { target: unknown }, location);
+        else parsed = { ok: false, error: 'expected "HOST:CONTAINER" or { target, published }' };
+        const mappings = take(['ports', index], parsed, 'write ports as "HOST:CONTAINER", "IP:HOST:CONTAINER", a container port, or { target, published }');
+        if (mappings) service.ports.push(...mappings);
+      });
+  }
+
+  // Volumes (+ tmpfs).
+  if (doc.volumes !== undefined && doc.volumes !== null) {
+    if (!Array.isArray(doc.volumes)) problem(['volumes'], 'expected a list', 'write `volumes: ["data:/var/lib/data"]`');
+    else
+      doc.volumes.forEach((item, index) => {
+        const location = locate('volumes', index);
+        let parsed: Parsed<Service['volumes'][number]>;
+        if (typeof item === 'string') parsed = parseVolumeShort(item, dirOf('volumes'), location);
+        else if (isRecord(item)) {
+          if (item.type === 'npipe' || item.type === 'cluster' || item.type === 'image') parsed = { ok: false, error: `volume type \`${String(item.type)}\` is not supported by stackctl` };
+          else parsed = parseVolumeLong(item, dirOf('volumes'), location);
+        } else parsed = { ok: false, error: 'expected "SOURCE:TARGET[:MODE]" or { type, source, target }' };
+        const mount = take(['volumes', index], parsed, 'write volumes as "NAME:/path", "./dir:/path:ro" or { type, source, target }');
+        if (!mount) return;
+        if (mount.type === 'volume' && mount.source !== undefined && !(mount.source in ctx.volumes)) {
+          problem(['volumes', index], `named volume \`${mount.source}\` is not declared under the top-level \`volumes:\``, `add \`volumes: { ${mount.source}: {} }\` at the top level (compose refuses the file otherwise)`);
+        }
+        service.volumes.push(mount);
+      });
+  }
+  const tmpfs = typeof doc.tmpfs === 'string' ? [doc.tmpfs] : Array.isArray(doc.tmpfs) ? doc.tmpfs : [];
+  tmpfs.forEach((entry, index) => {
+    if (typeof entry !== 'string' || !entry.startsWith('/')) {
+      problem(['tmpfs', index], 'expected an absolute container path', 'write `tmpfs: /run`');
+      return;
+    }
+    service.volumes.push({ type: 'tmpfs', target: entry.split(':')[0]!, readOnly: false, location: locate('tmpfs') });
+  });
+
+  service.networks = normaliseNetworks(ctx, name, doc.networks, locate, locateKey, problem);
+  service.dependsOn = normaliseDependsOn(name, doc.depends_on, locate, locateKey, problem);
+
+  if (doc.restart !== undefined && doc.restart !== null) {
+    const policy = take(['restart'], parseRestart(doc.restart), 'use no, always, on-failure, on-failure:3 or unless-stopped');
+    if (policy) service.restart = policy;
+  }
+  if (doc.profiles !== undefined && doc.profiles !== null) {
+    if (Array.isArray(doc.profiles) && doc.profiles.every((p) => typeof p === 'string')) service.profiles = doc.profiles as string[];
+    else problem(['profiles'], 'expected a list of profile names', 'write `profiles: [debug]`');
+  }
+
+  const readiness = normaliseHealthcheck(service, doc.healthcheck, locate, problem);
+  if (readiness) {
+    service.readiness = readiness;
+    service.startTimeoutMs = Math.max(DEFAULT_START_TIMEOUT_MS, readiness.timeoutMs);
+  }
+  service.secrets = Object.keys(service.environment).filter(isSecretName);
+  return service;
+}
+
+function definingDir(origin: ServiceOrigin, key: string): string {
+  let current: ServiceOrigin | undefined = origin;
+  while (current) {
+    if (key in current.own) return current.dir;
+    current = current.base;
+  }
+  return origin.dir;
+}
+
+type Locate = (...sub: Array<string | number>) => SourceLocation;
+type Problem = (sub: Array<string | number>, message: string, hint: string, severity?: Diagnostic['severity']) => void;
+
+function normaliseBuild(ctx: ServiceContext, name: string, value: unknown, dir: string, locate: Locate, problem: Problem): BuildSpec | undefined {
+  const object = typeof value === 'string' ? { context: value } : isRecord(value) ? value : undefined;
+  if (!object) {
+    problem(['build'], 'expected a context directory or { context, dockerfile, … }', 'write `build: ./dir` or `build: { context: ., dockerfile: Dockerfile }`');
+    return undefined;
+  }
+  const contextText = object.context === undefined || object.context === null ? '.' : String(object.context);
+  if (/^[a-z][a-z0-9+.-]*:\/\/|^git@/.test(contextText)) {
+    problem(typeof value === 'string' ? ['build'] : ['build', 'context'], `remote build context ${contextText} is not supported by stackctl`, 'clone the repository and point `context` at the directory', 'warning');
+    return undefined;
+  }
+  const context = path.resolve(dir, contextText);
+  const build: BuildSpec = { context, args: {}, additionalContexts: {}, location: locate(...(typeof value === 'string' ? ['build'] : 'context' in object ? ['build', 'context'] : ['build'])) };
+  if (typeof object.dockerfile_inline === 'string') build.dockerfileInline = object.dockerfile_inline;
+  else build.dockerfile = path.resolve(context, typeof object.dockerfile === 'string' ? object.dockerfile : 'Dockerfile');
+  if (typeof object.target === 'string') build.target = object.target;
+  if (object.args !== undefined && object.args !== null) {
+    if (isRecord(object.args) || Array.isArray(object.args)) {
+      for (const entry of environmentEntries(object.args, ctx.env)) if (entry.value !== undefined && !entry.error) build.args[entry.name] = entry.value;
+    } else problem(['build', 'args'], 'expected a map or a list of KEY=VALUE', 'write `args: { KEY: value }`');
+  }
+  if (object.additional_contexts !== undefined && object.additional_contexts !== null) {
+    if (isRecord(object.additional_contexts) || Array.isArray(object.additional_contexts)) {
+      for (const entry of environmentEntries(object.additional_contexts, {})) {
+        if (entry.value === undefined || entry.error) continue;
+        build.additionalContexts[entry.name] = /^[a-z][a-z0-9+.-]*:\/\/|^service:|^docker-image:|^oci-layout:/.test(entry.value) ? entry.value : path.resolve(dir, entry.value);
+      }
+    } else problem(['build', 'additional_contexts'], 'expected a map of name → path', 'write `additional_contexts: { common: ../common }`');
+  }
+  return build;
+}
+
+function normaliseEnvironment(ctx: ServiceContext, service: Service, doc: Record<string, unknown>, origin: ServiceOrigin, problem: Problem): void {
+  const name = service.name;
+  const dir = definingDir(origin, 'env_file');
+  const entries = doc.env_file === undefined || doc.env_file === null ? [] : Array.isArray(doc.env_file) ? doc.env_file : [doc.env_file];
+  entries.forEach((entry, index) => {
+    const sub = Array.isArray(doc.env_file) ? ['env_file', index] : ['env_file'];
+    const spec = typeof entry === 'string' ? { path: entry, required: true } : isRecord(entry) && typeof entry.path === 'string' ? { path: entry.path, required: entry.required !== false } : undefined;
+    if (!spec) {
+      problem(sub, 'expected a path or { path, required }', 'write `env_file: .env` or `env_file: [{ path: .env, required: false }]`');
+      return;
+    }
+    const file = path.resolve(dir, spec.path);
+    const referencedFrom = locateInService(origin, sub);
+    if (!existsSync(file)) {
+      if (spec.required) {
+        ctx.diagnostics.push({ code: 'ENVFILE001', severity: 'error', service: name, location: referencedFrom, message: `env file ${file} does not exist`, hint: 'create the file, or mark it optional with `{ path: …, required: false }`' });
+      }
+      return;
+    }
+    service.envFiles.push(file);
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      ctx.diagnostics.push({ code: 'ENVFILE001', severity: 'error', service: name, location: referencedFrom, message: `cannot read env file ${file}`, hint: 'check the file permissions' });
+      return;
+    }
+    for (const [key, rawValue] of Object.entries(parseEnvText(text))) {
+      const location = envFileLocation(file, text, key);
+      const interpolated = interpolateString(rawValue, ctx.env);
+      for (const ref of interpolated.references) {
+        const reference: VariableReference = { name: ref.name, expression: ref.expression, path: [file, key], service: name, location, defaulted: ref.defaulted };
+        if (ref.value !== undefined) reference.value = ref.value;
+        if (ref.operator) reference.operator = ref.operator;
+        ctx.variables.push(reference);
+      }
+      service.environment[key] = interpolated.value;
+      service.environmentLocations[key] = location;
+    }
+  });
+
+  const environment = doc.environment;
+  if (environment === undefined || environment === null) return;
+  if (!isRecord(environment) && !Array.isArray(environment)) {
+    problem(['environment'], 'expected a map or a list of KEY=VALUE', 'write `environment: { KEY: value }` or `environment: ["KEY=value"]`');
+    return;
+  }
+  for (const entry of environmentEntries(environment, ctx.env)) {
+    const sub = ['environment', entry.at];
+    const location = Array.isArray(environment) ? locateInService(origin, sub) : locateInService(origin, sub, true);
+    if (entry.error) {
+      problem(sub, entry.error, 'write `KEY=value` (list) or `KEY: value` (map)');
+      continue;
+    }
+    if (entry.value === undefined) {
+      // `KEY` alone passes the variable through from the environment; it is unset here.
+      delete service.environment[entry.name];
+      ctx.variables.push({ name: entry.name, expression: entry.name, path: ['services', name, ...sub], service: name, location, defaulted: false });
+      service.environmentLocations[entry.name] = location;
+      continue;
+    }
+    service.environment[entry.name] = entry.value;
+    service.environmentLocations[entry.name] = location;
+  }
+}
+
+function parseEnvText(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line);
+    if (!match) continue;
+    let value = match[2]!.trim();
+    if ((value.startsWith('"') && value.endsWith('"') && value.length >= 2) || (value.startsWith("'") && value.endsWith("'") && value.length >= 2)) {
+      const quote = value[0];
+      value = value.slice(1, -1);
+      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"');
+    } else {
+      value = value.replace(/\s+#.*$/, '');
+    }
+    out[match[1]!] = value;
+  }
+  return out;
+}
+
+function envFileLocation(file: string, text: string, key: string): SourceLocation {
+  const lines = text.split(/\r?\n/);
+  const re = new RegExp(`^\\s*(?:export\\s+)?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=`);
+  const index = lines.findIndex((line) => re.test(line));
+  return index < 0 ? { file, line: 0, col: 0 } : { file, line: index + 1, col: 1 };
+}
+
+function normaliseNetworks(ctx: ServiceContext, name: string, value: unknown, locate: Locate, locateKey: Locate, problem: Problem): NetworkAttachment[] {
+  if (value === undefined || value === null) return [{ name: 'default', aliases: [], location: locateKey() }];
+  const out: NetworkAttachment[] = [];
+  const check = (network: string, sub: Array<string | number>): void => {
+    if (!(network in ctx.networks)) {
+      problem(sub, `network \`${network}\` is not declared under the top-level \`networks:\``, `add \`networks: { ${network}: {} }\` at the top level (compose refuses the file otherwise)`);
+    }
+  };
+  if (Array.isArray(value)) {
+    value.forEach((network, index) => {
+      if (typeof network !== 'string') return problem(['networks', index], 'expected a network name', 'write `networks: [backend]`');
+      check(network, ['networks', index]);
+      out.push({ name: network, aliases: [], location: locate('networks', index) });
+    });
+    return out;
+  }
+  if (!isRecord(value)) {
+    problem(['networks'], 'expected a list or a map of networks', 'write `networks: [backend]` or `networks: { backend: { aliases: [db] } }`');
+    return [];
+  }
+  for (const [network, config] of Object.entries(value)) {
+    check(network, ['networks', network]);
+    const aliases = isRecord(config) && Array.isArray(config.aliases) ? config.aliases.filter((alias): alias is string => typeof alias === 'string') : [];
+    out.push({ name: network, aliases, location: locateKey('networks', network) });
+  }
+  return out;
+}
+
+function normaliseDependsOn(name: string, value: unknown, locate: Locate, locateKey: Locate, problem: Problem): Dependency[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) {
+    const out: Dependency[] = [];
+    value.forEach((dependency, index) => {
+      if (typeof dependency !== 'string') return problem(['depends_on', index], 'expected a service name', 'write `depends_on: [db]`');
+      // compose's plain list means "started", not "healthy"; stackctl keeps that meaning.
+      out.push({ service: dependency, condition: 'started', required: true, location: locate('depends_on', index) });
+    });
+    return out;
+  }
+  if (!isRecord(value)) {
+    problem(['depends_on'], 'expected a list or a map', 'write `depends_on: { db: { condition: service_healthy } }`');
+    return [];
+  }
+  return Object.entries(value).map(([dependency, config]) => {
+    const entry = isRecord(config) ? config : {};
+    let condition: DependencyCondition = 'started';
+    if (entry.condition !== undefined) {
+      const mapped = typeof entry.condition === 'string' ? CONDITIONS[entry.condition] : undefined;
+      if (mapped) condition = mapped;
+      else problem(['depends_on', dependency, 'condition'], `unknown condition ${JSON.stringify(entry.condition)}`, 'use service_started, service_healthy or service_completed_successfully');
+    }
+    return { service: dependency, condition, required: entry.required !== false, location: locateKey('depends_on', dependency) };
+  });
+}
+
+function normaliseHealthcheck(service: Service, value: unknown, locate: Locate, problem: Problem): Readiness | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) {
+    problem(['healthcheck'], 'expected a mapping', 'write `healthcheck: { test: ["CMD", …], interval: 10s }`');
+    return undefined;
+  }
+  if (value.disable === true) return undefined;
+  const duration = (key: string, fallback: number): number => {
+    const raw = value[key];
+    if (raw === undefined || raw === null) return fallback;
+    const parsed = parseDuration(raw);
+    if (parsed.ok) return parsed.value;
+    problem(['healthcheck', key], parsed.error, 'durations are written like 30s, 1m30s or 500ms');
+    return fallback;
+  };
+  const interval = duration('interval', COMPOSE_HEALTHCHECK_DEFAULTS.intervalMs);
+  duration('timeout', COMPOSE_HEALTHCHECK_DEFAULTS.timeoutMs);
+  duration('start_interval', 5_000);
+  const startPeriod = duration('start_period', COMPOSE_HEALTHCHECK_DEFAULTS.startPeriodMs);
+  let retries: number = COMPOSE_HEALTHCHECK_DEFAULTS.retries;
+  if (value.retries !== undefined && value.retries !== null) {
+    const n = typeof value.retries === 'string' ? Number(value.retries) : value.retries;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 0) retries = n;
+    else problem(['healthcheck', 'retries'], 'expected a whole number', 'write `retries: 3`');
+  }
+  if (value.test === undefined || value.test === null) {
+    problem(['healthcheck'], 'a healthcheck without `test` uses the image\'s HEALTHCHECK, which stackctl cannot see; no readiness probe', 'write the `test` here so stackctl can prove readiness', 'warning');
+    return undefined;
+  }
+  const translation = translateHealthcheck(value.test, {
+    syntax: 'resolved',
+    containerEnv: (variable) => service.environment[variable],
+    command: service.command,
+  });
+  if (translation.kind === 'disabled') return undefined;
+  if (translation.kind === 'invalid') {
+    problem(['healthcheck', 'test'], translation.message, 'write `test: ["CMD", "prog", "arg"]`, `["CMD-SHELL", "command"]` or `["NONE"]`');
+    return undefined;
+  }
+  return { probe: translation.probe, timeoutMs: healthcheckDeadline(interval, retries, startPeriod), location: locate('healthcheck', 'test') };
+}
+
+/** When docker marks the container unhealthy: the start period, then `retries` failed checks. */
+export function healthcheckDeadline(intervalMs: number, retries: number, startPeriodMs: number): number {
+  return startPeriodMs + Math.max(1, retries) * intervalMs;
+}
+
+/** compose's `depends_on: { x: { restart: true } }` asks to restart the dependent when x restarts. */
+function markRestartDependents(services: Service[], docs: Array<Record<string, unknown>>): void {
+  docs.forEach((doc) => {
+    if (!isRecord(doc.depends_on)) return;
+    for (const [dependency, config] of Object.entries(doc.depends_on)) {
+      if (isRecord(config) && config.restart === true) {
+        const target = services.find((s) => s.name === dependency);
+        if (target) target.restartDependents = true;
+      }
+    }
+  });
+}
+
+function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => (a.location.file === b.location.file ? a.location.line - b.location.line || a.location.col - b.location.col : a.location.file < b.location.file ? -1 : 1));
 }
