@@ -1,0 +1,73 @@
+/**
+ * From a finished run's report to files on disk: pick the baseline (the previous run of the same
+ * stack, or `--baseline FILE|NAME`), compare, redact every secret, render the four formats, store the
+ * run under `.stackctl/reports/<run id>/` and, with `--out DIR`, copy the files there too.
+ */
+import { join, resolve } from 'node:path';
+import type { Redactor } from '../secrets.js';
+import { compareReports, baselineFromReport, type BaselineData } from './compare.js';
+import type { Report, ReportFiles } from './model.js';
+import { renderHtml } from './render-html.js';
+import { renderJson } from './render-json.js';
+import { renderJunit } from './render-junit.js';
+import { renderMarkdown } from './render-markdown.js';
+import { filesFor, listRuns, loadBaselineFile, resolveReportRef, uniqueRunId, writeCopies, writeRun, type Renderings } from './store.js';
+import type { HistoryPoint } from './svg.js';
+
+/** How many past runs the HTML history chart shows. */
+export const HISTORY_POINTS = 20;
+
+/** Renders the four formats from an already redacted report; a last redaction pass guards each text. */
+export function renderAll(report: Report, redactor: Redactor, history: readonly HistoryPoint[] = []): Renderings {
+  const safe = redactor.redactValue(report);
+  return {
+    json: redactor.redact(renderJson(safe)),
+    markdown: redactor.redact(renderMarkdown(safe)),
+    html: redactor.redact(renderHtml(safe, history)),
+    junit: redactor.redact(renderJunit(safe)),
+  };
+}
+
+export interface PublishOptions {
+  reportsDir: string;
+  /** `--baseline`: a file, a run directory, a run id (or prefix), `latest` or `previous`. */
+  baseline?: string;
+  cwd: string;
+  outDir?: string;
+  redactor: Redactor;
+}
+
+export interface Published {
+  /** The report as written (redacted, with comparison and files). */
+  report: Report;
+  /** The stored run's files. */
+  files: ReportFiles;
+  /** The `--out` copies, when asked for. */
+  copies?: ReportFiles;
+}
+
+export async function resolveBaseline(
+  report: Report,
+  options: Pick<PublishOptions, 'reportsDir' | 'baseline' | 'cwd'>,
+): Promise<{ baseline?: BaselineData; history: HistoryPoint[] }> {
+  const { runs } = await listRuns(options.reportsDir, report.run.stack.name);
+  const history = runs.slice(-HISTORY_POINTS).map((run) => ({ id: run.id, startedAt: run.report.run.startedAt, successRate: run.report.summary.successRate }));
+  if (options.baseline !== undefined) {
+    const file = await resolveReportRef(options.baseline, options.reportsDir, options.cwd, report.run.stack.name);
+    return { baseline: await loadBaselineFile(file), history };
+  }
+  const previous = runs[runs.length - 1];
+  return { baseline: previous ? baselineFromReport(previous.report, previous.file) : undefined, history };
+}
+
+export async function publishReport(input: Report, options: PublishOptions): Promise<Published> {
+  const { baseline, history } = await resolveBaseline(input, options);
+  const report: Report = { ...input, run: { ...input.run, id: uniqueRunId(options.reportsDir, new Date(input.run.startedAt)) } };
+  if (baseline) report.comparison = compareReports(report, baseline);
+  report.files = filesFor(join(options.reportsDir, report.run.id));
+  const renderings = renderAll(report, options.redactor, history);
+  const files = await writeRun(report.files.dir, renderings);
+  const published: Published = { report: options.redactor.redactValue(report), files };
+  if (options.outDir !== undefined) published.copies = await writeCopies(resolve(options.cwd, options.outDir), renderings);
+  return published;
+}
