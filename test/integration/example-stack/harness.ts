@@ -195,12 +195,16 @@ export class Stack {
     args.push(imageOf(service));
     await docker(args, { env: this.env });
     this.started.push(service);
-    if (port) {
-      const { stdout } = await docker(['port', name, `${port}/tcp`]);
-      const hostPort = Number(stdout.split('\n')[0]!.split(':').pop());
-      this.hostPorts.set(service, hostPort);
-    }
+    await this.readPort(service);
     await this.waitReady(service);
+  }
+
+  /** The engine picks a new host port each time a container starts: read it again. */
+  private async readPort(service: ServiceName): Promise<void> {
+    const port = PORTS[service];
+    if (!port) return;
+    const { stdout } = await docker(['port', this.container(service), `${port}/tcp`]);
+    this.hostPorts.set(service, Number(stdout.split('\n')[0]!.split(':').pop()));
   }
 
   /** Wait until `service` proves ready with its credentials (HTTP: /ready with the API key → 200). */
@@ -293,6 +297,7 @@ export class Stack {
 
   async restart(service: ServiceName): Promise<void> {
     await docker(['start', this.container(service)]);
+    await this.readPort(service);
     await this.waitReady(service);
   }
 
