@@ -123,6 +123,17 @@ export interface Service {
   secrets: string[];
   requiresEnv: string[];
   profiles: string[];
+  /**
+   * Compose input only: the healthcheck as written (after interpolation), so compose-specific rules can
+   * judge the command docker would run inside the image (e.g. `curl` in an image without curl).
+   */
+  healthcheck?: ComposeHealthcheck;
+}
+
+export interface ComposeHealthcheck {
+  /** The `test` as written: `['CMD', …]`, `['CMD-SHELL', '…']`, or a string (= CMD-SHELL). */
+  test: string[] | string;
+  location: SourceLocation;
 }
 
 export interface Thresholds {
