@@ -11,7 +11,7 @@ for service in "${ORDER[@]}"; do
   container="$PREFIX-$service"
   if docker inspect "$container" >/dev/null 2>&1; then
     docker stop "$container" >/dev/null
-    docker rm "$container" >/dev/null
+    docker rm -v "$container" >/dev/null
     echo "stop-by-hand: removed $container"
   fi
 done
