@@ -5,6 +5,7 @@ import checks
 import config
 import db
 import server
+import telemetry
 
 from . import routes
 from .files import MAX_BYTES, FileStore
@@ -25,6 +26,10 @@ def main() -> None:
     # early 413 closes the connection unread, which a proxy (api-gateway) sees as a broken pipe.
     app = server.App(settings, max_body_bytes=READ_LIMIT_BYTES)
     database = MigratedDatabase(db.Database(settings.database_url))
+    try:
+        database.migrate()
+    except psycopg2.Error as exc:  # retried before the first query
+        telemetry.warning("schema not created at start-up; will retry on first use", error=str(exc))
     files = FileStore(database, settings.upload_dir)
     app.ready_checks({
         "postgres": checks.postgres(settings.database_url),

@@ -42,7 +42,12 @@ def main() -> None:
         "airtable-gateway": checks.http(settings.airtable_gateway_url, "/v0/meta/bases", settings.api_key),
     })
     app.treat_as_unavailable("postgres", psycopg2.OperationalError, psycopg2.InterfaceError)
-    store = SagaStore(MigratedDatabase(db.Database(settings.database_url)))
+    database = MigratedDatabase(db.Database(settings.database_url))
+    try:
+        database.migrate()
+    except psycopg2.Error as exc:  # retried before the first query
+        telemetry.warning("schema not created at start-up; will retry on first use", error=str(exc))
+    store = SagaStore(database)
     backends = Backends(settings.platform_services_url, settings.airtable_gateway_url, settings.api_key,
                         settings.airtable_base or None)
     routes.register(app, store, backends)
