@@ -13,6 +13,8 @@ export type ServicePhase =
   | 'probing'
   | 'ready'
   | 'started'
+  /** A job awaited with `condition: completed` exited 0 (added by the engine owner). */
+  | 'completed'
   | 'unchanged'
   | 'failed'
   | 'blocked'

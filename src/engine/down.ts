@@ -1,0 +1,156 @@
+/**
+ * `down`: the same traversal as `up`, in reverse — a service is stopped once everything that depends
+ * on it has stopped. Only containers, networks and volumes carrying the stack's label are touched.
+ */
+import type { Stack } from '../config/model.js';
+import { CancelledError, RuntimeError, errorMessage } from '../errors.js';
+import { observe } from '../plan/observed.js';
+import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
+import type { EngineEvent, EventListener } from './events.js';
+import type { DownResult } from './results.js';
+import { traverse, type TraversalNode } from './scheduler.js';
+
+export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+
+export interface DownOptions {
+  runtime: Runtime;
+  /** Remove the stack's named volumes too (`down -v`). */
+  removeVolumes?: boolean;
+  /** Seconds a container gets to stop before it is killed (default 10). */
+  stopTimeoutSeconds?: number;
+  /** At most this many containers stopped at once (default unlimited). */
+  parallel?: number;
+  signal?: AbortSignal;
+  onEvent?: EventListener;
+  clock?: () => number;
+}
+
+export interface TeardownOptions extends Omit<DownOptions, 'removeVolumes'> {
+  stackName: string;
+}
+
+/** Dependency edges of the stack (service → what it depends on); empty when only labels are known. */
+function dependencies(stack: Stack | undefined): Map<string, string[]> {
+  const edges = new Map<string, string[]>();
+  for (const service of stack?.services ?? []) edges.set(service.name, service.dependsOn.map((dep) => dep.service));
+  return edges;
+}
+
+/**
+ * Stops and removes the given containers in reverse dependency order. Failures do not stop the
+ * rest; they are collected and thrown together at the end. Returns the names removed, in order.
+ */
+export async function teardown(stack: Stack | undefined, containers: ContainerInfo[], options: TeardownOptions): Promise<string[]> {
+  const { runtime } = options;
+  const clock = options.clock ?? Date.now;
+  const emit = (event: EngineEvent): void => options.onEvent?.(event);
+  const timeout = options.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
+  const byService = new Map<string, ContainerInfo[]>();
+  for (const container of containers) {
+    const list = byService.get(container.service) ?? [];
+    list.push(container);
+    byService.set(container.service, list);
+  }
+  const edges = dependencies(stack);
+  const dependents = new Map<string, string[]>();
+  for (const [service, deps] of edges) {
+    for (const dep of deps) dependents.set(dep, [...(dependents.get(dep) ?? []), service]);
+  }
+  const fileOrder = stack?.services.map((service) => service.name) ?? [];
+  const order = [...byService.keys()].sort((a, b) => {
+    const ia = fileOrder.indexOf(a);
+    const ib = fileOrder.indexOf(b);
+    return (ia < 0 ? -1 : ia) - (ib < 0 ? -1 : ib) || (a < b ? -1 : 1);
+  });
+  const nodes: Array<TraversalNode<'stopped'>> = order.map((service) => ({
+    id: service,
+    // Not required: a dependent that failed to stop must not keep its dependencies running.
+    waitsFor: (dependents.get(service) ?? [])
+      .filter((dependent) => byService.has(dependent))
+      .map((dependent) => ({ node: dependent, milestone: 'stopped' as const, required: false })),
+  }));
+  const removed: string[] = [];
+  const errors: string[] = [];
+  const outcomes = await traverse<'stopped'>({
+    nodes,
+    parallel: options.parallel,
+    signal: options.signal,
+    run: async (service, context) => {
+      const list = byService.get(service) ?? [];
+      emit({ type: 'service.phase', service, phase: 'stopping', at: clock() });
+      for (const container of list) {
+        const name = container.name.replace(/^\//, '');
+        try {
+          if (container.status === 'running' || container.status === 'restarting' || container.status === 'paused') {
+            await runtime.stopContainer(container.id, timeout);
+          }
+        } catch (error) {
+          errors.push(`stop ${name}: ${errorMessage(error)}`);
+        }
+      }
+      emit({ type: 'service.phase', service, phase: 'stopped', at: clock() });
+      context.reach('stopped');
+      for (const container of list) {
+        const name = container.name.replace(/^\//, '');
+        try {
+          await runtime.removeContainer(container.id);
+          removed.push(name);
+        } catch (error) {
+          errors.push(`remove ${name}: ${errorMessage(error)}`);
+        }
+      }
+      emit({ type: 'service.phase', service, phase: 'removed', at: clock() });
+    },
+  });
+  if ([...outcomes.values()].some((outcome) => outcome.state === 'cancelled')) {
+    throw new CancelledError(`interrupted: ${removed.length} of ${containers.length} containers of ${options.stackName} removed`);
+  }
+  if (errors.length > 0) {
+    throw new RuntimeError(`could not remove everything of stack ${options.stackName}: ${errors.join('; ')}`, {
+      hint: 'run `stackctl down` again; `stackctl ps` shows what is left',
+    });
+  }
+  return removed;
+}
+
+/**
+ * Stops and removes every container of the stack (orphans included), then its networks and, with
+ * `removeVolumes`, its volumes. `stack` may be just a name when no stack file is at hand: the order is
+ * then unknown and everything stops at once.
+ */
+export async function down(stack: Stack | string, options: DownOptions): Promise<DownResult> {
+  const clock = options.clock ?? Date.now;
+  const started = clock();
+  const stackName = typeof stack === 'string' ? stack : stack.name;
+  const definition = typeof stack === 'string' ? undefined : stack;
+  await options.runtime.ping(options.signal);
+  const observed = await observe(options.runtime, stackName);
+  const containers = await teardown(definition, observed.containers, { ...options, stackName });
+  const errors: string[] = [];
+  const networks: string[] = [];
+  for (const network of observed.networks) {
+    try {
+      await options.runtime.removeNetwork(stackName, network);
+      networks.push(network);
+    } catch (error) {
+      errors.push(`network ${network}: ${errorMessage(error)}`);
+    }
+  }
+  const volumes: string[] = [];
+  if (options.removeVolumes) {
+    for (const volume of observed.volumes) {
+      try {
+        await options.runtime.removeVolume(stackName, volume);
+        volumes.push(volume);
+      } catch (error) {
+        errors.push(`volume ${volume}: ${errorMessage(error)}`);
+      }
+    }
+  }
+  if (errors.length > 0) {
+    throw new RuntimeError(`could not remove everything of stack ${stackName}: ${errors.join('; ')}`, {
+      hint: 'a container outside the stack may still use it; `docker network inspect` / `docker volume inspect` shows who',
+    });
+  }
+  return { stack: stackName, containers, networks, volumes, durationMs: clock() - started };
+}

@@ -1,0 +1,106 @@
+/**
+ * Readiness inside the engine: build the probe target from the started container (its published
+ * loopback ports), wait for the probe under its deadline, and stop waiting at once when the
+ * container exits (a container that exited will not become ready by waiting).
+ */
+import type { ProbeSpec } from '../config/model.js';
+import { ProbeTimeoutError, errorMessage } from '../errors.js';
+import { HopelessProbeError, type Probe, type ProbeTarget } from '../probes/probe.js';
+import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
+import type { ContainerWatch } from './container-watch.js';
+import { ContainerExitedError } from './failure.js';
+
+export type ProbeFactory = (spec: ProbeSpec) => Probe;
+
+export interface WaitReadyOptions {
+  /** Deadline for the probe to pass. */
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** Called after each attempt (error undefined = it passed). */
+  onAttempt?: (attempt: number, error?: string) => void;
+}
+
+/**
+ * Retries `probe.check` until it passes (resolves with the attempt count), the deadline passes
+ * (rejects with ProbeTimeoutError carrying attempts and the last error), it is hopeless
+ * (HopelessProbeError) or the signal aborts.
+ */
+export type WaitReadyFn = (probe: Probe, target: ProbeTarget, options: WaitReadyOptions) => Promise<{ attempts: number }>;
+
+export const PROBE_HOST = '127.0.0.1';
+
+export function probeTarget(runtime: Runtime, service: string, container: ContainerInfo): ProbeTarget {
+  return {
+    service,
+    containerId: container.id,
+    host: PROBE_HOST,
+    hostPort: (containerPort) =>
+      container.ports.find((port) => port.target === containerPort && port.protocol === 'tcp')?.hostPort,
+    runtime,
+  };
+}
+
+export interface AwaitReadyArgs {
+  probe: Probe;
+  target: ProbeTarget;
+  timeoutMs: number;
+  signal: AbortSignal;
+  watch: ContainerWatch;
+  /** Deaths tolerated before giving up (1 without a restart policy: the first exit is final). */
+  deathsAllowed: number;
+  waitReady: WaitReadyFn;
+  onAttempt?: (attempt: number, error?: string) => void;
+}
+
+export interface ReadyOutcome {
+  attempts: number;
+  lastError?: string;
+}
+
+/**
+ * Resolves with the attempts when the probe passes. Rejects with ProbeTimeoutError,
+ * ContainerExitedError or the abort reason; `record` keeps the attempts and last error either way.
+ */
+export async function awaitReady(args: AwaitReadyArgs, record: ReadyOutcome): Promise<ReadyOutcome> {
+  const local = new AbortController();
+  const onAbort = (): void => local.abort(args.signal.reason);
+  args.signal.addEventListener('abort', onAbort, { once: true });
+  if (args.signal.aborted) onAbort();
+  const onAttempt = (attempt: number, error?: string): void => {
+    record.attempts = attempt;
+    if (error !== undefined) record.lastError = error;
+    args.onAttempt?.(attempt, error);
+  };
+  const exited = args.watch
+    .waitForExit(args.target.containerId, local.signal, args.deathsAllowed)
+    .then((exit) => {
+      throw new ContainerExitedError(args.target.service, exit.exitCode, exit.deaths, exit.oomKilled);
+    });
+  exited.catch(() => undefined);
+  try {
+    const ready = args.waitReady(args.probe, args.target, { timeoutMs: args.timeoutMs, signal: local.signal, onAttempt });
+    const { attempts } = await Promise.race([ready, exited]);
+    record.attempts = Math.max(record.attempts, attempts);
+    return record;
+  } catch (error) {
+    if (error instanceof ProbeTimeoutError) {
+      record.attempts = Math.max(record.attempts, error.attempts);
+      if (error.lastError !== undefined) record.lastError = error.lastError;
+    } else if (error instanceof HopelessProbeError) {
+      record.lastError = error.message;
+      // The probe saw the container gone: prefer the exit, if the watch knows it.
+      const exit = args.watch.lastExit(args.target.containerId);
+      if (exit) throw new ContainerExitedError(args.target.service, exit.exitCode, exit.deaths, exit.oomKilled);
+      const info = await args.target.runtime.inspectContainer(args.target.containerId).catch(() => undefined);
+      if (info && (info.status === 'exited' || info.status === 'dead')) {
+        throw new ContainerExitedError(args.target.service, info.exitCode ?? -1, 1, info.oomKilled);
+      }
+    } else if (!(error instanceof ContainerExitedError) && !args.signal.aborted) {
+      record.lastError = errorMessage(error);
+    }
+    throw error;
+  } finally {
+    local.abort();
+    args.signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,391 @@
+/**
+ * `up`: prepare images → observe → reconcile (pure) → execute the plan with the DAG scheduler.
+ *
+ * Each service starts the moment every dependency meets its condition (`started`: its container was
+ * started; `ready`: its probe passed — or it runs, without a probe; `completed`: it exited 0), under
+ * an optional cap on how many services are in progress at once. A failed service (build error,
+ * exit, probe deadline, start_timeout) gets a Diagnosis; whatever required it becomes `blocked` with
+ * the root failing service named; independent branches go on. The engine reports through typed
+ * EngineEvents and never prints.
+ */
+import type { Service, Stack } from '../config/model.js';
+import type { Diagnosis } from '../diagnose/diagnosis.js';
+import { CancelledError, InternalError, ProbeTimeoutError, errorMessage } from '../errors.js';
+import { HopelessProbeError } from '../probes/probe.js';
+import { containerName } from '../plan/names.js';
+import { observe } from '../plan/observed.js';
+import { isNoop, type Plan } from '../plan/plan.js';
+import { reconcile } from '../plan/reconcile.js';
+import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
+import { ContainerWatch } from './container-watch.js';
+import { blockedDiagnosis, diagnoseSafely, type DiagnoseFn } from './diagnosis.js';
+import { DEFAULT_STOP_TIMEOUT_SECONDS, teardown } from './down.js';
+import type { EngineEvent, EventListener, ServicePhase } from './events.js';
+import { ContainerExitedError, ServiceFailure, StartTimeoutError, type FailureContext, type FailurePhase, type ProbeRecord } from './failure.js';
+import { prepareImages, type ContextHashFn } from './images.js';
+import { awaitReady, probeTarget, type ProbeFactory, type WaitReadyFn } from './readiness.js';
+import type { ServiceResult, UpResult } from './results.js';
+import { traverse, type TraversalNode } from './scheduler.js';
+import { abortReason, anySignal, deadline } from './signals.js';
+
+export type Milestone = 'started' | 'ready' | 'completed';
+
+/** The pieces `up` is built from; src/engine/index.ts fills them with the real implementations. */
+export interface UpDependencies {
+  probeFactory: ProbeFactory;
+  waitReady: WaitReadyFn;
+  diagnose: DiagnoseFn;
+  contextHash: ContextHashFn;
+}
+
+export interface UpOptions {
+  runtime: Runtime;
+  /** Abort = Ctrl-C: stop scheduling, cancel builds, pulls and probes, leave a consistent state. */
+  signal?: AbortSignal;
+  /** At most this many services in progress (building excluded) at once; default unlimited. */
+  parallel?: number;
+  /** false = --no-build: never build; a missing built image is a failure. Default true. */
+  build?: boolean;
+  /** Deadline for the whole run (ms); services not ready by then fail with a timeout. */
+  timeoutMs?: number;
+  /** On failure, stop and remove what this run created or started (default: leave it for debugging). */
+  rollback?: boolean;
+  /** Seconds a replaced or rolled-back container gets to stop (default 10). */
+  stopTimeoutSeconds?: number;
+  onEvent?: EventListener;
+  /** Called once with the plan, before it is executed. */
+  onPlan?: (plan: Plan) => void;
+  clock?: () => number;
+}
+
+/** How many times a container may die while a restart policy brings it back before up gives up. */
+const CRASH_LOOP_DEATHS = 3;
+
+function closure(stack: Stack): Map<string, Service> {
+  return new Map(stack.services.map((service) => [service.name, service]));
+}
+
+/** Services some dependent waits on with `condition: completed`. */
+function jobsOf(stack: Stack): Set<string> {
+  return new Set(stack.services.flatMap((service) => service.dependsOn.filter((dep) => dep.condition === 'completed').map((dep) => dep.service)));
+}
+
+export async function runUp(stack: Stack, options: UpOptions, deps: UpDependencies): Promise<UpResult> {
+  const { runtime } = options;
+  const clock = options.clock ?? Date.now;
+  const t0 = clock();
+  const emit = (event: EngineEvent): void => options.onEvent?.(event);
+  const phase = (service: string, phase: ServicePhase, detail?: string): void =>
+    emit(detail === undefined ? { type: 'service.phase', service, phase, at: clock() } : { type: 'service.phase', service, phase, at: clock(), detail });
+
+  // One signal for the run: Ctrl-C or the overall --timeout.
+  let timedOut = false;
+  const overall = deadline(options.timeoutMs ?? Number.POSITIVE_INFINITY, () => {
+    timedOut = true;
+    return new StartTimeoutError(`not ready within up's --timeout of ${Math.round((options.timeoutMs ?? 0) / 1000)}s`);
+  });
+  const run = anySignal([options.signal, overall.signal]);
+  const services = closure(stack);
+  const jobs = jobsOf(stack);
+  const results = new Map<string, ServiceResult>();
+  for (const service of stack.services) {
+    results.set(service.name, {
+      service: service.name,
+      state: 'cancelled',
+      action: 'keep',
+      cause: '',
+      containerName: containerName(stack.name, service.name),
+      timings: {},
+      attempts: 0,
+      ports: [],
+    });
+    phase(service.name, 'waiting');
+  }
+  const diagnoses = new Map<string, Diagnosis>();
+  const createdContainers: ContainerInfo[] = [];
+  const startedContainers: ContainerInfo[] = [];
+  const createdNetworks: string[] = [];
+  const createdVolumes: string[] = [];
+  let watch: ContainerWatch | undefined;
+
+  try {
+    await runtime.ping(run.signal);
+    watch = new ContainerWatch(runtime, stack.name);
+    const [observed, images] = await Promise.all([
+      observe(runtime, stack.name),
+      prepareImages(stack, stack.services, {
+        runtime,
+        build: options.build ?? true,
+        contextHash: deps.contextHash,
+        signal: run.signal,
+        concurrency: Math.min(options.parallel ?? 4, 4),
+        clock,
+        onPhase: (service, p, detail) => phase(service, p, detail),
+        onProgress: (service, line) => emit({ type: 'service.progress', service, at: clock(), line }),
+        onDone: (service, _imageId, durationMs, detail) => {
+          results.get(service)!.timings.buildMs = durationMs;
+          if (detail === 'built' || detail === 'pulled') phase(service, 'waiting', `image ${detail} in ${durationMs} ms`);
+        },
+      }),
+    ]);
+    // Interrupted while preparing: the plan is still made (it is pure) and the traversal below
+    // cancels every service at once, so the result says what state everything is in.
+    const plan = reconcile(stack, observed, images.imageIds);
+    options.onPlan?.(plan);
+    for (const entry of plan.services) {
+      const result = results.get(entry.service)!;
+      result.action = entry.action;
+      result.cause = entry.cause;
+    }
+    for (const network of plan.networks) {
+      if (network.action !== 'create') continue;
+      await runtime.ensureNetwork(stack.name, network.name);
+      createdNetworks.push(network.name);
+    }
+    for (const volume of plan.volumes) {
+      if (volume.action !== 'create') continue;
+      await runtime.ensureVolume(stack.name, volume.name);
+      createdVolumes.push(volume.name);
+    }
+
+    const traversalStart = clock();
+    const nodes: Array<TraversalNode<Milestone>> = plan.services.map((entry) => ({
+      id: entry.service,
+      waitsFor: (services.get(entry.service)?.dependsOn ?? []).map((dep) => ({
+        node: dep.service,
+        milestone: dep.condition,
+        required: dep.required,
+      })),
+    }));
+
+    const runService = async (name: string, reach: (milestone: Milestone) => void, nodeSignal: AbortSignal): Promise<void> => {
+      const service = services.get(name);
+      const entry = plan.services.find((candidate) => candidate.service === name);
+      const result = results.get(name)!;
+      if (!service || !entry) throw new InternalError(`service ${name} is missing from the plan`);
+      const depsMet = clock();
+      result.timings.depsMetAt = depsMet - t0;
+      result.timings.waitMs = depsMet - traversalStart;
+
+      const startLimit = deadline(service.startTimeoutMs, () => new StartTimeoutError(`not ready within its start_timeout of ${Math.round(service.startTimeoutMs / 1000)}s`));
+      const signal = anySignal([nodeSignal, startLimit.signal]);
+      let current: FailurePhase = 'create';
+      let containerId = entry.containerId;
+      const probe: ProbeRecord = { attempts: 0 };
+      const fail = (error: unknown, at: FailurePhase = current): ServiceFailure => {
+        const context: FailureContext = { service: name, phase: at, error, probe: probe.attempts > 0 ? probe : undefined, containerId };
+        if (error instanceof ContainerExitedError) context.exitCode = error.status;
+        return new ServiceFailure(`${name}: ${errorMessage(error)}`, context, { cause: error });
+      };
+      const step = async <T>(what: FailurePhase, action: () => Promise<T>): Promise<T> => {
+        current = what;
+        if (signal.signal.aborted) throw abortReason(signal.signal);
+        return action();
+      };
+
+      try {
+        const imageFailure = images.failures.get(name);
+        if (imageFailure) throw imageFailure;
+        if (entry.action === 'keep') phase(name, 'unchanged', entry.cause);
+        for (const operation of entry.operations) {
+          switch (operation.kind) {
+            case 'stop':
+              phase(name, 'stopping', `${operation.containerName} (${operation.cause})`);
+              await step('create', () => runtime.stopContainer(operation.containerId, options.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS));
+              break;
+            case 'remove': {
+              const began = clock();
+              await step('create', () => runtime.removeContainer(operation.containerId));
+              result.timings.removeMs = (result.timings.removeMs ?? 0) + clock() - began;
+              break;
+            }
+            case 'create': {
+              phase(name, 'creating', operation.cause);
+              const began = clock();
+              containerId = await step('create', () => runtime.createContainer(operation.spec));
+              result.timings.createMs = clock() - began;
+              createdContainers.push({ id: containerId, name: operation.spec.name, service: name, status: 'created' } as ContainerInfo);
+              break;
+            }
+            case 'start': {
+              const id = operation.containerId ?? containerId;
+              if (!id) throw new InternalError(`no container to start for ${name}`);
+              containerId = id;
+              phase(name, 'starting', operation.cause);
+              const began = clock();
+              watch!.reset(id);
+              await step('start', () => runtime.startContainer(id));
+              result.timings.startMs = clock() - began;
+              result.timings.startedAt = clock() - t0;
+              if (!createdContainers.some((container) => container.id === id)) {
+                startedContainers.push({ id, name: operation.containerName, service: name, status: 'running' } as ContainerInfo);
+              }
+              break;
+            }
+          }
+        }
+        if (!containerId) throw new InternalError(`service ${name} has no container after its plan`);
+        result.containerId = containerId;
+        const info = await runtime.inspectContainer(containerId);
+        if (!info) throw fail(new Error('the container vanished right after it was started'), 'start');
+        result.ports = info.ports.map((port) => ({ ...port }));
+        const startedAt = clock();
+        reach('started');
+
+        if (jobs.has(name)) {
+          current = 'exit';
+          let exitCode = info.status === 'exited' ? info.exitCode : undefined;
+          if (exitCode === undefined) {
+            phase(name, 'started', 'waiting for it to complete');
+            exitCode = (await watch!.waitForExit(containerId, signal.signal)).exitCode;
+          }
+          if (exitCode !== 0) throw fail(new ContainerExitedError(name, exitCode ?? -1, 1, info.oomKilled), 'exit');
+          result.timings.readyMs = clock() - startedAt;
+          result.timings.readyAt = clock() - t0;
+          result.state = 'completed';
+          phase(name, 'completed', `exit 0 after ${result.timings.readyMs} ms`);
+          reach('ready');
+          reach('completed');
+          return;
+        }
+
+        if (service.readiness) {
+          current = 'probe';
+          const probeImpl = deps.probeFactory(service.readiness.probe);
+          const target = probeTarget(runtime, name, info);
+          probe.description = probeImpl.describe(target);
+          phase(name, 'probing', probe.description);
+          const deathsAllowed = service.restart.name === 'no' ? 1 : CRASH_LOOP_DEATHS;
+          await awaitReady(
+            {
+              probe: probeImpl,
+              target,
+              timeoutMs: service.readiness.timeoutMs,
+              signal: signal.signal,
+              watch: watch!,
+              deathsAllowed,
+              waitReady: deps.waitReady,
+              onAttempt: (attempt, error) =>
+                emit(
+                  error === undefined
+                    ? { type: 'service.probe', service: name, at: clock(), attempt, ok: true }
+                    : { type: 'service.probe', service: name, at: clock(), attempt, ok: false, error },
+                ),
+            },
+            probe,
+          );
+          result.attempts = probe.attempts;
+          result.timings.readyMs = clock() - startedAt;
+          result.timings.readyAt = clock() - t0;
+          result.state = 'ready';
+          phase(name, 'ready', `${result.timings.readyMs} ms, ${probe.attempts} probe attempt${probe.attempts === 1 ? '' : 's'}`);
+        } else {
+          result.timings.readyAt = clock() - t0;
+          result.timings.readyMs = 0;
+          result.state = 'started';
+          phase(name, 'started', 'running (no readiness probe)');
+        }
+        reach('ready');
+      } catch (error) {
+        result.attempts = probe.attempts;
+        if (containerId) result.containerId = containerId;
+        // Ctrl-C: a cancellation, not a failure of the service.
+        if (nodeSignal.aborted && !timedOut && !(error instanceof ServiceFailure)) {
+          throw new CancelledError(`${name}: interrupted`, { cause: error });
+        }
+        let failure: ServiceFailure;
+        if (error instanceof ServiceFailure) failure = error;
+        else if (startLimit.signal.aborted || (timedOut && nodeSignal.aborted)) {
+          const reason = abortReason(startLimit.signal.aborted ? startLimit.signal : nodeSignal);
+          const timeout =
+            current === 'probe'
+              ? new ProbeTimeoutError(`${reason.message} (${probe.attempts} probe attempts)`, probe.attempts, probe.lastError, { service: name })
+              : reason;
+          failure = fail(timeout, 'timeout');
+        } else if (error instanceof ContainerExitedError) failure = fail(error, 'exit');
+        else if (error instanceof ProbeTimeoutError || error instanceof HopelessProbeError) failure = fail(error, 'probe');
+        else failure = fail(error);
+        if (failure.context.probe === undefined && probe.attempts > 0) failure.context.probe = probe;
+        if (failure.context.containerId === undefined && containerId) failure.context.containerId = containerId;
+        const diagnosis = await diagnoseSafely(deps.diagnose, failure.context, runtime);
+        diagnoses.set(name, diagnosis);
+        result.state = 'failed';
+        result.diagnosis = diagnosis;
+        emit({ type: 'service.failed', service: name, at: clock(), diagnosis });
+        phase(name, 'failed', diagnosis.rootCause.summary);
+        throw failure;
+      } finally {
+        signal.clear();
+        startLimit.clear();
+      }
+    };
+
+    const outcomes = await traverse<Milestone>({
+      nodes,
+      parallel: options.parallel,
+      signal: run.signal,
+      isFailure: (error) => error instanceof ServiceFailure,
+      run: (name, context) => runService(name, (milestone) => context.reach(milestone), context.signal),
+      onState: (name, state, outcome) => {
+        const result = results.get(name)!;
+        if (state === 'blocked' && outcome?.blockedBy) {
+          result.state = 'blocked';
+          result.blockedBy = outcome.blockedBy;
+          result.diagnosis = blockedDiagnosis(name, outcome.blockedBy, diagnoses.get(outcome.blockedBy));
+          emit({ type: 'service.blocked', service: name, at: clock(), blockedBy: outcome.blockedBy });
+          phase(name, 'blocked', `blocked by ${outcome.blockedBy}`);
+        } else if (state === 'cancelled') {
+          result.state = 'cancelled';
+          phase(name, 'cancelled', timedOut ? 'up --timeout expired before it could start' : 'interrupted');
+        }
+      },
+    });
+    for (const [name, outcome] of outcomes) {
+      // Timed-out waiters never started: report them as failed by the timeout, not as interrupted.
+      if (outcome.state === 'cancelled' && timedOut) results.get(name)!.state = 'failed';
+    }
+
+    const ordered = plan.services.map((entry) => results.get(entry.service)!);
+    const cancelled = run.signal.aborted && !timedOut;
+    const ok = ordered.every((result) => result.state === 'ready' || result.state === 'started' || result.state === 'completed');
+    const rolledBack = !ok && !cancelled && options.rollback ? await rollback() : [];
+    const durationMs = clock() - t0;
+    emit({ type: 'stack.done', at: clock(), ok, durationMs });
+    return { stack: stack.name, ok, cancelled, plan, noop: isNoop(plan) && ok, durationMs, services: ordered, rolledBack };
+  } finally {
+    overall.clear();
+    run.clear();
+    await watch?.close();
+  }
+
+  async function rollback(): Promise<string[]> {
+    const removed: string[] = [];
+    const stopOnly = startedContainers.filter((container) => !createdContainers.some((created) => created.id === container.id));
+    for (const container of stopOnly) {
+      await runtime.stopContainer(container.id, options.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS).catch(() => undefined);
+      removed.push(`stopped ${container.name}`);
+    }
+    const live = (await runtime.listContainers(stack.name)).filter((info) => createdContainers.some((created) => created.id === info.id));
+    const names = await teardown(stack, live, {
+      runtime,
+      stackName: stack.name,
+      stopTimeoutSeconds: options.stopTimeoutSeconds,
+      onEvent: options.onEvent,
+      clock,
+    }).catch(() => [] as string[]);
+    removed.push(...names.map((name) => `container ${name}`));
+    for (const network of createdNetworks) {
+      await runtime.removeNetwork(stack.name, network).then(
+        () => removed.push(`network ${network}`),
+        () => undefined,
+      );
+    }
+    for (const volume of createdVolumes) {
+      await runtime.removeVolume(stack.name, volume).then(
+        () => removed.push(`volume ${volume}`),
+        () => undefined,
+      );
+    }
+    return removed;
+  }
+}

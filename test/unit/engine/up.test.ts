@@ -1,0 +1,261 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Stack } from '../../../src/config/model.js';
+import { formatPlan } from '../../../src/plan/plan.js';
+import { makeStack } from '../../support/stack-builder.js';
+import { MemoryRuntime, type ServiceBehaviour } from '../../support/memory-runtime.js';
+import { runToEnd } from '../../support/engine-harness.js';
+
+function imagesOf(stack: Stack): Record<string, string> {
+  return Object.fromEntries(stack.services.map((service, index) => [service.image!, `sha256:img${index}`]));
+}
+
+function runtimeFor(stack: Stack, services: Record<string, ServiceBehaviour> = {}): MemoryRuntime {
+  return new MemoryRuntime({ images: imagesOf(stack), services });
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('up: ordering', () => {
+  it('starts a chain in dependency order, each link once the previous is ready', async () => {
+    const stack = makeStack('demo', { db: { probe: true }, api: { probe: true, dependsOn: ['db'] }, web: { probe: true, dependsOn: ['api'] } });
+    const runtime = runtimeFor(stack, { db: { readyDelayMs: 300 }, api: { readyDelayMs: 200 }, web: { readyDelayMs: 100 } });
+    const run = await runToEnd(stack, runtime);
+    expect(run.result.ok).toBe(true);
+    expect(runtime.callsOf('startContainer')).toEqual(['demo-db', 'demo-api', 'demo-web']);
+    expect(run.at('api', 'starting')).toBeGreaterThanOrEqual(run.at('db', 'ready')!);
+    expect(run.at('web', 'starting')).toBeGreaterThanOrEqual(run.at('api', 'ready')!);
+    expect(run.result.services.map((s) => `${s.service}=${s.state}`)).toEqual(['db=ready', 'api=ready', 'web=ready']);
+    const db = run.result.services[0]!;
+    expect(db.timings.readyMs).toBeGreaterThanOrEqual(300);
+    expect(db.timings.readyMs).toBeLessThan(400);
+    expect(db.attempts).toBeGreaterThan(1);
+  });
+
+  it('is DAG-parallel: a service starts as soon as ITS dependencies are ready, not when its level is', async () => {
+    // slow and fast are on the same level; after-fast must not wait for slow.
+    const stack = makeStack('demo', {
+      slow: { probe: true },
+      fast: { probe: true },
+      'after-fast': { probe: true, dependsOn: ['fast'] },
+      'after-slow': { probe: true, dependsOn: ['slow'] },
+      both: { probe: true, dependsOn: ['after-fast', 'after-slow'] },
+    });
+    const runtime = runtimeFor(stack, {
+      slow: { readyDelayMs: 2000 },
+      fast: { readyDelayMs: 100 },
+      'after-fast': { readyDelayMs: 100 },
+      'after-slow': { readyDelayMs: 100 },
+      both: { readyDelayMs: 0 },
+    });
+    const run = await runToEnd(stack, runtime);
+    expect(run.result.ok).toBe(true);
+    // slow and fast start together, at once.
+    expect(run.at('slow', 'starting')).toBe(run.at('fast', 'starting'));
+    // after-fast starts within one probe interval of fast being ready, long before slow is.
+    expect(run.at('after-fast', 'starting')!).toBeLessThan(200);
+    expect(run.at('after-fast', 'ready')!).toBeLessThan(run.at('slow', 'ready')!);
+    expect(run.at('after-slow', 'starting')!).toBeGreaterThanOrEqual(2000);
+    expect(run.at('both', 'starting')!).toBeGreaterThanOrEqual(run.at('after-slow', 'ready')!);
+    // Whole run ≈ the critical path slow → after-slow → both, plus probe granularity.
+    expect(run.result.durationMs).toBeLessThan(2000 + 100 + 150);
+  });
+
+  it('honours started and completed conditions', async () => {
+    const stack = makeStack('demo', {
+      db: { probe: true },
+      migrate: { dependsOn: ['db'] },
+      api: { probe: true, dependsOn: [{ service: 'migrate', condition: 'completed' }, { service: 'db', condition: 'started' }] },
+      sidecar: { dependsOn: [{ service: 'db', condition: 'started' }] },
+    });
+    const runtime = runtimeFor(stack, { db: { readyDelayMs: 500 }, migrate: { exitAfterMs: 300, exitCode: 0 } });
+    const run = await runToEnd(stack, runtime);
+    expect(run.result.ok).toBe(true);
+    expect(run.at('sidecar', 'starting')!).toBeLessThan(50); // db started is enough
+    expect(run.at('migrate', 'starting')!).toBeGreaterThanOrEqual(500);
+    expect(run.at('api', 'starting')!).toBeGreaterThanOrEqual(800);
+    expect(run.result.services.find((s) => s.service === 'migrate')!.state).toBe('completed');
+    expect(run.result.services.find((s) => s.service === 'sidecar')!.state).toBe('started');
+  });
+
+  it('caps concurrency with parallel', async () => {
+    const stack = makeStack('demo', { a: { probe: true }, b: { probe: true }, c: { probe: true } });
+    const runtime = runtimeFor(stack, { a: { readyDelayMs: 100 }, b: { readyDelayMs: 100 }, c: { readyDelayMs: 100 } });
+    const run = await runToEnd(stack, runtime, { parallel: 1 });
+    expect(run.result.ok).toBe(true);
+    expect(run.at('b', 'starting')!).toBeGreaterThanOrEqual(run.at('a', 'ready')!);
+    expect(run.at('c', 'starting')!).toBeGreaterThanOrEqual(run.at('b', 'ready')!);
+  });
+});
+
+describe('up: failures', () => {
+  const graph = (): Stack =>
+    makeStack('demo', {
+      db: { probe: true },
+      cache: { probe: true },
+      api: { probe: true, dependsOn: ['db', 'cache'] },
+      web: { probe: true, dependsOn: ['api'] },
+      worker: { probe: true, dependsOn: ['cache'] },
+    });
+
+  it('a service that exits blocks its dependents (root named, transitively); independent branches go on', async () => {
+    const stack = graph();
+    const runtime = runtimeFor(stack, {
+      db: { exitAfterMs: 150, exitCode: 3, readyDelayMs: 1000, logLines: ['FATAL: boom'] },
+      cache: { readyDelayMs: 100 },
+      worker: { readyDelayMs: 100 },
+    });
+    const run = await runToEnd(stack, runtime);
+    expect(run.result.ok).toBe(false);
+    const state = Object.fromEntries(run.result.services.map((s) => [s.service, `${s.state}${s.blockedBy ? ` by ${s.blockedBy}` : ''}`]));
+    expect(state).toEqual({ db: 'failed', cache: 'ready', api: 'blocked by db', web: 'blocked by db', worker: 'ready' });
+    const db = run.result.services.find((s) => s.service === 'db')!;
+    expect(db.diagnosis?.container?.exitCode).toBe(3);
+    expect(db.diagnosis?.lastLogLines).toEqual(['FATAL: boom']);
+    // Failure is detected at the exit, not at the probe deadline.
+    expect(run.at('db', 'failed')!).toBeLessThan(400);
+    expect(run.result.services.find((s) => s.service === 'web')!.diagnosis?.rootCause.summary).toMatch(/^blocked by db/);
+    expect(runtime.callsOf('createContainer')).not.toContain('demo-api');
+    // The failed event comes before the blocked ones, and each blocked service is announced.
+    const order = run.events.filter((e) => e.type === 'service.failed' || e.type === 'service.blocked').map((e) => `${e.type}:${e.service}`);
+    expect(order).toEqual(['service.failed:db', 'service.blocked:api', 'service.blocked:web']);
+  });
+
+  it('a probe that never passes fails at its deadline with the attempts and the last error', async () => {
+    const stack = makeStack('demo', { cache: { probe: true, probeTimeoutMs: 1000 }, api: { probe: true, dependsOn: ['cache'] } });
+    const runtime = runtimeFor(stack, { cache: { neverReady: true, probeError: 'NOAUTH Authentication required.' } });
+    const run = await runToEnd(stack, runtime);
+    const cache = run.result.services[0]!;
+    expect(cache.state).toBe('failed');
+    expect(cache.diagnosis?.probe?.attempts).toBeGreaterThan(10);
+    expect(cache.diagnosis?.probe?.lastError).toBe('NOAUTH Authentication required.');
+    expect(run.at('cache', 'failed')!).toBeGreaterThanOrEqual(1000);
+    expect(run.result.services[1]!.blockedBy).toBe('cache');
+  });
+
+  it('a build failure fails the service before anything starts and blocks its dependents', async () => {
+    const stack = makeStack('demo', {
+      db: { probe: true },
+      api: { dependsOn: ['db'], build: { context: '/src/api', args: {}, additionalContexts: {}, location: { file: 'x', line: 1, col: 1 } } },
+      web: { dependsOn: ['api'] },
+    });
+    const runtime = runtimeFor(stack, { api: { buildFailure: 'RUN pip install failed' } });
+    const run = await runToEnd(stack, runtime);
+    expect(run.result.services.map((s) => s.state)).toEqual(['ready', 'failed', 'blocked']);
+    expect(run.result.services[1]!.diagnosis?.rootCause.code).toBe('build-failed');
+    expect(run.result.services[1]!.action).toBe('skip');
+    expect(runtime.callsOf('startContainer')).toEqual(['demo-db']);
+  });
+
+  it('a start_timeout bounds the whole start of a service', async () => {
+    const stack = makeStack('demo', { slow: { probe: true, startTimeoutMs: 500 } });
+    const runtime = runtimeFor(stack, { slow: { readyDelayMs: 5000 } });
+    const run = await runToEnd(stack, runtime);
+    expect(run.result.services[0]!.state).toBe('failed');
+    expect(run.at('slow', 'failed')!).toBeGreaterThanOrEqual(500);
+    expect(run.at('slow', 'failed')!).toBeLessThan(700);
+    expect(run.result.services[0]!.diagnosis?.rootCause.summary).toMatch(/start_timeout/);
+  });
+
+  it('--rollback removes what this run created; by default the failed stack stays', async () => {
+    const stack = graph();
+    const behaviours = { db: { exitAfterMs: 50, exitCode: 1, readyDelayMs: 1000 } };
+    const kept = runtimeFor(stack, behaviours);
+    const stays = await runToEnd(stack, kept);
+    expect(stays.result.rolledBack).toEqual([]);
+    expect(kept.containerByName('demo-cache')?.status).toBe('running');
+
+    const runtime = runtimeFor(stack, behaviours);
+    const foreign = runtime.addForeignContainer('someone-else');
+    const run = await runToEnd(stack, runtime, { rollback: true });
+    expect(run.result.ok).toBe(false);
+    expect(run.result.rolledBack).toEqual(
+      expect.arrayContaining(['container demo-db', 'container demo-cache', 'container demo-worker', 'network demo_default']),
+    );
+    expect([...runtime.containers.values()].map((c) => c.info.name)).toEqual(['someone-else']);
+    expect(runtime.containers.has(foreign)).toBe(true);
+  });
+});
+
+describe('up: cancellation', () => {
+  it('stops scheduling, cancels probes and leaves the started containers as they are', async () => {
+    const stack = makeStack('demo', { db: { probe: true }, cache: { probe: true }, api: { probe: true, dependsOn: ['db'] } });
+    const runtime = runtimeFor(stack, { db: { readyDelayMs: 10_000 }, cache: { readyDelayMs: 50 } });
+    const controller = new AbortController();
+    const run = await runToEnd(stack, runtime, { signal: controller.signal }, {}, (elapsed) => {
+      if (elapsed >= 300 && !controller.signal.aborted) controller.abort();
+    });
+    expect(run.result.cancelled).toBe(true);
+    expect(run.result.ok).toBe(false);
+    expect(run.result.services.map((s) => `${s.service}=${s.state}`)).toEqual(['db=cancelled', 'cache=ready', 'api=cancelled']);
+    expect(run.result.durationMs).toBeLessThan(400);
+    expect(runtime.callsOf('createContainer')).toEqual(['demo-db', 'demo-cache']);
+    // Consistent: what started still runs (labelled, adoptable by the next up); nothing half-made.
+    expect(runtime.containerByName('demo-db')?.status).toBe('running');
+    expect(runtime.mutations().filter((c) => c.op === 'removeContainer' || c.op === 'stopContainer')).toEqual([]);
+  });
+
+  it('an already-aborted signal starts nothing', async () => {
+    const stack = makeStack('demo', { db: { probe: true } });
+    const runtime = runtimeFor(stack);
+    const controller = new AbortController();
+    controller.abort();
+    const run = await runToEnd(stack, runtime, { signal: controller.signal });
+    expect(run.result.cancelled).toBe(true);
+    expect(runtime.callsOf('createContainer')).toEqual([]);
+  });
+});
+
+describe('up: idempotence and recreate', () => {
+  const stackWith = (mode: string): Stack =>
+    makeStack('demo', {
+      db: { probe: true },
+      api: { probe: true, dependsOn: ['db'], environment: { MODE: mode } },
+      web: { probe: true, dependsOn: ['api'] },
+      other: { probe: true },
+    });
+
+  it('a second up on an unchanged running stack is a no-op plan with no mutation', async () => {
+    const stack = stackWith('a');
+    const runtime = runtimeFor(stack);
+    expect((await runToEnd(stack, runtime)).result.ok).toBe(true);
+    const mutationsBefore = runtime.mutations().length;
+    const again = await runToEnd(stack, runtime);
+    expect(again.result.ok).toBe(true);
+    expect(again.result.noop).toBe(true);
+    expect(formatPlan(again.result.plan).split('\n')[0]).toBe('stack demo: up to date, nothing to do (4 unchanged)');
+    expect(runtime.mutations().length).toBe(mutationsBefore);
+    expect(again.result.services.every((s) => s.action === 'keep' && s.state === 'ready')).toBe(true);
+  });
+
+  it('a changed service is recreated with its dependents; the others keep their containers', async () => {
+    const runtime = runtimeFor(stackWith('a'));
+    await runToEnd(stackWith('a'), runtime);
+    const ids = Object.fromEntries([...runtime.containers.values()].map((c) => [c.info.service, c.info.id]));
+    const run = await runToEnd(stackWith('b'), runtime);
+    expect(run.result.ok).toBe(true);
+    expect(run.result.services.map((s) => `${s.service}=${s.action}`)).toEqual(['db=keep', 'api=recreate', 'web=recreate', 'other=keep']);
+    const after = Object.fromEntries([...runtime.containers.values()].map((c) => [c.info.service, c.info.id]));
+    expect(after.db).toBe(ids.db);
+    expect(after.other).toBe(ids.other);
+    expect(after.api).not.toBe(ids.api);
+    expect(after.web).not.toBe(ids.web);
+    expect(runtime.containers.size).toBe(4);
+  });
+
+  it('restarts a stopped service in place', async () => {
+    const stack = stackWith('a');
+    const runtime = runtimeFor(stack);
+    await runToEnd(stack, runtime);
+    const other = runtime.containerByName('demo-other')!;
+    await runtime.stopContainer(other.id, 1);
+    const run = await runToEnd(stack, runtime);
+    expect(run.result.services.find((s) => s.service === 'other')!.action).toBe('start');
+    expect(runtime.containerByName('demo-other')!.id).toBe(other.id);
+    expect(runtime.containerByName('demo-other')!.status).toBe('running');
+  });
+});
