@@ -35,3 +35,8 @@ export class DaemonApiError extends StackctlError {
 export class DaemonAuthError extends DaemonApiError {
   override readonly code = 'E_DAEMON_AUTH';
 }
+
+/** An action (up, down, test, restart) is already running; the API answers 409. */
+export class DaemonBusyError extends StackctlError {
+  readonly code = 'E_DAEMON_BUSY';
+}
