@@ -1,4 +1,4 @@
-"""Postgres (psycopg2, a small thread-safe pool) and Redis connections built from the URLs in settings.
+"""Postgres (psycopg2, a small thread-safe pool of kept-open connections) and Redis connections built from the URLs in settings.
 
     database = db.Database(settings.database_url)
     database.migrate("platform-services", SCHEMA_SQL)        # idempotent DDL, serialized across services
@@ -11,28 +11,55 @@
 import contextlib
 import threading
 import zlib
-from typing import Iterator
+from typing import Iterator, List
 
 import psycopg2
+import psycopg2.extensions
 import psycopg2.extras
-import psycopg2.pool
 import redis as redis_lib
 
 import config
 
 
 class Database:
+    """A bounded pool that keeps idle connections open (psycopg2's own pools close every connection
+    above `minconn` on release, or open `minconn` eagerly; a new scram-sha-256 login per request
+    costs tens of milliseconds)."""
+
     def __init__(self, database_url: str, max_connections: int = 10, connect_timeout: int = 5):
-        target = config.parse_database_url(database_url)
-        self._pool = psycopg2.pool.ThreadedConnectionPool(
-            0, max_connections, connect_timeout=connect_timeout, **target.connect_kwargs())
-        # ThreadedConnectionPool raises instead of waiting when exhausted; the semaphore makes callers wait.
-        self._slots = threading.BoundedSemaphore(max_connections)
+        self._connect_kwargs = dict(config.parse_database_url(database_url).connect_kwargs(),
+                                    connect_timeout=connect_timeout)
+        self._idle: List["psycopg2.extensions.connection"] = []
+        self._idle_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(max_connections)  # callers wait when all are in use
+
+    def _acquire(self) -> "psycopg2.extensions.connection":
+        with self._idle_lock:
+            while self._idle:
+                conn = self._idle.pop()
+                if not conn.closed:
+                    return conn
+        return psycopg2.connect(**self._connect_kwargs)
+
+    def _release(self, conn: "psycopg2.extensions.connection", broken: bool) -> None:
+        if not broken and not conn.closed:
+            with self._idle_lock:
+                self._idle.append(conn)
+            return
+        # A lost connection usually means the server restarted: the idle ones are dead too, and
+        # dropping them now costs one failed request instead of one per pooled connection.
+        with self._idle_lock:
+            doomed, self._idle = [conn] + self._idle, []
+        for dead in doomed:
+            try:
+                dead.close()
+            except psycopg2.Error:
+                pass
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[psycopg2.extras.RealDictCursor]:
         with self._slots:
-            conn = self._pool.getconn()
+            conn = self._acquire()
             broken = False
             try:
                 with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
@@ -46,7 +73,7 @@ class Database:
                     conn.rollback()
                 raise
             finally:
-                self._pool.putconn(conn, close=broken or bool(conn.closed))
+                self._release(conn, broken)
 
     def migrate(self, name: str, ddl: str) -> None:
         """Run idempotent DDL (CREATE … IF NOT EXISTS) under an advisory lock named after `name`."""
@@ -56,7 +83,10 @@ class Database:
             cur.execute(ddl)
 
     def close(self) -> None:
-        self._pool.closeall()
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
 
 
 def redis_client(redis_url: str, timeout: float = 5.0) -> "redis_lib.Redis":
