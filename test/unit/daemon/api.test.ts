@@ -284,8 +284,9 @@ describe('single-instance lock', () => {
       await expect(acquireDaemonLock('demo', paths)).rejects.toThrow(
         /a daemon is already supervising stack "demo" \(pid 4242, started 2025-01-01T00:00:00.000Z, socket .*demo\.sock\)/,
       );
-      const err = await acquireDaemonLock('demo', paths).catch((e: DaemonAlreadyRunningError) => e);
-      expect(err.hint).toContain('kill 4242');
+      const err: unknown = await acquireDaemonLock('demo', paths).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DaemonAlreadyRunningError);
+      expect((err as DaemonAlreadyRunningError).hint).toContain('kill 4242');
       const otherStack = await acquireDaemonLock('other', daemonPaths(lockDir, 'other'));
       otherStack.release();
     } finally {
