@@ -58,6 +58,12 @@ export interface ContainerSpec {
   extraNetworks?: Array<{ network: string; aliases: string[] }>;
   restart: RestartPolicy;
   labels: Record<string, string>;
+  /**
+   * Container ports a readiness probe reaches: each gets an ephemeral 127.0.0.1 host port unless
+   * `ports` already publishes it on an address reachable from loopback. (A PortMapping without
+   * `published` does the same.) Added by the runtime owner, optional.
+   */
+  probePorts?: number[];
 }
 
 export interface BuildRequest {
