@@ -95,7 +95,8 @@ export interface HttpResult {
 }
 
 export interface HttpOptions {
-  headers?: Record<string, string>;
+  /** Entries whose value is undefined are not sent. */
+  headers?: Record<string, string | undefined>;
   json?: unknown;
   body?: string | Buffer;
   /** false: send no API key (default: X-API-Key with the stack's key). */
@@ -266,7 +267,8 @@ export class Stack {
   }
 
   async http(service: ServiceName, method: string, path: string, options: HttpOptions = {}): Promise<HttpResult> {
-    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name] = value;
     if (options.apiKey !== false && !('X-API-Key' in headers) && !('Authorization' in headers)) headers['X-API-Key'] = this.apiKey;
     let body: string | Buffer | undefined = options.body;
     if (options.json !== undefined) {
