@@ -8,13 +8,20 @@
 import type { ProbeSpec } from '../config/model.js';
 import { quoteShellWord } from './shell-words.js';
 
+export type CredentialRef =
+  /** A variable of the container's environment holds it. */
+  | { kind: 'container'; name: string }
+  /** A compose-level `${VAR}` expression yields it. */
+  | { kind: 'expression'; text: string }
+  /** Not secret: may be written as it is. */
+  | { kind: 'literal' };
+
 export interface CredentialSource {
-  /** Name of a variable of the container's environment whose value is exactly `value`. */
-  containerVariable(value: string): string | undefined;
-  /** A compose-level `${VAR}` expression that yields `value` (when the value came from one). */
-  composeExpression(value: string): string | undefined;
-  /** True when `value` must never be written into the file. */
-  isSecret(value: string): boolean;
+  /**
+   * How to write the probe field at `field` (e.g. ['password'], ['headers', 'X-API-Key']) whose loaded
+   * value is `value`; undefined when it can only be written as a secret value (refused).
+   */
+  credential(field: readonly string[], value: string, prefer?: RegExp): CredentialRef | undefined;
 }
 
 export type HealthcheckExport =
@@ -45,9 +52,9 @@ function build(probe: ProbeSpec, credentials: CredentialSource): HealthcheckExpo
     case 'http':
       return { kind: 'test', test: ['CMD', 'python3', '-c', httpScript(probe, credentials)] };
     case 'postgres': {
-      const password = shellValue(probe.password, 'postgres password', credentials);
-      const user = shellValue(probe.user, 'postgres user', credentials);
-      const database = shellValue(probe.database, 'postgres database', credentials);
+      const password = shellValue(['password'], probe.password, 'postgres password', credentials, /PASS/);
+      const user = shellValue(['user'], probe.user, 'postgres user', credentials, /USER/);
+      const database = shellValue(['database'], probe.database, 'postgres database', credentials, /DB|DATABASE/);
       return {
         kind: 'test',
         // -h 127.0.0.1: a TCP login, so the password is really checked (like stackctl's probe).
@@ -55,7 +62,7 @@ function build(probe: ProbeSpec, credentials: CredentialSource): HealthcheckExpo
       };
     }
     case 'redis': {
-      const auth = probe.password === undefined || probe.password === '' ? '' : `REDISCLI_AUTH=${shellValue(probe.password, 'redis password', credentials)} `;
+      const auth = probe.password === undefined || probe.password === '' ? '' : `REDISCLI_AUTH=${shellValue(['password'], probe.password, 'redis password', credentials, /PASS|AUTH/)} `;
       return { kind: 'test', test: ['CMD-SHELL', `${auth}redis-cli -h 127.0.0.1 -p ${probe.port} ping | grep -q PONG`] };
     }
     case 'exec':
@@ -68,23 +75,24 @@ function build(probe: ProbeSpec, credentials: CredentialSource): HealthcheckExpo
   }
 }
 
+const REFUSED = (what: string): string =>
+  `the ${what} is secret and no variable of the container's environment holds it; add it to the service's environment`;
+
 /** A shell word for `value`: `"$$VAR"` from the container's env, a quoted literal, or `"${VAR}"`. */
-function shellValue(value: string, what: string, credentials: CredentialSource): string {
-  const variable = credentials.containerVariable(value);
-  if (variable) return `"$$${variable}"`;
-  if (!credentials.isSecret(value)) return escapeCompose(quoteShellWord(value));
-  const expression = credentials.composeExpression(value);
-  if (expression) return `"${expression}"`;
-  throw new Unwritable(`the ${what} is secret and no variable of the container's environment holds it; add it to the service's environment`);
+function shellValue(field: readonly string[], value: string, what: string, credentials: CredentialSource, prefer?: RegExp): string {
+  const ref = credentials.credential(field, value, prefer);
+  if (!ref) throw new Unwritable(REFUSED(what));
+  if (ref.kind === 'container') return `"$$${ref.name}"`;
+  if (ref.kind === 'expression') return `"${ref.text}"`;
+  return escapeCompose(quoteShellWord(value));
 }
 
-function pythonValue(value: string, what: string, credentials: CredentialSource): string {
-  const variable = credentials.containerVariable(value);
-  if (variable) return `os.environ.get(${pyString(variable)}, "")`;
-  if (!credentials.isSecret(value)) return escapeCompose(pyString(value));
-  const expression = credentials.composeExpression(value);
-  if (expression) return pyString(expression);
-  throw new Unwritable(`the ${what} is secret and no variable of the container's environment holds it; add it to the service's environment`);
+function pythonValue(field: readonly string[], value: string, what: string, credentials: CredentialSource): string {
+  const ref = credentials.credential(field, value);
+  if (!ref) throw new Unwritable(REFUSED(what));
+  if (ref.kind === 'container') return `os.environ.get(${pyString(ref.name)}, "")`;
+  if (ref.kind === 'expression') return pyString(ref.text);
+  return escapeCompose(pyString(value));
 }
 
 function pyString(text: string): string {
@@ -93,7 +101,7 @@ function pyString(text: string): string {
 
 function httpScript(probe: Extract<ProbeSpec, { kind: 'http' }>, credentials: CredentialSource): string {
   const headers = Object.entries(probe.headers)
-    .map(([name, value]) => `${pyString(name)}: ${pythonValue(value, `${name} header`, credentials)}`)
+    .map(([name, value]) => `${pyString(name)}: ${pythonValue(['headers', name], value, `${name} header`, credentials)}`)
     .join(', ');
   const lines = [
     'import json, os, re, sys, urllib.error, urllib.request',

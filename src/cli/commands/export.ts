@@ -1,14 +1,75 @@
+/**
+ * `stackctl export compose [-f stack.yaml] [-o compose/docker-compose.yml]`: the stack as a compose
+ * file whose healthchecks are the readiness probes and whose ready dependencies wait with
+ * `condition: service_healthy` (src/compose/export-compose.ts). `-o -` prints it.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { UsageError, ValidationError, formatLocation } from '../../errors.js';
 import type { CliContext } from '../context.js';
+import { loadStack } from '../../config/load.js';
+import { parseYamlSource } from '../../config/yaml-source.js';
+import { parseDuration } from '../../config/normalize.js';
+import { Redactor } from '../../secrets.js';
+import { exportCompose } from '../../compose/export-compose.js';
 
-// Placeholder until the command lands; replaced by its owner.
-export function registerExport(program: Command, _ctx: CliContext): void {
+interface ExportFlags {
+  file: string;
+  output: string;
+  healthcheckInterval?: string;
+  check?: boolean;
+}
+
+export const DEFAULT_EXPORT_PATH = 'compose/docker-compose.yml';
+
+export function registerExport(program: Command, ctx: CliContext): void {
   program
     .command('export')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UsageError('stackctl export is not implemented yet');
+    .description('export the stack in another format (compose: a docker-compose file with healthchecks)')
+    .argument('<format>', 'the format to write: compose')
+    .option('-f, --file <file>', 'the stack file', 'stack.yaml')
+    .option('-o, --output <file>', 'where to write it ("-" for stdout)', DEFAULT_EXPORT_PATH)
+    .option('--healthcheck-interval <duration>', "healthcheck interval (default: compose's own, 30s)")
+    .option('--check', 'write nothing; exit 1 when the output file differs from a fresh export')
+    .action(async (format: string, flags: ExportFlags) => {
+      if (format !== 'compose') throw new UsageError(`unknown export format "${format}"`, { hint: 'the only format is `compose`: stackctl export compose' });
+      let intervalMs: number | undefined;
+      if (flags.healthcheckInterval !== undefined) {
+        const parsed = parseDuration(flags.healthcheckInterval);
+        if (!parsed.ok || parsed.value < 1000) throw new UsageError(`--healthcheck-interval: ${parsed.ok ? 'at least 1s' : parsed.error}`);
+        intervalMs = parsed.value;
+      }
+      const file = path.resolve(ctx.cwd, flags.file);
+      const toStdout = flags.output === '-';
+      const output = toStdout ? path.resolve(ctx.cwd, DEFAULT_EXPORT_PATH) : path.resolve(ctx.cwd, flags.output);
+      const loaded = await loadStack(file, { env: ctx.env, cwd: ctx.cwd });
+      const redactor = new Redactor(loaded.stack?.secretValues ?? []);
+      if (!loaded.stack) {
+        for (const d of loaded.diagnostics.filter((d) => d.severity === 'error')) ctx.stderr.write(redactor.redact(`${formatLocation(d.location)}: ${d.message}\n  hint: ${d.hint}\n`));
+        throw new ValidationError(`${path.relative(ctx.cwd, file) || file} does not load; nothing exported`, { hint: 'fix the errors above (stackctl validate shows them all)' });
+      }
+      const raw = parseYamlSource(await readFile(file, 'utf8'), file);
+      const result = exportCompose(loaded.stack, { outputFile: output, raw, ...(intervalMs !== undefined ? { healthcheckIntervalMs: intervalMs } : {}) });
+      for (const warning of result.warnings) ctx.stderr.write(redactor.redact(`${formatLocation(warning.location)}: warning: ${warning.message}\n  hint: ${warning.hint}\n`));
+      if (flags.check) {
+        const current = await readFile(output, 'utf8').catch(() => undefined);
+        if (current === result.text) {
+          ctx.stdout.write(`${path.relative(ctx.cwd, output)} is current\n`);
+          ctx.exitCode = 0;
+        } else {
+          ctx.stderr.write(`${path.relative(ctx.cwd, output)} is ${current === undefined ? 'missing' : 'out of date'}; regenerate it with: stackctl export compose -f ${flags.file} -o ${flags.output}\n`);
+          ctx.exitCode = 1;
+        }
+        return;
+      }
+      if (toStdout) {
+        ctx.stdout.write(result.text);
+      } else {
+        await mkdir(path.dirname(output), { recursive: true });
+        await writeFile(output, result.text, 'utf8');
+        ctx.stdout.write(`wrote ${path.relative(ctx.cwd, output) || output} (${loaded.stack.services.length} services)\n`);
+      }
+      ctx.exitCode = 0;
     });
 }

@@ -1,0 +1,304 @@
+/**
+ * Stack → docker-compose file, so a team without stackctl runs the same stack with `docker compose`:
+ * readiness probes become healthchecks (probe-to-healthcheck.ts) and `ready` dependencies become
+ * `condition: service_healthy`. Values that came from `${VAR}` references are written as those
+ * references (taken from the stack file as written), never as their values; a secret is never written.
+ * Relative paths are rewritten relative to the output file's directory. The output works with Debian's
+ * docker-compose 1.29 (no top-level `name`, no `depends_on.required`, no `start_interval`) and with v2.
+ * Pure: the caller reads the stack file and writes the result.
+ */
+import path from 'node:path';
+import { Document, isMap, isPair, isScalar, YAMLMap } from 'yaml';
+import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Dependency, PortMapping, Service, Stack, VolumeMount } from '../config/model.js';
+import type { YamlSource } from '../config/yaml-source.js';
+import { isSecretName } from '../config/secret-values.js';
+import { escapeCompose, probeToHealthcheck, type CredentialSource } from './probe-to-healthcheck.js';
+import { formatComposeDuration } from './duration.js';
+import { isRecord } from './spec.js';
+
+export interface ExportOptions {
+  /** Absolute path the compose file will be written to (relative paths are made relative to its directory). */
+  outputFile: string;
+  /** The stack file as written (for `${VAR}` references); without it, values are written as loaded. */
+  raw?: YamlSource;
+  /** Healthcheck interval; default compose's own (30 s, not written). */
+  healthcheckIntervalMs?: number;
+  /** Per-check timeout written into healthchecks; default 5 s. */
+  healthcheckTimeoutMs?: number;
+}
+
+export interface ExportResult {
+  text: string;
+  /** Things compose cannot express exactly (EXPORT001), each naming the service. */
+  warnings: Diagnostic[];
+}
+
+export const DEFAULT_COMPOSE_INTERVAL_MS = 30_000;
+const CONDITION = { started: 'service_started', ready: 'service_healthy', completed: 'service_completed_successfully' } as const;
+
+export function exportCompose(stack: Stack, options: ExportOptions): ExportResult {
+  const outDir = path.dirname(path.resolve(options.outputFile));
+  const warnings: Diagnostic[] = [];
+  const rawServices = isRecord(options.raw?.value) && isRecord(options.raw.value.services) ? options.raw.value.services : {};
+  const interval = options.healthcheckIntervalMs ?? DEFAULT_COMPOSE_INTERVAL_MS;
+  const checkTimeout = options.healthcheckTimeoutMs ?? 5_000;
+  const rel = (absolute: string): string => {
+    const relative = path.relative(outDir, absolute) || '.';
+    return relative.startsWith('.') ? relative : `./${relative}`;
+  };
+  const warn = (service: Service, message: string, hint: string): void => {
+    warnings.push({ code: 'EXPORT001', severity: 'warning', service: service.name, location: service.location, message, hint });
+  };
+
+  const healthy = new Set<string>();
+  const services: Record<string, unknown> = {};
+  const comments = new Map<string, string[]>();
+  const note = (service: string, text: string): void => {
+    comments.set(service, [...(comments.get(service) ?? []), text]);
+  };
+
+  const healthchecks = new Map<string, Record<string, unknown>>();
+  for (const service of stack.services) {
+    if (!service.readiness) continue;
+    const exported = probeToHealthcheck(service.readiness.probe, credentialSource(stack, service, rawServices[service.name]));
+    if (exported.kind === 'none') {
+      warn(service, exported.reason, 'dependents that need it ready only wait for its start under docker compose');
+      continue;
+    }
+    const deadline = service.readiness.timeoutMs;
+    const retries = Math.max(1, Math.floor(deadline / interval));
+    const startPeriod = Math.max(0, deadline - retries * interval);
+    const check: Record<string, unknown> = { test: exported.test };
+    if (interval !== DEFAULT_COMPOSE_INTERVAL_MS) check.interval = formatComposeDuration(interval);
+    check.timeout = formatComposeDuration(checkTimeout);
+    check.retries = retries;
+    if (startPeriod > 0) check.start_period = formatComposeDuration(startPeriod);
+    healthchecks.set(service.name, check);
+    healthy.add(service.name);
+    note(service.name, `healthcheck: stackctl's ${service.readiness.probe.kind} probe, run inside the container (deadline ${formatComposeDuration(deadline)})`);
+  }
+
+  for (const service of stack.services) {
+    const raw = isRecord(rawServices[service.name]) ? (rawServices[service.name] as Record<string, unknown>) : {};
+    const out: Record<string, unknown> = {};
+    if (service.image !== undefined) out.image = rawString(raw.image) ?? escapeCompose(service.image);
+    if (service.build) {
+      const build: Record<string, unknown> = { context: rel(service.build.context) };
+      if (service.build.dockerfileInline !== undefined) build.dockerfile_inline = escapeCompose(service.build.dockerfileInline);
+      else if (service.build.dockerfile && path.relative(service.build.context, service.build.dockerfile) !== 'Dockerfile') {
+        build.dockerfile = path.relative(service.build.context, service.build.dockerfile);
+      }
+      if (service.build.target !== undefined) build.target = service.build.target;
+      const rawArgs = isRecord(raw.build) ? raw.build.args : undefined;
+      if (Object.keys(service.build.args).length > 0) build.args = rawMap(rawArgs) ?? escapeValues(service.build.args);
+      if (Object.keys(service.build.additionalContexts).length > 0) {
+        build.additional_contexts = Object.fromEntries(
+          Object.entries(service.build.additionalContexts).map(([name, value]) => [name, path.isAbsolute(value) ? rel(value) : value]),
+        );
+      }
+      out.build = Object.keys(build).length === 1 ? build.context : build;
+    }
+    for (const key of ['command', 'entrypoint'] as const) {
+      const words = service[key];
+      if (!words) continue;
+      const written = raw[key];
+      out[key] = typeof written === 'string' && written.includes('$') ? written : Array.isArray(written) && written.some((w) => String(w).includes('$')) ? written.map(String) : words.map(escapeCompose);
+    }
+
+    const environment = exportEnvironment(stack, service, raw.environment, warn);
+    if (Object.keys(environment).length > 0) out.environment = environment;
+    if (service.envFiles.length > 0) out.env_file = service.envFiles.map(rel);
+
+    const ports = exportPorts(service, raw.ports);
+    if (ports.length > 0) out.ports = ports;
+    if (service.volumes.length > 0) out.volumes = service.volumes.map((mount) => exportVolume(mount, rel));
+    const networks = exportNetworks(service);
+    if (networks !== undefined) out.networks = networks;
+
+    if (service.dependsOn.length > 0) {
+      const dependsOn: Record<string, unknown> = {};
+      for (const dependency of service.dependsOn) dependsOn[dependency.service] = exportDependency(service, dependency, healthy, warn);
+      out.depends_on = dependsOn;
+    }
+    const healthcheck = healthchecks.get(service.name);
+    if (healthcheck) out.healthcheck = healthcheck;
+    if (service.restart.name !== 'no') out.restart = service.restart.maxRetries !== undefined ? `${service.restart.name}:${service.restart.maxRetries}` : service.restart.name;
+    if (service.profiles.length > 0) out.profiles = service.profiles;
+    services[service.name] = out;
+  }
+
+  const doc: Record<string, unknown> = { services };
+  const volumes = Object.entries(stack.volumes);
+  if (volumes.length > 0) doc.volumes = Object.fromEntries(volumes.map(([name, volume]) => [name, volume.external ? { external: true } : {}]));
+  const networks = Object.entries(stack.networks).filter(([name, network]) => name !== 'default' || network.external);
+  if (networks.length > 0) doc.networks = Object.fromEntries(networks.map(([name, network]) => [name, network.external ? { external: true } : {}]));
+
+  const document = new Document(doc);
+  const source = path.relative(outDir, stack.file) || stack.file;
+  document.commentBefore = [
+    ` Generated by \`stackctl export compose\` from ${source} — do not edit; regenerate instead.`,
+    ` Run it from the directory of ${path.basename(stack.file)}, with the stack's .env (docker-compose 1.29 or docker compose v2):`,
+    `   docker-compose -p ${stack.name} --env-file .env -f ${path.relative(stack.dir, path.resolve(options.outputFile))} up -d`,
+    ` Readiness probes are healthchecks and ready dependencies wait with condition: service_healthy.`,
+  ].join('\n');
+  const servicesNode = document.get('services', true);
+  if (isMap(servicesNode)) {
+    for (const pair of servicesNode.items) {
+      if (!isPair(pair) || !isScalar(pair.key)) continue;
+      const lines = comments.get(String(pair.key.value));
+      if (lines && pair.value instanceof YAMLMap) {
+        const hc = pair.value.items.find((item) => isScalar(item.key) && item.key.value === 'healthcheck');
+        if (hc && isScalar(hc.key)) hc.key.commentBefore = lines.map((line) => ` ${line}`).join('\n');
+      }
+    }
+  }
+  const text = document.toString({ lineWidth: 0, indentSeq: true });
+  return { text, warnings };
+}
+
+/** A raw string from the stack file when it holds a reference (so the reference is written, not its value). */
+function rawString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.includes('$') ? value : undefined;
+}
+
+function rawMap(value: unknown): Record<string, string> | undefined {
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? '' : String(v)]));
+  return undefined;
+}
+
+function escapeValues(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, escapeCompose(v)]));
+}
+
+/** Raw text of one environment key in the stack file (map or list form), when written there. */
+function rawEnvValue(raw: unknown, key: string): string | null | undefined {
+  if (isRecord(raw)) return key in raw ? (raw[key] === null ? null : String(raw[key])) : undefined;
+  if (Array.isArray(raw)) {
+    for (const item of raw) {
+      if (typeof item !== 'string') continue;
+      const eq = item.indexOf('=');
+      if (eq < 0 && item === key) return null;
+      if (eq >= 0 && item.slice(0, eq) === key) return item.slice(eq + 1);
+    }
+  }
+  return undefined;
+}
+
+function exportEnvironment(stack: Stack, service: Service, raw: unknown, warn: (s: Service, m: string, h: string) => void): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  const envFiles = new Set(service.envFiles);
+  const keys = new Set([...Object.keys(service.environment), ...Object.keys(service.environmentLocations)]);
+  for (const key of keys) {
+    const location = service.environmentLocations[key];
+    if (location && envFiles.has(location.file)) continue; // comes with env_file
+    const written = rawEnvValue(raw, key);
+    if (written === null || (written === undefined && !(key in service.environment))) {
+      out[key] = null; // passed through from the environment
+      continue;
+    }
+    if (written !== undefined && written.includes('$')) {
+      out[key] = written;
+      continue;
+    }
+    const value = service.environment[key] ?? '';
+    if ((service.secrets.includes(key) || isSecretName(key)) && value !== '' && stack.secretValues.includes(value)) {
+      out[key] = `\${${key}}`;
+      warn(service, `${key} is a literal secret in the stack file; the export references \${${key}} instead of writing it`, `set ${key} in the .env you pass to docker compose`);
+      continue;
+    }
+    out[key] = escapeCompose(value);
+  }
+  return out;
+}
+
+function exportPorts(service: Service, raw: unknown): unknown[] {
+  if (Array.isArray(raw) && raw.length > 0) {
+    return raw.map((item) => {
+      if (typeof item === 'number') return `127.0.0.1::${item}`;
+      if (typeof item === 'string') return explicitHostIp(item);
+      if (isRecord(item)) return item.host_ip === undefined ? { ...item, host_ip: '127.0.0.1' } : item;
+      return item;
+    });
+  }
+  return service.ports.map(formatPort);
+}
+
+/** stackctl publishes on 127.0.0.1 unless told otherwise; compose on every interface: say it. */
+function explicitHostIp(short: string): string {
+  const body = short.replace(/\/(tcp|udp)$/, '');
+  const colons = (body.replace(/^\[[^\]]*\]/, '').match(/:/g) ?? []).length;
+  if (short.startsWith('[') || colons >= 2) return short;
+  if (colons === 1) return `127.0.0.1:${short}`;
+  return `127.0.0.1::${short}`;
+}
+
+function formatPort(port: PortMapping): string {
+  const proto = port.protocol === 'udp' ? '/udp' : '';
+  const ip = port.hostIp ?? '127.0.0.1';
+  const host = ip.includes(':') ? `[${ip}]` : ip;
+  return `${host}:${port.published ?? ''}:${port.target}${proto}`;
+}
+
+function exportVolume(mount: VolumeMount, rel: (p: string) => string): unknown {
+  if (mount.type === 'tmpfs') return { type: 'tmpfs', target: mount.target };
+  const mode = mount.readOnly ? ':ro' : '';
+  if (mount.source === undefined) return mount.target;
+  const source = mount.type === 'bind' ? rel(mount.source) : mount.source;
+  return `${source}:${mount.target}${mode}`;
+}
+
+function exportNetworks(service: Service): unknown {
+  if (service.networks.length === 0) return undefined;
+  if (service.networks.length === 1 && service.networks[0]!.name === 'default' && service.networks[0]!.aliases.length === 0) return undefined;
+  if (service.networks.every((network) => network.aliases.length === 0)) return service.networks.map((network) => network.name);
+  return Object.fromEntries(service.networks.map((network) => [network.name, network.aliases.length > 0 ? { aliases: network.aliases } : null]));
+}
+
+function exportDependency(service: Service, dependency: Dependency, healthy: Set<string>, warn: (s: Service, m: string, h: string) => void): Record<string, unknown> {
+  let condition: string = CONDITION[dependency.condition];
+  if (dependency.condition === 'ready' && !healthy.has(dependency.service)) {
+    condition = CONDITION.started;
+    warn(service, `${service.name} needs ${dependency.service} ready, but ${dependency.service} has no healthcheck in the export; compose only waits for its start`, `give ${dependency.service} a readiness probe compose can run (tcp, http, postgres, redis, exec)`);
+  }
+  if (!dependency.required) {
+    warn(service, `optional dependency on ${dependency.service} is written as required (docker-compose 1.29 has no \`required: false\`)`, 'docker compose v2.20+ understands `required: false`; add it by hand if you only use v2');
+  }
+  return { condition };
+}
+
+/**
+ * Where a probe's credential can come from without writing it into the file: first by what the stack
+ * file writes (`password: ${POSTGRES_PASSWORD}` and `POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}` in the
+ * environment → `$$POSTGRES_PASSWORD`), which does not depend on the variables' values; then by value.
+ */
+function credentialSource(stack: Stack, service: Service, raw: unknown): CredentialSource {
+  const rawService = isRecord(raw) ? raw : {};
+  const rawEnv = rawService.environment;
+  const readiness = isRecord(rawService.readiness) ? rawService.readiness : {};
+  const kind = service.readiness?.probe.kind ?? '';
+  const rawProbe = readiness[kind];
+  const envNames = [...new Set([...Object.keys(service.environment), ...Object.keys(service.environmentLocations)])];
+  return {
+    credential(field, value, prefer) {
+      let written: unknown = rawProbe;
+      for (const key of field) written = isRecord(written) ? written[key] : undefined;
+      if (typeof written === 'string' && /^\$\{?[A-Za-z_][A-Za-z0-9_]*(\}|:-[^}]*\})?$/.test(written.trim())) {
+        const expression = written.trim();
+        const candidates = envNames.filter((name) => rawEnvValue(rawEnv, name)?.trim() === expression);
+        const preferred = prefer ? candidates.filter((name) => prefer.test(name)) : [];
+        const name = preferred[0] ?? candidates[0];
+        return name ? { kind: 'container', name } : { kind: 'expression', text: expression };
+      }
+      if (value !== '') {
+        const names = envNames.filter((name) => service.environment[name] === value);
+        const preferred = prefer ? names.filter((name) => prefer.test(name)) : [];
+        const name = preferred[0] ?? names[0];
+        if (name) return { kind: 'container', name };
+      }
+      if (value === '' || !stack.secretValues.includes(value)) return { kind: 'literal' };
+      const reference = stack.variables.find((ref) => ref.value === value && (ref.service === undefined || ref.service === service.name));
+      return reference ? { kind: 'expression', text: `\${${reference.name}}` } : undefined;
+    },
+  };
+}

@@ -1,0 +1,294 @@
+/**
+ * docker-compose file → stack.yaml text: an equivalent, readable stack file. Values are copied as
+ * written (`${VAR}` references stay references: stack.yaml interpolates the same way), anchors and
+ * `extends` are expanded, healthchecks become readiness probes, a plain `depends_on` list becomes
+ * `condition: started` (compose's meaning; stack.yaml's plain list would mean `ready`), and every
+ * translation or dropped key is said in a comment next to it. Pure: the caller reads and writes files.
+ */
+import path from 'node:path';
+import { Document, isMap, isPair, isScalar, type Pair, type YAMLMap } from 'yaml';
+import type { Diagnostic } from '../validate/diagnostic.js';
+import type { ProbeSpec } from '../config/model.js';
+import type { YamlSource } from '../config/yaml-source.js';
+import { parseDuration } from '../config/normalize.js';
+import { isSecretName } from '../config/secret-values.js';
+import { resolveExtends } from './extends.js';
+import { translateHealthcheck } from './healthcheck-to-probe.js';
+import { COMPOSE_HEALTHCHECK_DEFAULTS, healthcheckDeadline, projectName } from './load-compose.js';
+import { SUPPORTED_SERVICE_KEYS, isRecord } from './spec.js';
+import { formatComposeDuration } from './duration.js';
+
+export interface ImportOptions {
+  /** Absolute path the stack.yaml will be written to (relative paths are rewritten for its directory). */
+  outputFile: string;
+  /** Variables for the project name (COMPOSE_PROJECT_NAME); nothing else is interpolated. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ImportResult {
+  text: string;
+  /** What could not be carried over (IMPORT001), each with its key path. */
+  notes: Diagnostic[];
+}
+
+const CONDITIONS: Record<string, string> = { service_started: 'started', service_healthy: 'ready', service_completed_successfully: 'completed' };
+
+export function importCompose(source: YamlSource, options: ImportOptions): ImportResult {
+  const file = path.resolve(source.file);
+  const composeDir = path.dirname(file);
+  const outDir = path.dirname(path.resolve(options.outputFile));
+  const notes: Diagnostic[] = [];
+  const raw = isRecord(source.value) ? source.value : {};
+  const rawServices = isRecord(raw.services) ? raw.services : {};
+  const comments = new Map<string, string[]>(); // "service\0key" → comment lines
+
+  const comment = (service: string, key: string, text: string): void => {
+    const id = `${service}\0${key}`;
+    comments.set(id, [...(comments.get(id) ?? []), text]);
+  };
+  const note = (service: string, keyPath: Array<string | number>, message: string): void => {
+    notes.push({ code: 'IMPORT001', severity: 'warning', service, location: source.locateKey(['services', service, ...keyPath]), message, hint: 'edit the generated stack.yaml by hand if you need it' });
+  };
+  const rebase = (text: string, dir: string): string => {
+    if (text.includes('$') || text.includes('://')) return text;
+    const absolute = text.startsWith('~') ? text : path.resolve(dir, text);
+    if (absolute.startsWith('~')) return absolute;
+    const relative = path.relative(outDir, absolute) || '.';
+    return relative.startsWith('.') || path.isAbsolute(relative) ? relative : `./${relative}`;
+  };
+
+  // Anchors are already expanded by the parser; `extends` is resolved here, without interpolation.
+  const extended = resolveExtends({ source, services: rawServices, dir: composeDir }, {}, () => true);
+  for (const d of extended.diagnostics) notes.push({ ...d, severity: 'warning', code: 'IMPORT001' });
+
+  const services: Record<string, unknown> = {};
+  for (const { name, value, origin } of extended.services) {
+    const dirOf = (key: string): string => {
+      let current: typeof origin | undefined = origin;
+      while (current) {
+        if (key in current.own) return current.dir;
+        current = current.base;
+      }
+      return composeDir;
+    };
+    const out: Record<string, unknown> = {};
+    const dropped: string[] = [];
+    for (const [key, item] of Object.entries(value)) {
+      if (key.startsWith('x-')) continue;
+      if (!SUPPORTED_SERVICE_KEYS.includes(key)) {
+        dropped.push(key);
+        note(name, [key], `\`${key}\` is not imported: stackctl does not apply it`);
+      }
+      void item;
+    }
+    if (value.image !== undefined) out.image = value.image;
+    if (value.build !== undefined && value.build !== null) out.build = importBuild(value.build, dirOf('build'), rebase, (key) => note(name, ['build', key], `build.${key} is not imported`));
+    if (value.command !== undefined && value.command !== null) out.command = value.command;
+    if (value.entrypoint !== undefined && value.entrypoint !== null) out.entrypoint = value.entrypoint;
+    if (value.environment !== undefined && value.environment !== null) out.environment = value.environment;
+    const envFiles = importEnvFiles(value.env_file, dirOf('env_file'), rebase, (message) => comment(name, 'env_file', message));
+    if (envFiles !== undefined) out.env_file = envFiles;
+    if (Array.isArray(value.ports) && value.ports.length > 0) {
+      out.ports = value.ports.map((port) => (isRecord(port) ? pick(port, ['target', 'published', 'host_ip', 'protocol']) : port));
+      if (value.ports.some((port) => (typeof port === 'string' && (port.replace(/\/\w+$/, '').match(/:/g) ?? []).length < 2) || typeof port === 'number' || (isRecord(port) && port.host_ip === undefined))) {
+        comment(name, 'ports', 'stackctl publishes these on 127.0.0.1 (compose: every interface) unless an IP is given');
+      }
+    }
+    const volumes = importVolumes(value.volumes, value.tmpfs, dirOf('volumes'), rebase);
+    if (volumes.length > 0) out.volumes = volumes;
+    if (value.networks !== undefined && value.networks !== null) out.networks = importNetworks(value.networks);
+    const dependsOn = importDependsOn(value.depends_on);
+    if (dependsOn) {
+      out.depends_on = dependsOn.value;
+      if (dependsOn.plainList) comment(name, 'depends_on', "compose's plain depends_on list waits only for the start: `started`; use `ready` where the service needs its dependency answering");
+    }
+    const readiness = importHealthcheck(value, (probeNote) => comment(name, 'readiness', probeNote), (message) => note(name, ['healthcheck'], message));
+    if (readiness) out.readiness = readiness;
+    if (value.restart !== undefined && value.restart !== null) out.restart = value.restart;
+    if (Array.isArray(value.profiles) && value.profiles.length > 0) out.profiles = value.profiles;
+    const secrets = secretNames(value.environment);
+    if (secrets.length > 0) {
+      out.secrets = secrets;
+      comment(name, 'secrets', 'variables whose names say they are secret: stackctl redacts their values everywhere');
+    }
+    if (dropped.length > 0) comment(name, Object.keys(out)[0] ?? 'image', `not imported (stackctl does not apply them; docker compose did): ${dropped.join(', ')}`);
+    if (origin.base) comment(name, Object.keys(out)[0] ?? 'image', 'merged from `extends`');
+    services[name] = out;
+  }
+
+  const doc: Record<string, unknown> = { name: projectName(raw.name, options.env ?? {}, composeDir) };
+  const volumes = isRecord(raw.volumes) ? raw.volumes : {};
+  if (Object.keys(volumes).length > 0) doc.volumes = Object.fromEntries(Object.entries(volumes).map(([name, v]) => [name, isRecord(v) && v.external ? { external: true } : {}]));
+  const networks = isRecord(raw.networks) ? raw.networks : {};
+  if (Object.keys(networks).length > 0) doc.networks = Object.fromEntries(Object.entries(networks).map(([name, v]) => [name, isRecord(v) && v.external ? { external: true } : {}]));
+  doc.services = services;
+
+  const document = new Document(doc);
+  const header = [
+    ` Imported by \`stackctl import\` from ${path.relative(outDir, file) || file}.`,
+    ` Values are as written there: \${VAR} references are resolved from the environment and the .env beside this file.`,
+  ];
+  if ('version' in raw) header.push(' (the obsolete `version:` key was dropped)');
+  if (Object.keys(raw).some((key) => key.startsWith('x-'))) header.push(' x- extension blocks are expanded into the services that used them.');
+  for (const key of ['secrets', 'configs', 'include']) if (key in raw) header.push(` top-level \`${key}\` is not imported: stackctl does not apply it.`);
+  document.commentBefore = header.join('\n');
+
+  const servicesNode = document.get('services', true);
+  if (isMap(servicesNode)) {
+    for (const pair of servicesNode.items as Array<Pair<unknown, unknown>>) {
+      if (!isScalar(pair.key) || !isMap(pair.value)) continue;
+      const service = String(pair.key.value);
+      for (const item of (pair.value as YAMLMap).items) {
+        if (!isPair(item) || !isScalar(item.key)) continue;
+        const lines = comments.get(`${service}\0${String(item.key.value)}`);
+        if (lines) item.key.commentBefore = lines.map((line) => ` ${line}`).join('\n');
+      }
+    }
+  }
+  return { text: document.toString({ lineWidth: 0 }), notes };
+}
+
+function pick(record: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((key) => record[key] !== undefined).map((key) => [key, record[key]]));
+}
+
+function importBuild(build: unknown, dir: string, rebase: (text: string, dir: string) => string, dropped: (key: string) => void): unknown {
+  if (typeof build === 'string') return rebase(build, dir);
+  if (!isRecord(build)) return build;
+  const out: Record<string, unknown> = { context: rebase(typeof build.context === 'string' ? build.context : '.', dir) };
+  for (const key of ['dockerfile', 'dockerfile_inline', 'args', 'target'] as const) if (build[key] !== undefined && build[key] !== null) out[key] = build[key];
+  if (isRecord(build.additional_contexts)) {
+    out.additional_contexts = Object.fromEntries(
+      Object.entries(build.additional_contexts).map(([name, value]) => [name, typeof value === 'string' && !/^[a-z-]+:/.test(value) ? rebase(value, dir) : value]),
+    );
+  }
+  for (const key of Object.keys(build)) if (!['context', 'dockerfile', 'dockerfile_inline', 'args', 'target', 'additional_contexts'].includes(key)) dropped(key);
+  return Object.keys(out).length === 1 ? out.context : out;
+}
+
+function importEnvFiles(value: unknown, dir: string, rebase: (text: string, dir: string) => string, comment: (text: string) => void): unknown {
+  if (value === undefined || value === null) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  const out: string[] = [];
+  for (const entry of list) {
+    if (typeof entry === 'string') out.push(rebase(entry, dir));
+    else if (isRecord(entry) && typeof entry.path === 'string') {
+      if (entry.required === false) {
+        comment(`${entry.path} was optional (required: false) in compose; stack.yaml needs it to exist`);
+      }
+      out.push(rebase(entry.path, dir));
+    }
+  }
+  if (out.length === 0) return undefined;
+  return out.length === 1 && !Array.isArray(value) ? out[0] : out;
+}
+
+function importVolumes(volumes: unknown, tmpfs: unknown, dir: string, rebase: (text: string, dir: string) => string): unknown[] {
+  const out: unknown[] = [];
+  for (const volume of Array.isArray(volumes) ? volumes : []) {
+    if (typeof volume === 'string') {
+      const parts = volume.split(':');
+      if (parts.length >= 2 && /^[.~]/.test(parts[0]!)) out.push([rebase(parts[0]!, dir), ...parts.slice(1)].join(':'));
+      else out.push(volume);
+    } else if (isRecord(volume)) {
+      const long = pick(volume, ['type', 'source', 'target', 'read_only']);
+      if (volume.type === 'bind' && typeof volume.source === 'string') long.source = rebase(volume.source, dir);
+      out.push(long);
+    }
+  }
+  for (const target of typeof tmpfs === 'string' ? [tmpfs] : Array.isArray(tmpfs) ? tmpfs : []) {
+    if (typeof target === 'string') out.push({ type: 'tmpfs', target: target.split(':')[0] });
+  }
+  return out;
+}
+
+function importNetworks(networks: unknown): unknown {
+  if (!isRecord(networks)) return networks;
+  return Object.fromEntries(
+    Object.entries(networks).map(([name, config]) => [name, isRecord(config) && Array.isArray(config.aliases) ? { aliases: config.aliases } : null]),
+  );
+}
+
+function importDependsOn(value: unknown): { value: Record<string, unknown>; plainList: boolean } | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) {
+    return { value: Object.fromEntries(value.filter((s): s is string => typeof s === 'string').map((s) => [s, { condition: 'started' }])), plainList: true };
+  }
+  if (!isRecord(value)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [service, config] of Object.entries(value)) {
+    const entry = isRecord(config) ? config : {};
+    const dependency: Record<string, unknown> = { condition: typeof entry.condition === 'string' ? CONDITIONS[entry.condition] ?? entry.condition : 'started' };
+    if (entry.required === false) dependency.required = false;
+    out[service] = dependency;
+  }
+  return { value: out, plainList: false };
+}
+
+function importHealthcheck(service: Record<string, unknown>, comment: (text: string) => void, note: (message: string) => void): Record<string, unknown> | undefined {
+  const check = service.healthcheck;
+  if (!isRecord(check) || check.disable === true || check.test === undefined || check.test === null) {
+    if (isRecord(check) && check.disable !== true && (check.test === undefined || check.test === null)) note("a healthcheck without `test` uses the image's HEALTHCHECK; no readiness probe imported");
+    return undefined;
+  }
+  const environment = rawEnvironment(service.environment);
+  const command = typeof service.command === 'string' ? service.command.split(/\s+/) : Array.isArray(service.command) ? service.command.map(String) : undefined;
+  const translation = translateHealthcheck(check.test, { syntax: 'raw', containerEnv: (name) => environment[name], ...(command ? { command } : {}) });
+  if (translation.kind === 'disabled') return undefined;
+  if (translation.kind === 'invalid') {
+    note(`healthcheck not imported: ${translation.message}`);
+    return undefined;
+  }
+  const ms = (key: string, fallback: number): number => {
+    const parsed = parseDuration(check[key]);
+    return check[key] === undefined || !parsed.ok ? fallback : parsed.value;
+  };
+  const retries = typeof check.retries === 'number' ? check.retries : COMPOSE_HEALTHCHECK_DEFAULTS.retries;
+  const deadline = healthcheckDeadline(ms('interval', COMPOSE_HEALTHCHECK_DEFAULTS.intervalMs), retries, ms('start_period', COMPOSE_HEALTHCHECK_DEFAULTS.startPeriodMs));
+  comment(`from the healthcheck: ${translation.note}`);
+  return { ...probeDocument(translation.probe), timeout: formatComposeDuration(deadline) };
+}
+
+/** The raw environment as a map of name → value as written (list or map form). */
+function rawEnvironment(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isRecord(value)) for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = String(v);
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (typeof item !== 'string') continue;
+      const eq = item.indexOf('=');
+      if (eq > 0) out[item.slice(0, eq)] = item.slice(eq + 1);
+    }
+  }
+  return out;
+}
+
+/** ProbeSpec → the stack.yaml `readiness` fields. */
+export function probeDocument(probe: ProbeSpec): Record<string, unknown> {
+  switch (probe.kind) {
+    case 'tcp':
+      return { tcp: { port: probe.port } };
+    case 'http': {
+      const http: Record<string, unknown> = { port: probe.port, path: probe.path };
+      if (probe.method !== 'GET') http.method = probe.method;
+      if (Object.keys(probe.headers).length > 0) http.headers = probe.headers;
+      http.status = probe.status.min === probe.status.max ? probe.status.min : `${probe.status.min}-${probe.status.max}`;
+      if (probe.body !== undefined) http.body = probe.body;
+      if (probe.json !== undefined) http.json = probe.json;
+      return { http };
+    }
+    case 'postgres':
+      return { postgres: { port: probe.port, user: probe.user, password: probe.password, database: probe.database } };
+    case 'redis':
+      return { redis: probe.password === undefined ? { port: probe.port } : { port: probe.port, password: probe.password } };
+    case 'exec':
+      return { exec: probe.command };
+    case 'log':
+      return { log: probe.pattern };
+  }
+}
+
+function secretNames(environment: unknown): string[] {
+  const names = isRecord(environment) ? Object.keys(environment) : Array.isArray(environment) ? environment.filter((e): e is string => typeof e === 'string').map((e) => e.split('=')[0]!) : [];
+  return names.filter((name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && isSecretName(name));
+}

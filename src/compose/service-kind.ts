@@ -1,0 +1,34 @@
+/**
+ * What kind of server a service is, from its image, name, command and environment: databases, caches
+ * and brokers are what dependents must wait for. Pure heuristics shared by validation rules and export.
+ */
+import type { Service } from '../config/model.js';
+
+export type ServiceKind = 'postgres' | 'mysql' | 'mongo' | 'redis' | 'memcached' | 'broker' | 'search' | 'app';
+
+const PATTERNS: Array<[ServiceKind, RegExp]> = [
+  ['postgres', /postgres|postgis|timescale|pgvector/],
+  ['mysql', /mysql|mariadb|percona/],
+  ['mongo', /mongo/],
+  ['redis', /redis|valkey|keydb|dragonfly/],
+  ['memcached', /memcache/],
+  ['broker', /rabbitmq|kafka|zookeeper|nats|activemq|pulsar/],
+  ['search', /elasticsearch|opensearch|meilisearch|solr/],
+];
+
+export function serviceKind(service: Service): ServiceKind {
+  const image = (service.image ?? '').split('/').pop()?.split(':')[0]?.toLowerCase() ?? '';
+  const command = (service.command ?? []).join(' ');
+  if (/redis-server/.test(command)) return 'redis';
+  if ('POSTGRES_PASSWORD' in service.environment || 'POSTGRES_USER' in service.environment) {
+    if (!Object.keys(service.environment).some((key) => /_URL$/.test(key))) return 'postgres';
+  }
+  for (const [kind, pattern] of PATTERNS) if (pattern.test(image)) return kind;
+  for (const [kind, pattern] of PATTERNS) if (pattern.test(service.name.toLowerCase()) && !service.build) return kind;
+  return 'app';
+}
+
+/** Databases, caches, brokers: a dependent that starts before these answer fails its first connection. */
+export function isInfrastructure(service: Service): boolean {
+  return serviceKind(service) !== 'app';
+}
