@@ -1,0 +1,86 @@
+/**
+ * COMPOSE105: the same value reaches one service under a different variable name than everywhere
+ * else — `AIRTABLE_GATEWAY_API_KEY=${API_KEY}` where every other service gets `API_KEY=${API_KEY}`,
+ * `MCP_SERVER_HTTP_URL` where the others say `MCP_SERVER_URL`. If that service's code reads the
+ * common name (its configuration module is usually shared), it reads nothing.
+ */
+import type { Service, Stack, VariableReference } from '../../config/model.js';
+import type { Diagnostic } from '../diagnostic.js';
+
+export const composeEnvNameDrift = {
+  code: 'COMPOSE105',
+  severity: 'warning' as const,
+  title: 'a value reaches one service under a different variable name than the others',
+  check(stack: Stack): Diagnostic[] {
+    // signature of a value (the variables it comes from, or a service URL) → name → services using it
+    const uses = new Map<string, Map<string, Set<string>>>();
+    const signatures = new Map<Service, Map<string, string>>();
+    for (const service of stack.services) {
+      const own = new Map<string, string>();
+      for (const [name, value] of Object.entries(service.environment)) {
+        const signature = valueSignature(stack, service, name, value);
+        if (!signature) continue;
+        own.set(name, signature);
+        const byName = uses.get(signature) ?? new Map<string, Set<string>>();
+        uses.set(signature, byName);
+        const users = byName.get(name) ?? new Set<string>();
+        users.add(service.name);
+        byName.set(name, users);
+      }
+      signatures.set(service, own);
+    }
+    const out: Diagnostic[] = [];
+    for (const service of stack.services) {
+      const own = signatures.get(service)!;
+      const reported = new Set<string>();
+      for (const [name, signature] of own) {
+        if (reported.has(signature)) continue;
+        const byName = uses.get(signature)!;
+        const mine = byName.get(name)!.size;
+        // The name most other services use for this value.
+        let common: string | undefined;
+        let commonCount = 0;
+        for (const [other, users] of byName) {
+          if (other === name || users.has(service.name)) continue;
+          if (users.size > commonCount) {
+            common = other;
+            commonCount = users.size;
+          }
+        }
+        if (!common || commonCount < 2 || commonCount <= mine || common in service.environment) continue;
+        reported.add(signature);
+        const names = [...own].filter(([, s]) => s === signature).map(([n]) => n);
+        const others = [...byName.get(common)!].sort();
+        out.push({
+          code: this.code,
+          severity: this.severity,
+          service: service.name,
+          location: service.environmentLocations[names[0]!] ?? service.location,
+          message: `${service.name} gets ${describe(signature)} as ${names.join(', ')}, while ${others.join(', ')} get it as ${common}; if ${service.name}'s code reads ${common} it gets nothing`,
+          hint: `pass it under the name the code reads: add \`${common}\` to ${service.name}'s environment (or rename ${names[0]})`,
+        });
+      }
+    }
+    return out;
+  },
+};
+
+function describe(signature: string): string {
+  return signature.startsWith('$') ? signature : `the URL ${signature}`;
+}
+
+/** `${API_KEY}` for a value that is exactly one variable; the URL for a service URL; else undefined. */
+function valueSignature(stack: Stack, service: Service, name: string, value: string): string | undefined {
+  const location = service.environmentLocations[name];
+  if (!location) return undefined;
+  const refs = stack.variables.filter((ref: VariableReference) => ref.service === service.name && ref.location.file === location.file && ref.location.line === location.line && ref.expression !== name);
+  if (refs.length === 1) {
+    const ref = refs[0]!;
+    return `\${${ref.name}}`;
+  }
+  if (refs.length === 0 && /^[a-z][a-z0-9+.-]*:\/\/[a-z0-9_.-]+(:\d+)?\/?$/i.test(value)) {
+    const host = new URL(value).hostname;
+    if (stack.services.some((s) => s.name === host)) return value.replace(/\/$/, '');
+  }
+  return undefined;
+}

@@ -1,0 +1,41 @@
+/**
+ * COMPOSE101: a dependency that only waits for the container to *start* where waiting for it to be
+ * *ready* was surely meant — the dependency has a healthcheck/probe, or is a database, cache or broker.
+ * compose's plain `depends_on` list means exactly this, and it is why "startup sequence not enforcing
+ * proper dependency order" was in the post-mortem.
+ */
+import { serviceByName, type Stack } from '../../config/model.js';
+import type { Diagnostic } from '../diagnostic.js';
+import { serviceKind } from '../../compose/service-kind.js';
+
+export const composeReadyMeant = {
+  code: 'COMPOSE101',
+  severity: 'warning' as const,
+  title: 'depends_on waits only for the start where readiness was meant',
+  check(stack: Stack): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    for (const service of stack.services) {
+      for (const dependency of service.dependsOn) {
+        if (dependency.condition !== 'started') continue;
+        const target = serviceByName(stack, dependency.service);
+        if (!target) continue;
+        const kind = serviceKind(target);
+        if (!target.readiness && kind === 'app') continue;
+        const why = target.readiness ? `${target.name} has a ${stack.format === 'compose' ? 'healthcheck' : 'readiness probe'}` : `${target.name} is a ${kind === 'redis' || kind === 'memcached' ? 'cache' : kind === 'broker' ? 'message broker' : 'database'}`;
+        const fix =
+          stack.format === 'compose'
+            ? `write \`depends_on: { ${target.name}: { condition: service_healthy } }\`${target.readiness ? '' : ` and give ${target.name} a healthcheck (see COMPOSE102)`}`
+            : `write \`depends_on: { ${target.name}: { condition: ready } }\` (or list it in a plain depends_on list)${target.readiness ? '' : ` and give ${target.name} a readiness probe`}`;
+        out.push({
+          code: this.code,
+          severity: this.severity,
+          service: service.name,
+          location: dependency.location,
+          message: `${service.name} waits only until ${target.name}'s container has started, not until it is ready (${why}); start order is not enforced`,
+          hint: fix,
+        });
+      }
+    }
+    return out;
+  },
+};
