@@ -3,6 +3,7 @@
  * stack, or `--baseline FILE|NAME`), compare, redact every secret, render the four formats, store the
  * run under `.stackctl/reports/<run id>/` and, with `--out DIR`, copy the files there too.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Redactor } from '../secrets.js';
 import { compareReports, baselineFromReport, type BaselineData } from './compare.js';
@@ -62,7 +63,9 @@ export async function resolveBaseline(
 
 export async function publishReport(input: Report, options: PublishOptions): Promise<Published> {
   const { baseline, history } = await resolveBaseline(input, options);
-  const report: Report = { ...input, run: { ...input.run, id: uniqueRunId(options.reportsDir, new Date(input.run.startedAt)) } };
+  // Keep the id the run was given (templates used it) unless another run took it meanwhile.
+  const id = existsSync(join(options.reportsDir, input.run.id)) ? uniqueRunId(options.reportsDir, new Date(input.run.startedAt)) : input.run.id;
+  const report: Report = { ...input, run: { ...input.run, id } };
   if (baseline) report.comparison = compareReports(report, baseline);
   report.files = filesFor(join(options.reportsDir, report.run.id));
   const renderings = renderAll(report, options.redactor, history);

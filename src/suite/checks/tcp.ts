@@ -1,0 +1,52 @@
+/** A TCP check: the service accepts a connection on its published port. */
+import { connect } from 'node:net';
+import type { RunContext } from '../context.js';
+import type { SuiteCheck, TcpCheckSpec } from '../model.js';
+import { describeError, round1, timeoutSignal, type CheckExecutor, type Outcome } from './outcome.js';
+
+export function tcpConnect(host: string, port: number, signal: AbortSignal): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const socket = connect({ host, port });
+    const onAbort = (): void => {
+      socket.destroy();
+      reject(Object.assign(new Error(`timed out connecting to ${host}:${port}`), { name: 'TimeoutError' }));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('connect', () => {
+      signal.removeEventListener('abort', onAbort);
+      const latency = round1(performance.now() - started);
+      socket.end();
+      socket.destroy();
+      resolve(latency);
+    });
+    socket.once('error', (error) => {
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      reject(error);
+    });
+  });
+}
+
+export function parsePort(text: string): number | undefined {
+  const port = Number(text);
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+}
+
+export const tcpCheck: CheckExecutor<TcpCheckSpec> = {
+  async run(check: SuiteCheck & { spec: TcpCheckSpec }, ctx: RunContext, signal: AbortSignal): Promise<Outcome> {
+    const host = ctx.render(check.spec.host);
+    const portText = ctx.render(check.spec.port);
+    const port = parsePort(portText);
+    if (port === undefined) return { status: 'failed', message: `"${portText}" is not a port number` };
+    const target = { host, port };
+    try {
+      const latencyMs = await tcpConnect(host, port, timeoutSignal(signal, check.timeoutMs));
+      return { status: 'passed', latencyMs, target };
+    } catch (error) {
+      const { message, transport } = describeError(error);
+      return { status: 'failed', message, target, ...(transport ? { transportError: transport } : {}) };
+    }
+  },
+};
