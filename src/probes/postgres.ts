@@ -1,0 +1,84 @@
+/**
+ * postgres: a real login over the published port with the service's user, password and database,
+ * then `SELECT 1`. Postgres's own reason is reported as is (`password authentication failed for
+ * user "app"`); the password never is. A login refusal that persists (wrong password, unknown role
+ * or database) is final after the auth grace period (support.ts).
+ */
+import pg from 'pg';
+import type { Probe, ProbeTarget } from './probe.js';
+import {
+  AuthFailureTracker,
+  DEFAULT_AUTH_GRACE_MS,
+  abortedError,
+  describeNetError,
+  hostPortLabel,
+  probeRedactor,
+  requireHostPort,
+  type ProbeOptions,
+  type TextRedactor,
+} from './support.js';
+
+export interface PostgresProbeSpec {
+  kind: 'postgres';
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/** SQLSTATEs of a refused login: invalid_password, invalid_authorization_specification, invalid_catalog_name. */
+const LOGIN_REFUSED = new Set(['28P01', '28000', '3D000']);
+
+export class PostgresProbe implements Probe {
+  private readonly redactor: TextRedactor;
+  private readonly auth: AuthFailureTracker;
+
+  constructor(
+    private readonly spec: PostgresProbeSpec,
+    options: ProbeOptions = {},
+  ) {
+    this.redactor = probeRedactor(options, [spec.password]);
+    this.auth = new AuthFailureTracker(options.authGraceMs ?? DEFAULT_AUTH_GRACE_MS);
+  }
+
+  describe(target: ProbeTarget): string {
+    return this.redactor.redact(`postgres login as ${this.spec.user} to ${this.spec.database} on ${hostPortLabel(target, this.spec.port)} + SELECT 1`);
+  }
+
+  async check(target: ProbeTarget, signal: AbortSignal): Promise<void> {
+    const port = requireHostPort(target, this.spec.port);
+    const where = `postgres ${this.spec.user}@${target.host}:${port}/${this.spec.database}`;
+    if (signal.aborted) throw abortedError(signal, where);
+    const client = new pg.Client({
+      host: target.host,
+      port,
+      user: this.spec.user,
+      password: this.spec.password,
+      database: this.spec.database,
+      application_name: 'stackctl-probe',
+      connectionTimeoutMillis: 10_000,
+      query_timeout: 10_000,
+    });
+    client.on('error', () => undefined); // errors after connect surface through the awaited calls
+    const onAbort = (): void => {
+      void client.end().catch(() => undefined);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await client.connect();
+      const result = await client.query<{ ok: number }>('SELECT 1 AS ok');
+      if (result.rows[0]?.ok !== 1) throw new Error(`${where}: SELECT 1 did not return 1`);
+      this.auth.reset();
+    } catch (error) {
+      if (signal.aborted) throw abortedError(signal, where);
+      const code = typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
+      const message = this.redactor.redact(`${where}: ${describeNetError(error)}`);
+      if (code && LOGIN_REFUSED.has(code)) throw this.auth.fail(message);
+      this.auth.reset();
+      throw new Error(message);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      await client.end().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * redis: `AUTH <password>` (when the probe has one) then `PING`, expecting `PONG`, spoken as raw
+ * RESP over one socket — no client library state, exact server replies. Redis's own words are
+ * reported (`WRONGPASS invalid username-password pair…`, `NOAUTH Authentication required.`); the
+ * password never is. An authentication refusal that persists is final after the auth grace period.
+ */
+import net from 'node:net';
+import type { Probe, ProbeTarget } from './probe.js';
+import {
+  AuthFailureTracker,
+  DEFAULT_AUTH_GRACE_MS,
+  abortedError,
+  describeNetError,
+  hostPortLabel,
+  probeRedactor,
+  requireHostPort,
+  type ProbeOptions,
+  type TextRedactor,
+} from './support.js';
+
+export interface RedisProbeSpec {
+  kind: 'redis';
+  port: number;
+  password?: string;
+}
+
+function command(...args: string[]): string {
+  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
+}
+
+/** Replies that mean "your credentials are wrong or missing", not "not ready yet". */
+const AUTH_REFUSAL = /^(WRONGPASS|NOAUTH|ERR invalid password|ERR AUTH .*without any password configured|ERR Client sent AUTH, but no password is set)/;
+
+export class RedisProbe implements Probe {
+  private readonly redactor: TextRedactor;
+  private readonly auth: AuthFailureTracker;
+
+  constructor(
+    private readonly spec: RedisProbeSpec,
+    options: ProbeOptions = {},
+  ) {
+    this.redactor = probeRedactor(options, [spec.password]);
+    this.auth = new AuthFailureTracker(options.authGraceMs ?? DEFAULT_AUTH_GRACE_MS);
+  }
+
+  describe(target: ProbeTarget): string {
+    const steps = this.spec.password ? 'AUTH+PING' : 'PING';
+    return `redis ${steps} on ${hostPortLabel(target, this.spec.port)}`;
+  }
+
+  async check(target: ProbeTarget, signal: AbortSignal): Promise<void> {
+    const port = requireHostPort(target, this.spec.port);
+    const where = `redis ${target.host}:${port}`;
+    const replies = await this.exchange(target.host, port, where, signal);
+    const [first, second] = replies;
+    const pingReply = this.spec.password ? second : first;
+    if (this.spec.password && first !== undefined && !first.startsWith('+')) {
+      throw this.refusal(`${where}: AUTH refused: ${first.slice(1)}`, first.slice(1));
+    }
+    if (pingReply === '+PONG') {
+      this.auth.reset();
+      return;
+    }
+    const reply = (pingReply ?? '').slice(1);
+    const hint = reply.startsWith('NOAUTH') && !this.spec.password ? ' (the server requires a password; the probe sends none)' : '';
+    throw this.refusal(`${where}: PING answered ${JSON.stringify(reply)} instead of PONG${hint}`, reply);
+  }
+
+  private refusal(message: string, reply: string): Error {
+    const redacted = this.redactor.redact(message);
+    if (AUTH_REFUSAL.test(reply)) return this.auth.fail(redacted);
+    this.auth.reset();
+    return new Error(redacted);
+  }
+
+  /** Sends AUTH (if any) + PING, returns the raw reply lines (`+OK`, `-WRONGPASS …`, `+PONG`). */
+  private exchange(host: string, port: number, where: string, signal: AbortSignal): Promise<string[]> {
+    if (signal.aborted) return Promise.reject(abortedError(signal, where));
+    const expected = this.spec.password ? 2 : 1;
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port });
+      let buffer = '';
+      const replies: string[] = [];
+      const finish = (error?: Error): void => {
+        signal.removeEventListener('abort', onAbort);
+        socket.removeAllListeners();
+        socket.on('error', () => undefined);
+        socket.destroy();
+        if (error) reject(error);
+        else resolve(replies);
+      };
+      const onAbort = (): void => finish(abortedError(signal, where));
+      signal.addEventListener('abort', onAbort, { once: true });
+      socket.once('connect', () => {
+        const auth = this.spec.password ? command('AUTH', this.spec.password) : '';
+        socket.write(auth + command('PING'));
+      });
+      socket.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('utf8');
+        let index: number;
+        while ((index = buffer.indexOf('\r\n')) >= 0) {
+          replies.push(buffer.slice(0, index));
+          buffer = buffer.slice(index + 2);
+        }
+        if (replies.length >= expected) finish();
+      });
+      const closed = (): void => {
+        if (replies.length > 0) finish();
+        else finish(new Error(`${where}: connection closed before a reply (nothing listening yet?)`));
+      };
+      socket.once('end', closed);
+      socket.once('close', closed);
+      socket.once('error', (error) => finish(new Error(this.redactor.redact(`${where}: ${describeNetError(error)}`))));
+    });
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * tcp: a connection to the published port is accepted and stays open.
+ *
+ * "Stays open" matters: Docker's userland proxy (docker-proxy) accepts every connection on a
+ * published port at once, then closes it when nothing listens inside the container. So an accepted
+ * connection counts only once it has survived `settleMs` (default 100 ms) — or the server spoke first.
+ */
+import net from 'node:net';
+import type { Probe, ProbeTarget } from './probe.js';
+import { abortedError, describeNetError, hostPortLabel, requireHostPort, type ProbeOptions } from './support.js';
+
+export interface TcpProbeSpec {
+  kind: 'tcp';
+  port: number;
+}
+
+export class TcpProbe implements Probe {
+  private readonly settleMs: number;
+
+  constructor(
+    private readonly spec: TcpProbeSpec,
+    options: ProbeOptions = {},
+  ) {
+    this.settleMs = options.tcpSettleMs ?? 100;
+  }
+
+  describe(target: ProbeTarget): string {
+    return `tcp connect to ${hostPortLabel(target, this.spec.port)}`;
+  }
+
+  async check(target: ProbeTarget, signal: AbortSignal): Promise<void> {
+    const port = requireHostPort(target, this.spec.port);
+    const where = `tcp ${target.host}:${port}`;
+    if (signal.aborted) throw abortedError(signal, where);
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.connect({ host: target.host, port });
+      let settle: NodeJS.Timeout | undefined;
+      const finish = (error?: Error): void => {
+        clearTimeout(settle);
+        signal.removeEventListener('abort', onAbort);
+        socket.removeAllListeners();
+        socket.on('error', () => undefined);
+        socket.destroy();
+        if (error) reject(error);
+        else resolve();
+      };
+      const onAbort = (): void => finish(abortedError(signal, where));
+      signal.addEventListener('abort', onAbort, { once: true });
+      socket.once('connect', () => {
+        settle = setTimeout(() => finish(), this.settleMs);
+      });
+      socket.once('data', () => finish());
+      socket.once('end', () =>
+        finish(new Error(`${where}: connection accepted, then closed at once — nothing listens on container port ${this.spec.port} yet`)),
+      );
+      socket.once('close', () =>
+        finish(new Error(`${where}: connection accepted, then closed at once — nothing listens on container port ${this.spec.port} yet`)),
+      );
+      socket.once('error', (error) => finish(new Error(`${where}: ${describeNetError(error)}`)));
+    });
+  }
+}
