@@ -110,7 +110,8 @@ export type SupervisorEvent =
   | { type: 'service.restarting'; at: number; service: string; attempt: number; by: 'daemon' | 'docker'; reason: string }
   | { type: 'service.probe-failed'; at: number; service: string; consecutive: number; error?: string }
   | { type: 'service.recovered'; at: number; service: string; downMs: number }
-  | { type: 'service.gave-up'; at: number; service: string; reason: string; restarts: number };
+  | { type: 'service.gave-up'; at: number; service: string; reason: string; restarts: number }
+  | { type: 'service.diagnosed'; at: number; service: string; diagnosis: Diagnosis };
 
 export interface Step {
   commands: SupervisorCommand[];
@@ -377,6 +378,7 @@ export class SupervisorMachine {
         break;
       case 'diagnosis':
         s.lastDiagnosis = input.diagnosis;
+        step.events.push({ type: 'service.diagnosed', at: input.at, service: s.spec.name, diagnosis: input.diagnosis });
         break;
       case 'restart.request':
         if (s.restartInFlight) return;

@@ -1,0 +1,609 @@
+/**
+ * The daemon: holds the stack's single-instance lock, serves the API, brings the stack up with the
+ * same engine as `up` (adopting what already runs — never duplicating it), runs the suite once, then
+ * supervises until told to stop. It implements the API's backend: status, the event stream, logs
+ * and the actions (up, down, restart <service>, test).
+ *
+ * Lifecycle: SIGTERM/SIGINT (the `signal` given to `run`) stop supervision and leave the stack
+ * running, unless `downOnExit`. A SIGKILLed daemon leaves the stack running too; the kernel frees
+ * its lock, and the next daemon's `up` adopts every running container by its labels.
+ *
+ * Memory is bounded: events in a ring buffer, log lines in per-service ring buffers, per-service
+ * supervision state of fixed size.
+ */
+import { rmSync } from 'node:fs';
+import type { Stack } from '../config/model.js';
+import type { EngineEvent, EventListener } from '../engine/events.js';
+import type { DiagnoseFn } from '../engine/diagnosis.js';
+import type { ProbeFactory, WaitReadyFn } from '../engine/readiness.js';
+import type { DownResult, ServiceResult, UpResult } from '../engine/results.js';
+import { CancelledError, UsageError, errorMessage, isStackctlError } from '../errors.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Redactor } from '../secrets.js';
+import type { ActionRequest, ApiServer, DaemonBackend } from './api-server.js';
+import { startApiServer } from './api-server.js';
+import {
+  API_VERSION,
+  type ActionResult,
+  type DaemonEvent,
+  type DaemonEventRecord,
+  type DaemonPhase,
+  type DaemonStatus,
+  type LogLine,
+  type PingResponse,
+  type ServiceStatus,
+  type TestSummary,
+} from './api-types.js';
+import { DaemonBusyError } from './errors.js';
+import { acquireDaemonLock, removeDaemonInfo, writeDaemonInfo, type DaemonLock } from './lock.js';
+import { LogCollector, DEFAULT_LOG_COLLECTOR, type LogCollectorOptions } from './log-collector.js';
+import type { DaemonPaths } from './paths.js';
+import { RingBuffer } from './ring-buffer.js';
+import { Supervisor, snapshot, type InitEntry, type SupervisorOptions } from './supervisor.js';
+import type { ServiceView } from './supervisor-machine.js';
+
+/** What the daemon needs from the rest of stackctl; daemon-engine.ts binds the real modules. */
+export interface DaemonEngine {
+  runtime: Runtime;
+  /** Loads and validates the stack file again (the `up` action applies edits). */
+  reload(): Promise<Stack>;
+  up(stack: Stack, options: { signal: AbortSignal; onEvent: EventListener }): Promise<UpResult>;
+  /** Creates and starts one service's missing container the way `up` does (its dependencies are the supervisor's business). */
+  upService(stack: Stack, service: string, options: { signal: AbortSignal; onEvent: EventListener }): Promise<UpResult>;
+  down(stack: Stack, options: { removeVolumes: boolean; onEvent: EventListener; signal?: AbortSignal }): Promise<DownResult>;
+  probeFactory: ProbeFactory;
+  waitReady: WaitReadyFn;
+  diagnose: DiagnoseFn;
+  /** Runs the integration suite and writes the report; absent when this build has no suite runner. */
+  test?(stack: Stack, options: { signal: AbortSignal }): Promise<TestSummary>;
+}
+
+export type DaemonLogLevel = 'info' | 'warn' | 'error';
+
+export interface DaemonConfig {
+  stack: Stack;
+  engine: DaemonEngine;
+  paths: DaemonPaths;
+  version: string;
+  redactor: Redactor;
+  supervision: SupervisorOptions;
+  /** Also serve the API on loopback TCP with this bearer token. */
+  tcp?: { host: string; port: number; token: string };
+  /** Bring the stack down when the daemon stops (default: leave it running). */
+  downOnExit: boolean;
+  /** Run the suite once the stack is up (when the stack names one). */
+  runSuite: boolean;
+  eventBufferSize?: number;
+  logs?: LogCollectorOptions;
+  /** Where the daemon says what it does (already redacted by the caller's logger or not: it redacts). */
+  log: (level: DaemonLogLevel, message: string) => void;
+  clock?: () => number;
+}
+
+const QUIET_ENGINE_EVENTS = new Set<EngineEvent['type']>(['service.probe', 'service.progress']);
+
+export class Daemon implements DaemonBackend {
+  private stack: Stack;
+  private phase: DaemonPhase = 'starting';
+  private action: { name: string; startedAt: number } | undefined;
+  private testRunning = false;
+  private lastTest: TestSummary | undefined;
+  private readonly events: RingBuffer<DaemonEventRecord>;
+  private readonly listeners = new Set<(record: DaemonEventRecord) => void>();
+  private nextEventId = 1;
+  private supervisor: Supervisor;
+  private collector: LogCollector;
+  private readonly engineStates = new Map<string, { phase: string; detail?: string }>();
+  private api: ApiServer | undefined;
+  private lock: DaemonLock | undefined;
+  private readonly startedAt: number;
+  private readonly clock: () => number;
+  private readonly exitRequested = new AbortController();
+  private attachTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly work = new AbortController();
+
+  private constructor(private readonly config: DaemonConfig) {
+    this.clock = config.clock ?? Date.now;
+    this.startedAt = this.clock();
+    this.stack = config.stack;
+    this.events = new RingBuffer(config.eventBufferSize ?? 1_000);
+    this.supervisor = this.newSupervisor(this.stack);
+    this.collector = new LogCollector(config.engine.runtime, this.stack.services.map((s) => s.name), config.logs ?? DEFAULT_LOG_COLLECTOR, this.clock);
+  }
+
+  /** Takes the lock (refusing a second daemon), then starts the API. */
+  static async start(config: DaemonConfig): Promise<Daemon> {
+    const daemon = new Daemon(config);
+    daemon.lock = await acquireDaemonLock(config.stack.name, config.paths);
+    try {
+      daemon.api = await startApiServer({
+        socketPath: config.paths.socket,
+        tcp: config.tcp,
+        backend: daemon,
+        redactor: config.redactor,
+        onError: (error) => daemon.say('error', `API: ${errorMessage(error)}`),
+      });
+      writeDaemonInfo(config.paths.info, {
+        pid: process.pid,
+        stack: config.stack.name,
+        stackDir: config.stack.dir,
+        stackFile: config.stack.file,
+        socket: config.paths.socket,
+        ...(daemon.api.tcpAddress ? { listen: daemon.api.tcpAddress } : {}),
+        startedAt: new Date(daemon.startedAt).toISOString(),
+        version: config.version,
+      });
+    } catch (error) {
+      await daemon.api?.close();
+      daemon.lock.release();
+      throw error;
+    }
+    return daemon;
+  }
+
+  get socketPath(): string {
+    return this.config.paths.socket;
+  }
+
+  get tcpAddress(): string | undefined {
+    return this.api?.tcpAddress;
+  }
+
+  /**
+   * Brings the stack up, supervises it, and returns once `signal` aborts (SIGTERM/SIGINT) or an
+   * API `down` with `exit` asked the daemon to end. Cleans up after itself either way.
+   */
+  async run(signal: AbortSignal): Promise<{ upOk: boolean }> {
+    const stop = (): void => this.work.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    this.exitRequested.signal.addEventListener('abort', stop, { once: true });
+    if (signal.aborted) stop();
+    let upOk = false;
+    try {
+      this.supervisor.start();
+      this.attachTimer = setInterval(() => this.attachLogs(), 5_000);
+      this.attachTimer.unref?.();
+      this.setPhase('starting', `bringing ${this.stack.name} up (adopting what already runs)`);
+      const up = await this.bringUp(this.work.signal);
+      upOk = up?.ok ?? false;
+      if (up && !this.work.signal.aborted) {
+        if (this.config.runSuite && this.stack.suite && this.config.engine.test) {
+          void this.act({ action: 'test' }).catch((error: unknown) => this.say('error', `suite: ${errorMessage(error)}`));
+        }
+        await new Promise<void>((resolve) => {
+          if (this.work.signal.aborted) return resolve();
+          this.work.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+      await this.shutdown();
+    }
+    return { upOk };
+  }
+
+  // ---- DaemonBackend ----------------------------------------------------------------------------
+
+  ping(): PingResponse {
+    return { ok: true, stack: this.stack.name, pid: process.pid, version: this.config.version, api: API_VERSION };
+  }
+
+  status(): DaemonStatus {
+    const memory = process.memoryUsage();
+    const status: DaemonStatus = {
+      stack: this.stack.name,
+      file: this.stack.file,
+      pid: process.pid,
+      version: this.config.version,
+      startedAt: new Date(this.startedAt).toISOString(),
+      uptimeMs: this.clock() - this.startedAt,
+      phase: this.phase,
+      supervising: !this.supervisor.suspended,
+      memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+      services: this.supervisor.views().map((view) => this.serviceStatus(view)),
+    };
+    if (this.action) status.action = { name: this.action.name, startedAt: new Date(this.action.startedAt).toISOString() };
+    if (this.lastTest) status.lastTest = this.lastTest;
+    return this.config.redactor.redactValue(status);
+  }
+
+  service(name: string): ServiceStatus | undefined {
+    return this.status().services.find((service) => service.name === name);
+  }
+
+  eventsSince(id: number): DaemonEventRecord[] {
+    return this.events.toArray().filter((record) => record.id > id);
+  }
+
+  subscribeEvents(listener: (record: DaemonEventRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  logs(services: string[], tail: number): LogLine[] {
+    this.checkServices(services);
+    return this.collector.recent(services, tail);
+  }
+
+  subscribeLogs(services: string[], listener: (line: LogLine) => void): () => void {
+    this.checkServices(services);
+    return this.collector.subscribe(services, listener);
+  }
+
+  async act(request: ActionRequest): Promise<ActionResult> {
+    switch (request.action) {
+      case 'up':
+        return this.exclusive('up', () => this.upAction());
+      case 'down':
+        return this.exclusive('down', () => this.downAction(request.volumes, request.exit));
+      case 'restart':
+        return this.restartAction(request.service);
+      case 'test':
+        return this.testAction();
+    }
+  }
+
+  // ---- actions ----------------------------------------------------------------------------------
+
+  private async exclusive(name: string, run: () => Promise<ActionResult>): Promise<ActionResult> {
+    if (this.action) throw this.busy();
+    if (this.phase === 'starting') throw new DaemonBusyError('the daemon is still bringing the stack up', { hint: 'wait for it; "stackctl ps" shows the progress' });
+    if (this.phase === 'stopping') throw new DaemonBusyError('the daemon is stopping');
+    this.action = { name, startedAt: this.clock() };
+    const began = this.clock();
+    this.record({ type: 'action.started', at: began, action: name });
+    try {
+      const result = await run();
+      this.record({ type: 'action.finished', at: this.clock(), action: name, ok: result.ok, durationMs: result.durationMs, detail: result.message });
+      return result;
+    } catch (error) {
+      this.record({ type: 'action.finished', at: this.clock(), action: name, ok: false, durationMs: this.clock() - began, detail: errorMessage(error) });
+      throw error;
+    } finally {
+      this.action = undefined;
+    }
+  }
+
+  private busy(): DaemonBusyError {
+    const since = this.action ? ` since ${new Date(this.action.startedAt).toISOString()}` : '';
+    return new DaemonBusyError(`the daemon is busy with "${this.action?.name ?? 'another action'}"${since}`, {
+      hint: 'wait for it to finish ("stackctl ps" or the event stream show the progress), then try again',
+    });
+  }
+
+  private async upAction(): Promise<ActionResult> {
+    const began = this.clock();
+    let stack: Stack;
+    try {
+      stack = await this.config.engine.reload();
+    } catch (error) {
+      return { action: 'up', ok: false, durationMs: this.clock() - began, message: `the stack file cannot be loaded: ${isStackctlError(error) ? error.shortMessage : errorMessage(error)}` };
+    }
+    if (stack.name !== this.stack.name) {
+      return { action: 'up', ok: false, durationMs: this.clock() - began, message: `the stack file now names stack "${stack.name}", but this daemon supervises "${this.stack.name}"; stop it and start a daemon for the new stack` };
+    }
+    // A fresh supervisor for the (possibly edited) graph.
+    await this.supervisor.stop();
+    await this.collector.close();
+    this.stack = stack;
+    this.supervisor = this.newSupervisor(stack);
+    this.collector = new LogCollector(this.config.engine.runtime, stack.services.map((s) => s.name), this.config.logs ?? DEFAULT_LOG_COLLECTOR, this.clock);
+    this.supervisor.start();
+    this.setPhase('busy', 'up');
+    const up = await this.bringUp(this.work.signal);
+    if (!up) return { action: 'up', ok: false, durationMs: this.clock() - began, message: 'interrupted' };
+    return {
+      action: 'up',
+      ok: up.ok,
+      durationMs: this.clock() - began,
+      message: up.error
+        ? `up failed: ${up.error}`
+        : up.ok
+          ? `${stack.name} is up and supervised`
+          : `${stack.name} is up with failures; failed services are supervised under their restart policy`,
+      services: outcomes(up.result?.services ?? []),
+    };
+  }
+
+  private async downAction(volumes: boolean, exit: boolean): Promise<ActionResult> {
+    const began = this.clock();
+    this.supervisor.suspend('down');
+    this.setPhase('busy', 'down');
+    try {
+      const result = await this.config.engine.down(this.stack, { removeVolumes: volumes, onEvent: (event) => this.onEngineEvent(event) });
+      this.supervisor.markStopped();
+      this.setPhase('down', `${result.containers.length} containers removed${volumes ? `, ${result.volumes.length} volumes` : ''}`);
+      if (exit) setTimeout(() => this.exitRequested.abort(), 50).unref?.();
+      return {
+        action: 'down',
+        ok: true,
+        durationMs: this.clock() - began,
+        message: `${this.stack.name} is down (${result.containers.length} containers${volumes ? `, ${result.volumes.length} volumes` : ''} removed)${exit ? '; the daemon stops' : '; the daemon waits for "up"'}`,
+        services: result.containers.map((name) => ({ name, outcome: 'removed' })),
+      };
+    } catch (error) {
+      // Part of the stack may still run: look again and supervise what is there.
+      this.setPhase('supervising', 'down failed; supervising what is left');
+      this.supervisor.init(await this.supervisor.observeAll().catch(() => []));
+      throw error;
+    }
+  }
+
+  private async restartAction(service: string): Promise<ActionResult> {
+    if (this.action) throw this.busy();
+    if (this.phase !== 'supervising') throw new DaemonBusyError(`the daemon is ${this.phase}: there is nothing to restart right now`, { hint: this.phase === 'down' ? 'bring the stack up first ("up" action)' : 'wait for it' });
+    this.checkServices([service]);
+    const began = this.clock();
+    this.record({ type: 'action.started', at: began, action: 'restart', service });
+    const definition = this.stack.services.find((s) => s.name === service);
+    const limitMs = (definition?.readiness?.timeoutMs ?? definition?.startTimeoutMs ?? 120_000) + 30_000;
+    const outcome = await new Promise<ServiceView | undefined>((resolve) => {
+      let seenRestart = false;
+      const timer = setTimeout(() => finish(), limitMs);
+      const unsubscribe = this.subscribeEvents((record) => {
+        const event = record.event;
+        if (!('service' in event) || event.service !== service) return;
+        if (event.type === 'service.restarting') seenRestart = true;
+        if (event.type === 'service.state' && seenRestart && ['ready', 'failed', 'degraded', 'unready', 'exited', 'waiting'].includes(event.state)) finish();
+      });
+      const done = this.work.signal;
+      done.addEventListener('abort', finish, { once: true });
+      function finish(): void {
+        clearTimeout(timer);
+        unsubscribe();
+        done.removeEventListener('abort', finish);
+        resolve(undefined);
+      }
+      this.supervisor.requestRestart(service);
+    });
+    void outcome;
+    const view = this.supervisor.views().find((v) => v.name === service);
+    const ok = view?.state === 'ready';
+    const result: ActionResult = {
+      action: 'restart',
+      service,
+      ok,
+      durationMs: this.clock() - began,
+      message: `${service} restarted: ${view?.state ?? 'unknown'}${view && !ok ? ` (${view.reason})` : ''}`,
+    };
+    this.record({ type: 'action.finished', at: this.clock(), action: 'restart', service, ok, durationMs: result.durationMs, detail: result.message });
+    return this.config.redactor.redactValue(result);
+  }
+
+  private async testAction(): Promise<ActionResult> {
+    if (this.action) throw this.busy();
+    if (this.testRunning) throw new DaemonBusyError('the suite is already running', { hint: 'wait for it; its result arrives on the event stream (suite.finished)' });
+    if (this.phase !== 'supervising') throw new DaemonBusyError(`the daemon is ${this.phase}: the suite needs the stack up`);
+    const began = this.clock();
+    const test = this.config.engine.test;
+    if (!test || !this.stack.suite) {
+      return {
+        action: 'test',
+        ok: false,
+        durationMs: 0,
+        message: this.stack.suite ? 'this build of stackctl has no suite runner' : `stack ${this.stack.name} names no suite (add \`suite:\` to the stack file)`,
+      };
+    }
+    this.testRunning = true;
+    this.record({ type: 'action.started', at: began, action: 'test' });
+    try {
+      const summary = await test(this.stack, { signal: this.work.signal });
+      this.lastTest = summary;
+      this.record({ type: 'suite.finished', at: this.clock(), result: summary });
+      this.say(summary.ok ? 'info' : 'warn', `suite: ${summary.summary}${summary.reportPath ? ` (report: ${summary.reportPath})` : ''}`);
+      const result: ActionResult = { action: 'test', ok: summary.ok, durationMs: this.clock() - began, message: summary.summary, test: summary };
+      this.record({ type: 'action.finished', at: this.clock(), action: 'test', ok: summary.ok, durationMs: result.durationMs, detail: summary.summary });
+      return result;
+    } catch (error) {
+      const summary: TestSummary = { at: new Date(this.clock()).toISOString(), ok: false, durationMs: this.clock() - began, summary: `the suite could not run: ${errorMessage(error)}`, error: errorMessage(error) };
+      this.lastTest = summary;
+      this.record({ type: 'suite.finished', at: this.clock(), result: summary });
+      this.record({ type: 'action.finished', at: this.clock(), action: 'test', ok: false, durationMs: summary.durationMs, detail: summary.summary });
+      return { action: 'test', ok: false, durationMs: summary.durationMs, message: summary.summary, test: summary };
+    } finally {
+      this.testRunning = false;
+    }
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  private newSupervisor(stack: Stack): Supervisor {
+    const engine = this.config.engine;
+    return new Supervisor(
+      stack,
+      {
+        runtime: engine.runtime,
+        probeFactory: engine.probeFactory,
+        waitReady: engine.waitReady,
+        diagnose: engine.diagnose,
+        recreate: async (service, signal) => {
+          const result = await engine.upService(this.stack, service, { signal, onEvent: (event) => this.onEngineEvent(event) });
+          const outcome = result.services.find((s) => s.service === service);
+          if (!outcome?.containerId) throw new Error(outcome?.diagnosis?.rootCause.summary ?? `${service} could not be created`);
+        },
+      },
+      this.config.supervision,
+      (event) => this.onSupervisorEvent(event),
+      this.clock,
+      (message) => this.say('warn', message),
+    );
+  }
+
+  /** `up` with the engine, then hands the picture to the supervisor. Undefined when interrupted. */
+  private async bringUp(signal: AbortSignal): Promise<{ ok: boolean; result?: UpResult; error?: string } | undefined> {
+    this.supervisor.suspend('up');
+    this.engineStates.clear();
+    let result: UpResult | undefined;
+    let failure: string | undefined;
+    try {
+      result = await this.config.engine.up(this.stack, { signal, onEvent: (event) => this.onEngineEvent(event) });
+    } catch (error) {
+      if (signal.aborted || error instanceof CancelledError) return undefined;
+      failure = isStackctlError(error) ? error.shortMessage : errorMessage(error);
+      this.say('error', `up failed: ${failure}; supervising what runs`);
+    }
+    if (signal.aborted) return undefined;
+    const observed = await this.supervisor.observeAll();
+    const byService = new Map((result?.services ?? []).map((s) => [s.service, s]));
+    const entries: InitEntry[] = observed.map((entry) => {
+      const outcome = byService.get(entry.service);
+      const out: InitEntry = { ...entry };
+      if (outcome && outcome.state !== 'cancelled') out.outcome = outcome.state;
+      if (outcome?.diagnosis) out.diagnosis = outcome.diagnosis;
+      return out;
+    });
+    this.supervisor.init(entries);
+    this.engineStates.clear();
+    this.attachLogs();
+    const ready = entries.filter((e) => e.outcome === 'ready' || e.outcome === 'started' || e.outcome === 'completed').length;
+    this.setPhase('supervising', `${ready}/${entries.length} services ready after up${result ? ` (${result.durationMs} ms)` : ''}`);
+    return { ok: result?.ok ?? false, ...(result ? { result } : {}), ...(failure ? { error: failure } : {}) };
+  }
+
+  private onEngineEvent(event: EngineEvent): void {
+    if (event.type === 'service.phase') this.engineStates.set(event.service, { phase: event.phase, detail: event.detail });
+    if (event.type === 'service.failed') this.say('warn', `${event.service}: failed: ${event.diagnosis.rootCause.summary}`);
+    if (QUIET_ENGINE_EVENTS.has(event.type)) return;
+    this.record({ type: 'engine', at: event.at, event });
+  }
+
+  private onSupervisorEvent(event: DaemonEvent): void {
+    this.record(event);
+    switch (event.type) {
+      case 'service.state':
+        this.say(event.state === 'failed' ? 'error' : event.state === 'ready' ? 'info' : 'warn', `${event.service}: ${event.previous} → ${event.state} (${event.reason})`);
+        this.attachLogs(event.service);
+        break;
+      case 'service.restarting':
+        this.say('warn', `${event.service}: restart #${event.attempt} by ${event.by} (${event.reason})`);
+        break;
+      case 'service.gave-up':
+        this.say('error', `${event.service}: marked failed after ${event.restarts} restarts: ${event.reason}`);
+        break;
+      case 'service.recovered':
+        this.say('info', `${event.service}: recovered after ${event.downMs} ms`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private attachLogs(only?: string): void {
+    for (const service of this.stack.services) {
+      if (only && service.name !== only) continue;
+      const info = this.supervisor.container(service.name);
+      this.collector.attach(service.name, info?.id, info?.status === 'running');
+    }
+  }
+
+  private serviceStatus(view: ServiceView): ServiceStatus {
+    const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+    const info = this.supervisor.container(view.name);
+    const status: ServiceStatus = {
+      name: view.name,
+      state: view.state,
+      reason: view.reason,
+      since: new Date(view.since).toISOString(),
+      ready: view.ready,
+      degradedBy: view.degradedBy,
+      restartPolicy: view.restartPolicy,
+      restarts: view.restarts,
+      failuresInARow: view.failuresInARow,
+    };
+    const engine = this.engineStates.get(view.name);
+    if (this.supervisor.suspended && engine && (this.phase === 'starting' || this.phase === 'busy')) {
+      status.state = engine.phase === 'ready' ? 'ready' : engine.phase === 'failed' ? 'failed' : 'starting';
+      status.reason = `${engine.phase}${engine.detail ? `: ${engine.detail}` : ''}`;
+    }
+    const container = view.container ?? (info ? snapshot(info) : undefined);
+    if (container) {
+      status.container = {
+        id: container.id,
+        status: container.status,
+        oomKilled: container.oomKilled,
+        restartCount: container.restartCount,
+        ports: info?.id === container.id ? info.ports : [],
+      };
+      if (info?.name) status.container.name = info.name;
+      if (container.startedAt !== undefined) status.container.startedAt = iso(container.startedAt);
+      if (container.exitCode !== undefined && container.status !== 'running') status.container.exitCode = container.exitCode;
+    }
+    if (view.lastProbe) status.lastProbe = { ...view.lastProbe, at: iso(view.lastProbe.at) as string };
+    if (view.lastExit) status.lastExit = { ...view.lastExit, at: iso(view.lastExit.at) as string };
+    if (view.lastDiagnosis) status.lastDiagnosis = view.lastDiagnosis;
+    if (view.lastRestartAt !== undefined) status.lastRestartAt = iso(view.lastRestartAt);
+    if (view.nextRestartAt !== undefined) status.nextRestartAt = iso(view.nextRestartAt);
+    return status;
+  }
+
+  private checkServices(services: string[]): void {
+    const known = this.stack.services.map((s) => s.name);
+    const unknown = services.filter((s) => !known.includes(s));
+    if (unknown.length > 0) {
+      throw new UsageError(`unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((s) => `"${s}"`).join(', ')}`, {
+        hint: `services of ${this.stack.name}: ${known.join(', ')}`,
+      });
+    }
+  }
+
+  private setPhase(phase: DaemonPhase, detail?: string): void {
+    this.phase = phase;
+    this.record({ type: 'daemon.phase', at: this.clock(), phase, ...(detail ? { detail } : {}) });
+    this.say('info', `daemon: ${phase}${detail ? ` — ${detail}` : ''}`);
+  }
+
+  private record(event: DaemonEvent): void {
+    const record: DaemonEventRecord = this.config.redactor.redactValue({ id: this.nextEventId++, at: new Date(this.clock()).toISOString(), event });
+    this.events.push(record);
+    for (const listener of this.listeners) {
+      try {
+        listener(record);
+      } catch {
+        // a broken listener must not break the daemon
+      }
+    }
+  }
+
+  private say(level: DaemonLogLevel, message: string): void {
+    this.config.log(level, this.config.redactor.redact(message));
+  }
+
+  private async shutdown(): Promise<void> {
+    this.setPhase('stopping', this.config.downOnExit ? 'bringing the stack down (--down-on-exit)' : 'leaving the stack running');
+    if (this.attachTimer) clearInterval(this.attachTimer);
+    await this.supervisor.stop();
+    await this.collector.close();
+    if (this.config.downOnExit) {
+      try {
+        await this.config.engine.down(this.stack, { removeVolumes: false, onEvent: (event) => this.onEngineEvent(event) });
+      } catch (error) {
+        this.say('error', `down on exit failed: ${errorMessage(error)}`);
+      }
+    }
+    await this.api?.close();
+    removeDaemonInfo(this.config.paths.info);
+    rmSync(this.config.paths.socket, { force: true });
+    this.lock?.release();
+    this.say('info', 'daemon: stopped');
+  }
+}
+
+function outcomes(results: ServiceResult[]): Array<{ name: string; outcome: string; detail?: string }> {
+  return results.map((r) => {
+    const detail = r.diagnosis?.rootCause.summary ?? (r.blockedBy ? `blocked by ${r.blockedBy}` : undefined);
+    return detail ? { name: r.service, outcome: r.state, detail } : { name: r.service, outcome: r.state };
+  });
+}
+
+/**
+ * The stack reduced to one service, without its dependencies, for recreating that service alone:
+ * the supervisor has already waited for the dependencies, and reconcile leaves the other services'
+ * containers alone (they are not in this stack, so they are not planned). depends_on is not part of
+ * the config hash, so the container is the one a full `up` would create.
+ */
+export function singleServiceStack(stack: Stack, service: string): Stack {
+  return {
+    ...stack,
+    services: stack.services.filter((s) => s.name === service).map((s) => ({ ...s, dependsOn: [] })),
+  };
+}
