@@ -259,9 +259,6 @@ function normaliseService(ctx: ServiceContext, name: string, doc: Record<string,
         } else parsed = { ok: false, error: 'expected "SOURCE:TARGET[:MODE]" or { type, source, target }' };
         const mount = take(['volumes', index], parsed, 'write volumes as "NAME:/path", "./dir:/path:ro" or { type, source, target }');
         if (!mount) return;
-        if (mount.type === 'volume' && mount.source !== undefined && !(mount.source in ctx.volumes)) {
-          problem(['volumes', index], `named volume \`${mount.source}\` is not declared under the top-level \`volumes:\``, `add \`volumes: { ${mount.source}: {} }\` at the top level (compose refuses the file otherwise)`);
-        }
         service.volumes.push(mount);
       });
   }
@@ -433,15 +430,10 @@ function envFileLocation(file: string, text: string, key: string): SourceLocatio
 function normaliseNetworks(ctx: ServiceContext, name: string, value: unknown, locate: Locate, locateKey: Locate, problem: Problem): NetworkAttachment[] {
   if (value === undefined || value === null) return [{ name: 'default', aliases: [], location: locateKey() }];
   const out: NetworkAttachment[] = [];
-  const check = (network: string, sub: Array<string | number>): void => {
-    if (!(network in ctx.networks)) {
-      problem(sub, `network \`${network}\` is not declared under the top-level \`networks:\``, `add \`networks: { ${network}: {} }\` at the top level (compose refuses the file otherwise)`);
-    }
-  };
+  // Undeclared networks and volumes are reported by the NET/VOL rules of `stackctl validate`.
   if (Array.isArray(value)) {
     value.forEach((network, index) => {
       if (typeof network !== 'string') return problem(['networks', index], 'expected a network name', 'write `networks: [backend]`');
-      check(network, ['networks', index]);
       out.push({ name: network, aliases: [], location: locate('networks', index) });
     });
     return out;
@@ -451,7 +443,6 @@ function normaliseNetworks(ctx: ServiceContext, name: string, value: unknown, lo
     return [];
   }
   for (const [network, config] of Object.entries(value)) {
-    check(network, ['networks', network]);
     const aliases = isRecord(config) && Array.isArray(config.aliases) ? config.aliases.filter((alias): alias is string => typeof alias === 'string') : [];
     out.push({ name: network, aliases, location: locateKey('networks', network) });
   }

@@ -6,14 +6,17 @@
 import { existsSync } from 'node:fs';
 import type { Stack } from '../../config/model.js';
 import type { Diagnostic } from '../diagnostic.js';
+import type { Rule } from '../rule.js';
 
 const APP_DIRS = new Set(['/app', '/usr/src/app', '/code', '/srv', '/srv/app', '/opt/app', '/home/app', '/var/www/html', '/workspace']);
 
-export const composeBindMount = {
+export const composeBindMount: Rule = {
   code: 'COMPOSE106',
-  severity: 'error' as const,
-  title: 'a bind mount source is missing, or hides the image\'s code',
-  check(stack: Stack): Diagnostic[] {
+  name: 'compose-bind-mount',
+  category: 'resources',
+  severity: 'error',
+  summary: "A bind mount source does not exist (Docker mounts an empty directory), or a source tree is mounted over the image's code",
+  check({ stack }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {
       for (const mount of service.volumes) {
@@ -22,7 +25,7 @@ export const composeBindMount = {
         if (!existsSync(mount.source)) {
           const looksLikeFile = /\.[a-z0-9]{1,5}$/i.test(mount.source);
           out.push({
-            code: this.code,
+            code: composeBindMount.code,
             severity: 'error',
             service: service.name,
             location: mount.location,
@@ -31,7 +34,7 @@ export const composeBindMount = {
           });
         } else if (hidesCode) {
           out.push({
-            code: this.code,
+            code: composeBindMount.code,
             severity: 'warning',
             service: service.name,
             location: mount.location,

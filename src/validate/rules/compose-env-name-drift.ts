@@ -6,12 +6,15 @@
  */
 import type { Service, Stack, VariableReference } from '../../config/model.js';
 import type { Diagnostic } from '../diagnostic.js';
+import type { Rule } from '../rule.js';
 
-export const composeEnvNameDrift = {
+export const composeEnvNameDrift: Rule = {
   code: 'COMPOSE105',
-  severity: 'warning' as const,
-  title: 'a value reaches one service under a different variable name than the others',
-  check(stack: Stack): Diagnostic[] {
+  name: 'compose-env-name-drift',
+  category: 'env',
+  severity: 'warning',
+  summary: 'One service gets a value under a different variable name than every other service (`AIRTABLE_GATEWAY_API_KEY=${API_KEY}` vs `API_KEY`)',
+  check({ stack }) {
     // signature of a value (the variables it comes from, or a service URL) → name → services using it
     const uses = new Map<string, Map<string, Set<string>>>();
     const signatures = new Map<Service, Map<string, string>>();
@@ -52,8 +55,8 @@ export const composeEnvNameDrift = {
         const names = [...own].filter(([, s]) => s === signature).map(([n]) => n);
         const others = [...byName.get(common)!].sort();
         out.push({
-          code: this.code,
-          severity: this.severity,
+          code: composeEnvNameDrift.code,
+          severity: composeEnvNameDrift.severity,
           service: service.name,
           location: service.environmentLocations[names[0]!] ?? service.location,
           message: `${service.name} gets ${describe(signature)} as ${names.join(', ')}, while ${others.join(', ')} get it as ${common}; if ${service.name}'s code reads ${common} it gets nothing`,

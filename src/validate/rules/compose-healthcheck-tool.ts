@@ -7,15 +7,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Service, Stack } from '../../config/model.js';
 import type { Diagnostic } from '../diagnostic.js';
+import type { Rule } from '../rule.js';
 
 type Tool = 'curl' | 'wget';
 type Verdict = 'present' | 'absent' | 'unknown';
 
-export const composeHealthcheckTool = {
+export const composeHealthcheckTool: Rule = {
   code: 'COMPOSE104',
-  severity: 'warning' as const,
-  title: 'a healthcheck uses a tool the image may not have',
-  check(stack: Stack): Diagnostic[] {
+  name: 'compose-healthcheck-tool',
+  category: 'probes',
+  severity: 'warning',
+  summary: 'A compose healthcheck runs `curl`/`wget` in an image that may not have it (slim, alpine, distroless)',
+  check({ stack }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {
       const healthcheck = service.healthcheck;
@@ -26,8 +29,8 @@ export const composeHealthcheckTool = {
       const { verdict, image } = toolInImage(service, tool);
       if (verdict === 'present') continue;
       out.push({
-        code: this.code,
-        severity: this.severity,
+        code: composeHealthcheckTool.code,
+        severity: composeHealthcheckTool.severity,
         service: service.name,
         location: healthcheck.location,
         message: `the healthcheck runs \`${tool}\` inside ${image}, which ${verdict === 'absent' ? 'does not have it' : 'may not have it (slim and alpine images do not)'}: the container would never become healthy`,
@@ -40,11 +43,11 @@ export const composeHealthcheckTool = {
 
 function alternative(service: Service, tool: Tool, text: string): string {
   const url = /https?:\/\/[^\s'"|;]+/.exec(text)?.[0] ?? 'http://localhost:PORT/health';
-  const python = /python|-py\b|-py:/.test(`${service.image ?? ''} ${service.build?.dockerfile ?? ''} ${service.name}`);
-  const suggestion = python
-    ? `use the image's python: \`test: ["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('${url}')"]\``
-    : `install ${tool} in the Dockerfile (\`apt-get install -y --no-install-recommends ${tool}\` / \`apk add ${tool}\`), or use a tool the image has`;
-  return `${suggestion}; stackctl itself probes ${url.replace(/localhost|127\.0\.0\.1/, service.name)} from outside and needs neither`;
+  return (
+    `use a tool the image has — in a Python image \`["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('${url}')"]\`, ` +
+    `in an alpine image \`wget -q --spider ${url}\` — or install ${tool} in the Dockerfile; ` +
+    `stackctl itself probes ${url.replace(/localhost|127\.0\.0\.1/, service.name)} from outside and needs neither`
+  );
 }
 
 function toolInImage(service: Service, tool: Tool): { verdict: Verdict; image: string } {

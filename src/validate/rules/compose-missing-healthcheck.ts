@@ -4,13 +4,16 @@
  */
 import type { Service, Stack } from '../../config/model.js';
 import type { Diagnostic } from '../diagnostic.js';
+import type { Rule } from '../rule.js';
 import { serviceKind } from '../../compose/service-kind.js';
 
-export const composeMissingHealthcheck = {
+export const composeMissingHealthcheck: Rule = {
   code: 'COMPOSE102',
-  severity: 'warning' as const,
-  title: 'a dependency has no healthcheck, so dependents cannot wait for it',
-  check(stack: Stack): Diagnostic[] {
+  name: 'compose-missing-healthcheck',
+  category: 'probes',
+  severity: 'warning',
+  summary: 'A service others depend on has no healthcheck (compose) / readiness probe, so nothing can wait for it to be ready',
+  check({ stack }) {
     const out: Diagnostic[] = [];
     for (const target of stack.services) {
       if (target.readiness) continue;
@@ -19,8 +22,8 @@ export const composeMissingHealthcheck = {
       const kind = serviceKind(target);
       const noun = stack.format === 'compose' ? 'healthcheck' : 'readiness probe';
       out.push({
-        code: this.code,
-        severity: this.severity,
+        code: composeMissingHealthcheck.code,
+        severity: composeMissingHealthcheck.severity,
         service: target.name,
         location: target.location,
         message: `${target.name} has no ${noun}: ${dependents.join(', ')} cannot wait for it to be ready${kind === 'app' ? '' : ` (a ${kind} accepts connections only some seconds after its container starts)`}`,

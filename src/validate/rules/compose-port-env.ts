@@ -4,12 +4,15 @@
  */
 import type { Stack } from '../../config/model.js';
 import type { Diagnostic } from '../diagnostic.js';
+import type { Rule } from '../rule.js';
 
-export const composePortEnv = {
+export const composePortEnv: Rule = {
   code: 'COMPOSE107',
-  severity: 'warning' as const,
-  title: 'a port set in the environment is not published',
-  check(stack: Stack): Diagnostic[] {
+  name: 'compose-port-env',
+  category: 'ports',
+  severity: 'warning',
+  summary: 'A `*_PORT` variable names a port the service does not publish while it publishes others',
+  check({ stack }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {
       const published = service.ports.filter((port) => port.published !== undefined || port.hostIp !== undefined);
@@ -21,8 +24,8 @@ export const composePortEnv = {
         const port = Number(value);
         if (port < 1 || port > 65535 || targets.has(port)) continue;
         out.push({
-          code: this.code,
-          severity: this.severity,
+          code: composePortEnv.code,
+          severity: composePortEnv.severity,
           service: service.name,
           location: service.environmentLocations[name] ?? service.location,
           message: `${service.name} listens on ${port} (${name}) but publishes only ${[...targets].join(', ')}: port ${port} cannot be reached from the host`,

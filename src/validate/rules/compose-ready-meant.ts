@@ -6,13 +6,16 @@
  */
 import { serviceByName, type Stack } from '../../config/model.js';
 import type { Diagnostic } from '../diagnostic.js';
+import type { Rule } from '../rule.js';
 import { serviceKind } from '../../compose/service-kind.js';
 
-export const composeReadyMeant = {
+export const composeReadyMeant: Rule = {
   code: 'COMPOSE101',
-  severity: 'warning' as const,
-  title: 'depends_on waits only for the start where readiness was meant',
-  check(stack: Stack): Diagnostic[] {
+  name: 'compose-ready-meant',
+  category: 'dependencies',
+  severity: 'warning',
+  summary: "A dependency waits only for the start (compose's plain `depends_on` list) where its target has a healthcheck/probe or is a database, cache or broker: readiness was surely meant",
+  check({ stack }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {
       for (const dependency of service.dependsOn) {
@@ -27,8 +30,8 @@ export const composeReadyMeant = {
             ? `write \`depends_on: { ${target.name}: { condition: service_healthy } }\`${target.readiness ? '' : ` and give ${target.name} a healthcheck (see COMPOSE102)`}`
             : `write \`depends_on: { ${target.name}: { condition: ready } }\` (or list it in a plain depends_on list)${target.readiness ? '' : ` and give ${target.name} a readiness probe`}`;
         out.push({
-          code: this.code,
-          severity: this.severity,
+          code: composeReadyMeant.code,
+          severity: composeReadyMeant.severity,
           service: service.name,
           location: dependency.location,
           message: `${service.name} waits only until ${target.name}'s container has started, not until it is ready (${why}); start order is not enforced`,
