@@ -1,14 +1,106 @@
+/**
+ * `stackctl down [-v] [--timeout S]`: stop and remove the stack's containers in reverse dependency
+ * order, then its network; `-v` removes its named volumes too. Only objects carrying the stack's
+ * label are touched. Without a loadable stack file, `-p NAME` still works (from the labels alone).
+ */
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import type { Stack } from '../../config/model.js';
+import { down } from '../../engine/index.js';
+import type { DownResult } from '../../engine/results.js';
+import { createStackLog } from '../../log.js';
 import type { CliContext } from '../context.js';
+import { stdoutOf } from '../render/output.js';
+import { createRenderer, type ProgressMode } from '../render/renderer.js';
+import { formatMs } from '../render/text.js';
+import {
+  addStackOptions,
+  createRuntime,
+  loadStackFor,
+  parseNonNegativeInt,
+  projectNameOverride,
+  redactorFor,
+  resolveStackFile,
+  type StackOptions,
+} from '../stack-options.js';
 
-// Placeholder until the command lands; replaced by its owner.
-export function registerDown(program: Command, _ctx: CliContext): void {
-  program
-    .command('down')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UsageError('stackctl down is not implemented yet');
-    });
+interface DownCommandOptions extends StackOptions {
+  volumes?: boolean;
+  timeout?: number;
+  json?: boolean;
 }
+
+export function registerDown(program: Command, ctx: CliContext): void {
+  const command = program
+    .command('down')
+    .description('stop and remove the stack (reverse dependency order); -v also removes its volumes')
+    .option('-v, --volumes', "also remove the stack's named volumes (their data is lost)")
+    .option('--timeout <seconds>', 'seconds each container gets to stop before it is killed (default 10)', parseNonNegativeInt('--timeout'))
+    .option('--json', 'print an ndjson event stream and a result line');
+  addStackOptions(command).action(async (options: DownCommandOptions) => {
+    ctx.exitCode = await runDownCommand(ctx, options);
+  });
+}
+
+/** The stack from its file, or — with -p and no usable file — just its name (labels say the rest). */
+async function stackOrName(ctx: CliContext, options: DownCommandOptions): Promise<Stack | string> {
+  const override = projectNameOverride(ctx, options);
+  if (override !== undefined && options.file === undefined && resolveStackFile(ctx, options) === undefined) return override;
+  return loadStackFor(ctx, options);
+}
+
+async function runDownCommand(ctx: CliContext, options: DownCommandOptions): Promise<number> {
+  const target = await stackOrName(ctx, options);
+  const stack = typeof target === 'string' ? undefined : target;
+  const name = typeof target === 'string' ? target : target.name;
+  const redactor = redactorFor(stack);
+  const out = stdoutOf(ctx, redactor);
+  const runtime = createRuntime(name, redactor);
+  const log = stack ? createStackLog({ stackDir: stack.dir, stack: name, secrets: stack.secretValues }) : undefined;
+  const mode: ProgressMode = options.json ? 'json' : 'plain';
+  const renderer = createRenderer(mode, out, stack ?? { ...EMPTY_STACK, name }, 'down');
+  log?.logger.info({ removeVolumes: options.volumes === true, timeout: options.timeout }, 'down');
+  let result: DownResult;
+  try {
+    result = await down(target, {
+      runtime,
+      removeVolumes: options.volumes === true,
+      stopTimeoutSeconds: options.timeout,
+      signal: ctx.signal,
+      onEvent: (event) => {
+        log?.logger.info(event, event.type);
+        renderer.event(event);
+      },
+    });
+  } catch (error) {
+    log?.logger.error({ err: error }, 'down failed');
+    throw error;
+  } finally {
+    renderer.stop();
+    log?.close();
+  }
+  if (mode === 'json') {
+    out.json({ type: 'down.result', ...result });
+    return 0;
+  }
+  const parts: string[] = [];
+  if (result.containers.length > 0) parts.push(`${result.containers.length} container${result.containers.length === 1 ? '' : 's'}`);
+  if (result.networks.length > 0) parts.push(`network${result.networks.length === 1 ? '' : 's'} ${result.networks.join(', ')}`);
+  if (result.volumes.length > 0) parts.push(`volume${result.volumes.length === 1 ? '' : 's'} ${result.volumes.join(', ')}`);
+  out.line(
+    parts.length === 0 ? `stack ${name}: nothing to remove` : `stack ${name}: removed ${parts.join(', ')} (${formatMs(result.durationMs)})`,
+  );
+  return 0;
+}
+
+const EMPTY_STACK: Stack = {
+  name: '',
+  file: '',
+  dir: '',
+  format: 'stackctl',
+  services: [],
+  volumes: {},
+  networks: {},
+  thresholds: { successRate: 95, avgResponseMs: 500, errorRate: 5 },
+  variables: [],
+  secretValues: [],
+};

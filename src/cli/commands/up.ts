@@ -1,14 +1,164 @@
-import type { Command } from 'commander';
+/**
+ * `stackctl up`: start the stack in dependency order, prove every service ready, diagnose what failed.
+ * Exit codes: 0 every service ready, 1 a service failed or was blocked (or --timeout expired),
+ * 2 usage, 130 interrupted.
+ */
+import path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Stack } from '../../config/model.js';
+import { parseDuration } from '../../config/normalize.js';
+import { up } from '../../engine/index.js';
+import type { UpResult } from '../../engine/results.js';
 import { UsageError } from '../../errors.js';
+import { createStackLog } from '../../log.js';
+import { formatPlan } from '../../plan/plan.js';
+import type { Runtime } from '../../runtime/runtime.js';
 import type { CliContext } from '../context.js';
+import { stdoutOf, type Output } from '../render/output.js';
+import { createRenderer, type ProgressMode } from '../render/renderer.js';
+import { failureReport, upSummary } from '../render/text.js';
+import { addStackOptions, createRuntime, loadStackFor, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
 
-// Placeholder until the command lands; replaced by its owner.
-export function registerUp(program: Command, _ctx: CliContext): void {
-  program
+interface UpCommandOptions extends StackOptions {
+  json?: boolean;
+  progress?: ProgressMode;
+  parallel?: number;
+  rollback?: boolean;
+  build: boolean;
+  timeout?: number;
+  test?: boolean;
+}
+
+export function parseDurationOption(name: string): (value: string) => number {
+  return (value) => {
+    const parsed = parseDuration(value);
+    if (!parsed.ok || parsed.value <= 0) throw new InvalidArgumentError(`${name} expects a duration such as 90s, 5m or 1m30s`);
+    return parsed.value;
+  };
+}
+
+function parseProgress(value: string): ProgressMode {
+  if (value === 'auto' || value === 'tty' || value === 'plain' || value === 'json') return value;
+  throw new InvalidArgumentError('expected auto, tty, plain or json');
+}
+
+export function registerUp(program: Command, ctx: CliContext): void {
+  const command = program
     .command('up')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UsageError('stackctl up is not implemented yet');
+    .description('start the stack in dependency order and wait until every service is ready')
+    .option('--json', 'print an ndjson event stream (plan, events, result) instead of the live view')
+    .option('--progress <mode>', 'output: auto (live view on a terminal, plain lines otherwise), tty, plain, json', parseProgress, 'auto')
+    .option('--parallel <n>', 'at most N services starting at once (default: as many as the graph allows)', parsePositiveInt('--parallel'))
+    .option('--rollback', 'when a service fails, remove what this run created or started (default: leave it for debugging)')
+    .option('--no-build', 'do not build images; use the ones already built')
+    .option('--timeout <duration>', 'give up when the stack is not ready after this long (e.g. 90s, 5m)', parseDurationOption('--timeout'))
+    .option('--test', 'run the integration suite once every service is ready');
+  addStackOptions(command).action(async (options: UpCommandOptions) => {
+    ctx.exitCode = await runUpCommand(ctx, options);
+  });
+}
+
+async function runUpCommand(ctx: CliContext, options: UpCommandOptions): Promise<number> {
+  if (options.test) {
+    // TODO(issue 6): run the suite through src/suite/run-suite.ts once it lands (the suite/report
+    // engineer's module); until then refuse before starting anything.
+    throw new UsageError('stackctl test is not available yet', { hint: 'run `stackctl up` without --test' });
+  }
+  const stack = await loadStackFor(ctx, options);
+  const redactor = redactorFor(stack);
+  const out = stdoutOf(ctx, redactor);
+  const mode: ProgressMode = options.json ? 'json' : (options.progress ?? 'auto');
+  const log = createStackLog({ stackDir: stack.dir, stack: stack.name, secrets: stack.secretValues });
+  const runtime = createRuntime(stack.name, redactor);
+  const renderer = createRenderer(mode, out, stack, 'up');
+  log.logger.info({ file: stack.file, parallel: options.parallel, build: options.build, timeoutMs: options.timeout, rollback: options.rollback === true }, 'up');
+  let result: UpResult;
+  try {
+    result = await up(stack, {
+      runtime,
+      signal: ctx.signal,
+      parallel: options.parallel,
+      build: options.build,
+      timeoutMs: options.timeout,
+      rollback: options.rollback === true,
+      onPlan: (plan) => {
+        log.logger.info({ plan: formatPlan(plan) }, 'plan');
+        renderer.plan(plan);
+      },
+      onEvent: (event) => {
+        if (event.type === 'service.probe' || event.type === 'service.progress') log.logger.debug(event, event.type);
+        else log.logger.info(event, event.type);
+        renderer.event(event);
+      },
     });
+  } catch (error) {
+    renderer.stop();
+    log.logger.error({ err: error }, 'up failed');
+    log.close();
+    throw error;
+  }
+  renderer.stop();
+  log.logger.info({ ok: result.ok, cancelled: result.cancelled, durationMs: result.durationMs }, 'up done');
+  log.close();
+
+  const logFile = path.relative(ctx.cwd, log.file) || log.file;
+  if (mode === 'json') {
+    out.json(resultDocument(result, logFile));
+  } else {
+    await printOutcome(out, result, stack, runtime, logFile);
+  }
+  if (result.cancelled) return 130;
+  return result.ok ? 0 : 1;
+}
+
+/** The last ndjson line of `up --json`. */
+export function resultDocument(result: UpResult, logFile: string): Record<string, unknown> {
+  return {
+    type: 'up.result',
+    stack: result.stack,
+    ok: result.ok,
+    cancelled: result.cancelled,
+    noop: result.noop,
+    durationMs: result.durationMs,
+    services: result.services.map((service) => ({
+      service: service.service,
+      state: service.state,
+      action: service.action,
+      cause: service.cause,
+      container: service.containerName,
+      ...(service.blockedBy ? { blockedBy: service.blockedBy } : {}),
+      timings: service.timings,
+      attempts: service.attempts,
+      ports: service.ports,
+      ...(service.diagnosis ? { diagnosis: service.diagnosis } : {}),
+    })),
+    rolledBack: result.rolledBack,
+    log: logFile,
+  };
+}
+
+async function printOutcome(out: Output, result: UpResult, stack: Stack, runtime: Runtime, logFile: string): Promise<void> {
+  const p = out.paint;
+  out.line();
+  for (const line of upSummary(result, p)) out.line(line);
+  if (result.cancelled) {
+    const containers = await runtime.listContainers(stack.name).catch(() => []);
+    const running = containers.filter((container) => container.status === 'running');
+    out.line();
+    out.line(p.yellow(`interrupted: nothing new was started after the interrupt; ${running.length} container${running.length === 1 ? '' : 's'} of ${stack.name} running now:`));
+    for (const container of running.sort((a, b) => a.name.localeCompare(b.name))) out.line(`  ${container.name}`);
+    out.line('`stackctl up` continues from here (running containers are kept); `stackctl down` removes everything.');
+    return;
+  }
+  if (result.ok) return;
+  for (const line of failureReport(result, p)) out.line(line);
+  out.line();
+  if (result.rolledBack.length > 0) {
+    out.line(`rolled back (--rollback): ${result.rolledBack.join(', ')}`);
+  } else if (result.services.some((service) => service.containerId !== undefined)) {
+    out.line(
+      'The stack was left as it is for debugging: `stackctl ps`, `stackctl logs SERVICE`; `stackctl down` removes it (`up --rollback` would have).',
+    );
+  }
+  out.line(p.dim(`log: ${logFile}`));
 }

@@ -1,0 +1,73 @@
+/**
+ * The engine's public API, for the CLI and the daemon:
+ *
+ *   up(stack, { runtime, signal, parallel, build, timeoutMs, rollback, onEvent, onPlan }) → UpResult
+ *   down(stack | name, { runtime, removeVolumes, stopTimeoutSeconds, signal, onEvent }) → DownResult
+ *
+ * `up` adopts containers that already run with the stack's labels and an unchanged config hash
+ * (reconcile's `keep`), so calling it on a running stack re-probes and changes nothing. Probes,
+ * the diagnosis classifier and the context hash default to the real implementations; tests pass
+ * their own.
+ */
+import type { Stack } from '../config/model.js';
+import { ProbeGaveUpError } from '../probes/errors.js';
+import { createProbe } from '../probes/create-probe.js';
+import { waitReady } from '../probes/wait-ready.js';
+import { computeContextHash } from '../runtime/context-hash.js';
+import { Redactor } from '../secrets.js';
+import { plainDiagnosis } from './diagnosis.js';
+import { ContainerExitedError } from './failure.js';
+import type { WaitReadyFn } from './readiness.js';
+import type { UpResult } from './results.js';
+import { runUp, type UpDependencies, type UpOptions } from './up.js';
+
+export { down, teardown, DEFAULT_STOP_TIMEOUT_SECONDS, type DownOptions } from './down.js';
+export type { EngineEvent, EventListener, ServicePhase } from './events.js';
+export type { DownResult, ServiceResult, ServiceState, ServiceTimings, UpResult } from './results.js';
+export type { UpDependencies, UpOptions } from './up.js';
+export { formatPlan, isNoop, type Plan } from '../plan/plan.js';
+
+/** The real probes (src/probes) behind the engine's WaitReadyFn. */
+export function probeWaiter(redactor: Redactor): WaitReadyFn {
+  return async (probe, target, options) => {
+    try {
+      const result = await waitReady(probe, target, {
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        redactor,
+        onAttempt: (attempt) => options.onAttempt?.(attempt.attempt, attempt.ok ? undefined : (attempt.error ?? 'failed')),
+      });
+      return { attempts: result.attempts };
+    } catch (error) {
+      // The container exited while we waited: say so as an exit (its code is the fact that matters).
+      if (error instanceof ProbeGaveUpError && error.reason !== 'hopeless') {
+        const info = error.container;
+        throw new ContainerExitedError(target.service, info?.exitCode ?? -1, 1, info?.oomKilled ?? false);
+      }
+      throw error;
+    }
+  };
+}
+
+export function defaultDependencies(stack: Stack): UpDependencies {
+  const redactor = new Redactor(stack.secretValues);
+  return {
+    probeFactory: (spec) => createProbe(spec, { redactor }),
+    waitReady: probeWaiter(redactor),
+    // TODO(diagnosis engineer): switch to src/diagnose/diagnose.ts's classifier once it lands.
+    diagnose: plainDiagnosis,
+    contextHash: computeContextHash,
+  };
+}
+
+export interface EngineUpOptions extends UpOptions, Partial<UpDependencies> {}
+
+export async function up(stack: Stack, options: EngineUpOptions): Promise<UpResult> {
+  const defaults = defaultDependencies(stack);
+  return runUp(stack, options, {
+    probeFactory: options.probeFactory ?? defaults.probeFactory,
+    waitReady: options.waitReady ?? defaults.waitReady,
+    diagnose: options.diagnose ?? defaults.diagnose,
+    contextHash: options.contextHash ?? defaults.contextHash,
+  });
+}
