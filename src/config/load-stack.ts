@@ -50,7 +50,7 @@ import {
   shellSplit,
   type Parsed,
 } from './normalize.js';
-import { collectSecretValues } from './secret-values.js';
+import { collectSecretValues, isSecretName } from './secret-values.js';
 
 /** Directory of the healthchecks/ templates shipped with stackctl (fallback for `readiness.use`). */
 export const BUNDLED_HEALTHCHECKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../healthchecks');
@@ -68,10 +68,12 @@ interface Context {
 
 export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOptions): Promise<LoadResult> {
   const diagnostics: Diagnostic[] = [...source.diagnostics];
+  let knownEnv: Record<string, string | undefined> = options.env;
   const result = (stack?: Stack): LoadResult => {
     const all = sortDiagnostics(diagnostics);
     const failed = all.some((d) => d.severity === 'error');
-    return failed || !stack ? { diagnostics: all, format: 'stackctl' } : { stack, diagnostics: all, format: 'stackctl' };
+    if (failed || !stack) return { diagnostics: all, format: 'stackctl', secretValues: secretValuesOfEnv(knownEnv, declaredSecrets(source.value)) };
+    return { stack, diagnostics: all, format: 'stackctl', secretValues: stack.secretValues };
   };
   if (!source.ok) return result();
   const file = source.file;
@@ -101,12 +103,26 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
       if (typeof entry !== 'string') continue; // the schema reports it
       const at = typeof envFileValue === 'string' ? ['env_file'] : ['env_file', index];
       const name = interpolateString(entry, processEnv).value;
-      const loaded = await loadEnvFile(path.resolve(dir, name), { referencedFrom: source.locate(at) });
+      const envFile = path.resolve(dir, name);
+      const loaded = await loadEnvFile(envFile, { optional: true, referencedFrom: source.locate(at) });
       diagnostics.push(...loaded.diagnostics);
+      if (!loaded.found && loaded.diagnostics.length === 0) {
+        const example = [`${envFile}.example`, path.join(dir, '.env.example')].find((candidate) => existsSync(candidate));
+        diagnostics.push({
+          code: 'ENVFILE002',
+          severity: 'warning',
+          location: source.locate(at),
+          message: `env file ${name} does not exist, so the variables it would set are unset`,
+          hint: example
+            ? `create it from ${path.relative(dir, example) || example} (e.g. \`cp ${path.relative(dir, example)} ${name}\`) and fill in the values`
+            : `create ${name} with KEY=value lines, or export the variables`,
+        });
+      }
       fileVars.push(loaded.vars);
     }
   }
   const env = mergeEnvironment(processEnv, ...fileVars);
+  knownEnv = env;
 
   // 2. Interpolation of every string value.
   const interpolated = interpolateTree(raw, env, source);
@@ -518,6 +534,22 @@ function envFileLocation(file: string, text: string, key: string): SourceLocatio
   if (!match) return { file, line: 0, col: 0 };
   const line = text.slice(0, match.index).split('\n').length;
   return { file, line, col: 1 };
+}
+
+/** Names listed under any service's `secrets:` in the raw document (for redaction when loading fails). */
+function declaredSecrets(raw: unknown): string[] {
+  if (!isRecord(raw) || !isRecord(raw.services)) return [];
+  return Object.values(raw.services).flatMap((service) =>
+    isRecord(service) && Array.isArray(service.secrets) ? service.secrets.filter((n): n is string => typeof n === 'string') : [],
+  );
+}
+
+function secretValuesOfEnv(env: Readonly<Record<string, string | undefined>>, declared: string[]): string[] {
+  const out = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value && (declared.includes(name) || isSecretName(name))) out.add(value);
+  }
+  return [...out];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -15,6 +15,11 @@ export interface LoadResult {
   /** Every finding of loading (syntax, interpolation, schema), in file order. */
   diagnostics: Diagnostic[];
   format: StackFormat;
+  /**
+   * Secret values known even when loading failed (values of secret-looking or declared-secret
+   * variables), so a CLI can redact the findings it prints. Equals stack.secretValues on success.
+   */
+  secretValues?: string[];
 }
 
 /** Options a format-specific loader receives: everything resolved. */

@@ -1,14 +1,74 @@
+/**
+ * `stackctl validate [-f FILE] [--json] [--strict] [--no-port-check] [--list-rules]`: loads the stack and
+ * runs every rule. Exit 0 when nothing fails, 1 when there are errors (or warnings with --strict),
+ * 2 for usage errors. Load errors are findings like any other (printed the same way, in --json too).
+ */
 import type { Command } from 'commander';
+import { loadStack } from '../../config/load.js';
+import { Redactor } from '../../secrets.js';
 import { UsageError } from '../../errors.js';
+import { validateStack, sortFindings } from '../../validate/validate.js';
+import { renderHuman, renderJson, type RenderInput } from '../../validate/render.js';
+import { ruleListText, ruleTableMarkdown } from '../../validate/rule-table.js';
 import type { CliContext } from '../context.js';
+import { addFileOption, resolveStackFile } from '../stack-file.js';
 
-// Placeholder until the command lands; replaced by its owner.
-export function registerValidate(program: Command, _ctx: CliContext): void {
-  program
-    .command('validate')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UsageError('stackctl validate is not implemented yet');
-    });
+interface ValidateFlags {
+  file?: string;
+  json?: boolean;
+  strict?: boolean;
+  portCheck: boolean;
+  listRules?: boolean | string;
+}
+
+export function registerValidate(program: Command, ctx: CliContext): void {
+  const command = addFileOption(
+    program
+      .command('validate')
+      .description('check the stack file and everything it points at (env, credentials, URLs, build contexts, dependencies, ports) before anything starts'),
+  )
+    .option('--json', 'print the findings as JSON (schemaVersion 1, see docs/validate.md)')
+    .option('--strict', 'warnings fail too (exit 1)')
+    .option('--no-port-check', 'do not try whether published host ports are free (PORT002)')
+    .option('--list-rules [format]', 'print the rule table (text, or "md" for markdown) and exit')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 no problems (warnings allowed), 1 errors found (or warnings with --strict), 2 usage error.',
+    );
+  command.action(async (flags: ValidateFlags) => {
+    if (flags.listRules !== undefined) {
+      if (flags.listRules !== true && flags.listRules !== 'md' && flags.listRules !== 'text') {
+        throw new UsageError(`--list-rules takes "text" or "md", not "${flags.listRules}"`);
+      }
+      ctx.stdout.write(flags.listRules === 'md' ? ruleTableMarkdown() : ruleListText());
+      ctx.exitCode = 0;
+      return;
+    }
+    const file = resolveStackFile(ctx, flags.file);
+    const loaded = await loadStack(file, { env: ctx.env, cwd: ctx.cwd });
+    const redactor = new Redactor(loaded.stack?.secretValues ?? loaded.secretValues ?? []);
+    let diagnostics = loaded.diagnostics;
+    if (loaded.stack) {
+      const findings = await validateStack(loaded.stack, { checkHostPorts: flags.portCheck });
+      diagnostics = sortFindings(loaded.stack, [...loaded.diagnostics, ...findings]);
+    }
+    const strict = flags.strict ?? false;
+    const failed = diagnostics.some((d) => d.severity === 'error' || (strict && d.severity === 'warning'));
+    const input: RenderInput = {
+      file,
+      format: loaded.format,
+      diagnostics,
+      failed,
+      strict,
+      redactor,
+      cwd: ctx.cwd,
+      color: Boolean(ctx.stdout.isTTY) && !ctx.env.NO_COLOR,
+    };
+    if (loaded.stack) {
+      input.stackName = loaded.stack.name;
+      input.serviceCount = loaded.stack.services.length;
+    }
+    ctx.stdout.write(flags.json ? renderJson(input) : renderHuman(input));
+    ctx.exitCode = failed ? 1 : 0;
+  });
 }

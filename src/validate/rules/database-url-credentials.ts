@@ -1,0 +1,52 @@
+import type { Diagnostic } from '../diagnostic.js';
+import type { Rule } from '../rule.js';
+import { finding } from '../rule.js';
+import { postgresServer } from '../support/servers.js';
+import { urlsInEnvironment } from '../support/urls.js';
+
+/** A postgres URL whose user or password differs from the server's POSTGRES_USER / POSTGRES_PASSWORD. */
+export const databaseUrlCredentials: Rule = {
+  code: 'CRED002',
+  name: 'database-url-credentials',
+  category: 'credentials',
+  severity: 'error',
+  summary: "A postgres:// URL's user or password differs from the postgres service's POSTGRES_USER / POSTGRES_PASSWORD",
+  check({ stack, hosts }) {
+    const out: Diagnostic[] = [];
+    for (const client of stack.services) {
+      for (const url of urlsInEnvironment(client)) {
+        if (url.scheme !== 'postgres' && url.scheme !== 'postgresql') continue;
+        const serverName = hosts.byHost.get(url.host);
+        const server = serverName === undefined ? undefined : stack.services.find((s) => s.name === serverName);
+        const pg = server ? postgresServer(server) : undefined;
+        if (!server || !pg) continue;
+        const location = client.environmentLocations[url.variable] ?? client.location;
+        const template = `postgresql://\${POSTGRES_USER}:\${POSTGRES_PASSWORD}@${url.host}:${url.port ?? 5432}/\${POSTGRES_DB}`;
+        if (url.username !== pg.user) {
+          out.push(
+            finding(databaseUrlCredentials, {
+              service: client.name,
+              location,
+              message: `${url.variable} logs in as "${url.username || '(no user)'}" but ${server.name} creates the user "${pg.user}" (POSTGRES_USER): authentication will fail`,
+              hint: `build the URL from the server's variables: ${url.variable}=${template}`,
+            }),
+          );
+        }
+        if (pg.password !== undefined && pg.password !== '' && url.password !== pg.password) {
+          out.push(
+            finding(databaseUrlCredentials, {
+              service: client.name,
+              location,
+              message:
+                url.password === undefined || url.password === ''
+                  ? `${url.variable} has no password but ${server.name} requires POSTGRES_PASSWORD: authentication will fail`
+                  : `the password in ${url.variable} is not ${server.name}'s POSTGRES_PASSWORD: authentication will fail`,
+              hint: `build the URL from the server's variables: ${url.variable}=${template}`,
+            }),
+          );
+        }
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,37 @@
+import type { Diagnostic } from '../diagnostic.js';
+import type { Rule } from '../rule.js';
+import { finding } from '../rule.js';
+import { postgresServer } from '../support/servers.js';
+import { urlsInEnvironment } from '../support/urls.js';
+
+/** A postgres URL naming a database other than the one the server creates (POSTGRES_DB). */
+export const databaseUrlName: Rule = {
+  code: 'CRED003',
+  name: 'database-url-database',
+  category: 'credentials',
+  severity: 'warning',
+  summary: "A postgres:// URL names a database other than the postgres service's POSTGRES_DB (fine only if an init script creates it)",
+  check({ stack, hosts }) {
+    const out: Diagnostic[] = [];
+    for (const client of stack.services) {
+      for (const url of urlsInEnvironment(client)) {
+        if (url.scheme !== 'postgres' && url.scheme !== 'postgresql') continue;
+        const serverName = hosts.byHost.get(url.host);
+        const server = serverName === undefined ? undefined : stack.services.find((s) => s.name === serverName);
+        const pg = server ? postgresServer(server) : undefined;
+        if (!server || !pg) continue;
+        const database = url.path.split('?')[0] ?? '';
+        if (database === '' || database === pg.database) continue;
+        out.push(
+          finding(databaseUrlName, {
+            service: client.name,
+            location: client.environmentLocations[url.variable] ?? client.location,
+            message: `${url.variable} uses the database "${database}" but ${server.name} creates "${pg.database}" (POSTGRES_DB)`,
+            hint: `use \${POSTGRES_DB} in the URL, or create "${database}" in an init script (/docker-entrypoint-initdb.d)`,
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,68 @@
+import type { Diagnostic } from '../diagnostic.js';
+import type { Rule } from '../rule.js';
+import { finding } from '../rule.js';
+import { postgresServer, redisServer } from '../support/servers.js';
+
+/** A service's own readiness probe uses credentials other than the ones the server is configured with. */
+export const probeCredentials: Rule = {
+  code: 'CRED004',
+  name: 'probe-credentials-mismatch',
+  category: 'credentials',
+  severity: 'error',
+  summary: "A redis/postgres readiness probe's credentials differ from the server's own (--requirepass, POSTGRES_USER/PASSWORD)",
+  check({ stack }) {
+    const out: Diagnostic[] = [];
+    for (const service of stack.services) {
+      const readiness = service.readiness;
+      if (!readiness) continue;
+      const probe = readiness.probe;
+      if (probe.kind === 'redis') {
+        const redis = redisServer(service);
+        if (!redis || redis.password === undefined || redis.password === '') continue;
+        if (probe.password === undefined || probe.password === '') {
+          out.push(
+            finding(probeCredentials, {
+              service: service.name,
+              location: readiness.location,
+              message: `${service.name} requires a password (${redis.passwordSource}) but its redis readiness probe sends none: it will get NOAUTH until the deadline`,
+              hint: 'add `password: ${REDIS_PASSWORD}` to the redis probe',
+            }),
+          );
+        } else if (probe.password !== redis.password) {
+          out.push(
+            finding(probeCredentials, {
+              service: service.name,
+              location: readiness.location,
+              message: `the redis readiness probe's password is not the one ${service.name} requires (${redis.passwordSource})`,
+              hint: 'use the same variable for both: `--requirepass ${REDIS_PASSWORD}` and `password: ${REDIS_PASSWORD}`',
+            }),
+          );
+        }
+      } else if (probe.kind === 'postgres') {
+        const pg = postgresServer(service);
+        if (!pg) continue;
+        if (probe.user !== pg.user) {
+          out.push(
+            finding(probeCredentials, {
+              service: service.name,
+              location: readiness.location,
+              message: `the postgres readiness probe logs in as "${probe.user}" but ${service.name} creates "${pg.user}" (POSTGRES_USER)`,
+              hint: 'use `user: ${POSTGRES_USER}` in the probe',
+            }),
+          );
+        }
+        if (pg.password !== undefined && pg.password !== '' && probe.password !== pg.password) {
+          out.push(
+            finding(probeCredentials, {
+              service: service.name,
+              location: readiness.location,
+              message: `the postgres readiness probe's password is not ${service.name}'s POSTGRES_PASSWORD`,
+              hint: 'use `password: ${POSTGRES_PASSWORD}` in the probe',
+            }),
+          );
+        }
+      }
+    }
+    return out;
+  },
+};

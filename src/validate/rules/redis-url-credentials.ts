@@ -1,0 +1,54 @@
+import type { Diagnostic } from '../diagnostic.js';
+import type { Rule } from '../rule.js';
+import { finding } from '../rule.js';
+import { redisServer } from '../support/servers.js';
+import { urlsInEnvironment } from '../support/urls.js';
+
+/** A client's redis URL lacks the password (or has another one than) the redis server requires. */
+export const redisUrlCredentials: Rule = {
+  code: 'CRED001',
+  name: 'redis-url-credentials',
+  category: 'credentials',
+  severity: 'error',
+  summary:
+    'A redis:// URL points at a redis that requires a password (`--requirepass` / REDIS_PASSWORD) but carries none, or a different one',
+  check({ stack, hosts }) {
+    const out: Diagnostic[] = [];
+    for (const client of stack.services) {
+      for (const url of urlsInEnvironment(client)) {
+        if (url.scheme !== 'redis' && url.scheme !== 'rediss') continue;
+        const serverName = hosts.byHost.get(url.host);
+        const server = serverName === undefined ? undefined : stack.services.find((s) => s.name === serverName);
+        const redis = server ? redisServer(server) : undefined;
+        if (!server || !redis || redis.password === undefined || redis.password === '') continue;
+        const location = client.environmentLocations[url.variable] ?? client.location;
+        const source = redis.passwordSource === '--requirepass' ? `runs with --requirepass` : `requires a password (REDIS_PASSWORD)`;
+        if (url.password === undefined || url.password === '') {
+          // Some clients take the password from a separate REDIS_PASSWORD variable: then this is only a warning.
+          const separate = client.environment.REDIS_PASSWORD === redis.password;
+          out.push(
+            finding(redisUrlCredentials, {
+              service: client.name,
+              severity: separate ? 'warning' : 'error',
+              location,
+              message: `${url.variable} connects to ${server.name} without a password, but ${server.name} ${source}${
+                separate ? ' (REDIS_PASSWORD is set separately; only clients that read it will authenticate)' : ': every command will fail with NOAUTH'
+              }`,
+              hint: `put the password in the URL: ${url.variable}=${url.scheme}://:\${REDIS_PASSWORD}@${url.host}:${url.port ?? 6379}/${url.path || '0'}`,
+            }),
+          );
+        } else if (url.password !== redis.password) {
+          out.push(
+            finding(redisUrlCredentials, {
+              service: client.name,
+              location,
+              message: `the password in ${url.variable} is not the one ${server.name} ${source}: authentication will fail (WRONGPASS)`,
+              hint: `build the URL from the same variable as the server: ${url.scheme}://:\${REDIS_PASSWORD}@${url.host}:${url.port ?? 6379}/${url.path || '0'}`,
+            }),
+          );
+        }
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,35 @@
+import type { Diagnostic } from '../diagnostic.js';
+import type { Rule } from '../rule.js';
+import { finding } from '../rule.js';
+import { isExternalHost, isLoopback } from '../support/hosts.js';
+import { urlsInEnvironment } from '../support/urls.js';
+import { didYouMean } from '../../config/normalize.js';
+
+/** A URL whose host is a single-label name that no service or alias of the stack answers to. */
+export const urlUnknownHost: Rule = {
+  code: 'URL001',
+  name: 'url-unknown-host',
+  category: 'urls',
+  severity: 'error',
+  summary: 'A URL in an environment value names a host that is neither a service nor an alias of the stack (nor clearly external)',
+  check({ stack, hosts }) {
+    const out: Diagnostic[] = [];
+    for (const service of stack.services) {
+      for (const url of urlsInEnvironment(service)) {
+        if (hosts.byHost.has(url.host) || isExternalHost(url.host) || isLoopback(url.host)) continue;
+        const guess = didYouMean(url.host, hosts.byHost.keys());
+        out.push(
+          finding(urlUnknownHost, {
+            service: service.name,
+            location: service.environmentLocations[url.variable] ?? service.location,
+            message: `${url.variable} points at host "${url.host}", which is not a service or alias of this stack${guess ? ` — did you mean "${guess}"?` : ''}`,
+            hint: guess
+              ? `change the host to ${guess}`
+              : `use a service name (${stack.services.map((s) => s.name).slice(0, 6).join(', ')}${stack.services.length > 6 ? ', …' : ''}), add "${url.host}" as a network alias, or use a fully qualified name for an external host`,
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * Runs every rule of the registry on a loaded Stack. Pure apart from reading the build contexts and,
+ * when asked, trying host ports. A rule that throws is a bug: it becomes an INTERNAL finding naming
+ * the rule instead of hiding the other findings.
+ */
+import type { Stack } from '../config/model.js';
+import { errorMessage } from '../errors.js';
+import { graphOfStack } from '../graph/graph.js';
+import type { Diagnostic } from './diagnostic.js';
+import { RULES } from './registry.js';
+import type { Rule, RuleContext } from './rule.js';
+import { FileCache } from './support/files.js';
+import { indexHosts } from './support/hosts.js';
+
+export interface ValidateOptions {
+  /** Try to listen on published host ports (PORT002). Default true. */
+  checkHostPorts?: boolean;
+  /** Rules to run; default the whole registry. */
+  rules?: readonly Rule[];
+}
+
+export async function validateStack(stack: Stack, options: ValidateOptions = {}): Promise<Diagnostic[]> {
+  const ctx: RuleContext = {
+    stack,
+    graph: graphOfStack(stack),
+    hosts: indexHosts(stack),
+    files: new FileCache(),
+    checkHostPorts: options.checkHostPorts ?? true,
+  };
+  const results = await Promise.all(
+    (options.rules ?? RULES).map(async (rule): Promise<Diagnostic[]> => {
+      try {
+        return await rule.check(ctx);
+      } catch (error) {
+        return [
+          {
+            code: 'INTERNAL',
+            severity: 'error',
+            location: { file: stack.file, line: 0, col: 0 },
+            message: `rule ${rule.code} (${rule.name}) failed: ${errorMessage(error)} — a bug in stackctl, please report it`,
+            hint: 'the other findings are still valid',
+          },
+        ];
+      }
+    }),
+  );
+  return sortFindings(stack, results.flat());
+}
+
+/** Service order of the file, then stack-wide findings; inside a service by file, line, column. */
+export function sortFindings(stack: Pick<Stack, 'services'>, diagnostics: Diagnostic[]): Diagnostic[] {
+  const order = new Map(stack.services.map((service, i) => [service.name, i]));
+  const rank = (d: Diagnostic): number => (d.service === undefined ? -1 : (order.get(d.service) ?? stack.services.length));
+  return [...diagnostics].sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      a.location.file.localeCompare(b.location.file) ||
+      a.location.line - b.location.line ||
+      a.location.col - b.location.col ||
+      a.code.localeCompare(b.code),
+  );
+}
