@@ -13,9 +13,19 @@ export interface ObservedState {
   volumes: string[];
 }
 
+/**
+ * Containers stackctl created for the stack: the stack label AND a config hash. The hash matters:
+ * labels on an image are inherited by every container run from it, so a `docker run` of an image
+ * stackctl built carries the stack and service labels too — but never a config hash, which only
+ * createContainer sets. Such containers are not ours and are never touched.
+ */
+export function ownedContainers(containers: ContainerInfo[]): ContainerInfo[] {
+  return containers.filter((container) => container.configHash !== '');
+}
+
 export async function observe(runtime: Runtime, stack: string): Promise<ObservedState> {
   const [containers, networks, volumes] = await Promise.all([
-    runtime.listContainers(stack),
+    runtime.listContainers(stack).then(ownedContainers),
     runtime.listNetworks(stack),
     runtime.listVolumes(stack),
   ]);

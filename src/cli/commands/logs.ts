@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { Stack } from '../../config/model.js';
 import { UsageError } from '../../errors.js';
 import { containerName } from '../../plan/names.js';
+import { ownedContainers } from '../../plan/observed.js';
 import type { ContainerInfo } from '../../runtime/runtime.js';
 import type { CliContext } from '../context.js';
 import { Output } from '../render/output.js';
@@ -69,7 +70,7 @@ async function runLogs(ctx: CliContext, wanted: string[], options: LogsCommandOp
   const env = options.color ? ctx.env : { ...ctx.env, NO_COLOR: '1', FORCE_COLOR: undefined };
   const out = new Output(ctx.stdout, redactor, env);
   const runtime = createRuntime(name, redactor);
-  const containers = pickContainers(stack, name, await runtime.listContainers(name), wanted);
+  const containers = pickContainers(stack, name, ownedContainers(await runtime.listContainers(name)), wanted);
   if (containers.length === 0) {
     ctx.stderr.write(`stackctl: stack ${name} has no containers${wanted.length > 0 ? ` for ${wanted.join(', ')}` : ''}\n`);
     return 1;

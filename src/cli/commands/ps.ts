@@ -9,6 +9,7 @@ import type { Service, Stack } from '../../config/model.js';
 import { errorMessage } from '../../errors.js';
 import { probeTarget } from '../../engine/readiness.js';
 import { containerName } from '../../plan/names.js';
+import { ownedContainers } from '../../plan/observed.js';
 import { createProbe } from '../../probes/create-probe.js';
 import type { ContainerInfo, Runtime } from '../../runtime/runtime.js';
 import type { Redactor } from '../../secrets.js';
@@ -74,7 +75,7 @@ async function probeOnce(runtime: Runtime, service: Service, container: Containe
 }
 
 export async function collectRows(runtime: Runtime, stack: Stack | undefined, name: string, options: { probe: boolean; redactor: Redactor }): Promise<PsRow[]> {
-  const containers = await runtime.listContainers(name);
+  const containers = ownedContainers(await runtime.listContainers(name));
   const now = Date.now();
   const byService = new Map<string, ContainerInfo>();
   for (const container of containers) {

@@ -11,6 +11,7 @@ import { up } from '../../engine/index.js';
 import type { UpResult } from '../../engine/results.js';
 import { UsageError } from '../../errors.js';
 import { createStackLog } from '../../log.js';
+import { ownedContainers } from '../../plan/observed.js';
 import { formatPlan } from '../../plan/plan.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { CliContext } from '../context.js';
@@ -142,7 +143,7 @@ async function printOutcome(out: Output, result: UpResult, stack: Stack, runtime
   out.line();
   for (const line of upSummary(result, p)) out.line(line);
   if (result.cancelled) {
-    const containers = await runtime.listContainers(stack.name).catch(() => []);
+    const containers = ownedContainers(await runtime.listContainers(stack.name).catch(() => []));
     const running = containers.filter((container) => container.status === 'running');
     out.line();
     out.line(p.yellow(`interrupted: nothing new was started after the interrupt; ${running.length} container${running.length === 1 ? '' : 's'} of ${stack.name} running now:`));

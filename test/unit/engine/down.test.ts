@@ -65,9 +65,19 @@ describe('down', () => {
 
   it('works from the labels alone (no stack file) and removes orphans', async () => {
     const runtime = await started();
-    runtime.addForeignContainer('demo-legacy', { [LABELS.stack]: 'demo', [LABELS.service]: 'legacy' });
+    runtime.addForeignContainer('demo-legacy', { [LABELS.stack]: 'demo', [LABELS.service]: 'legacy', [LABELS.configHash]: 'abc' });
     const result = await down('demo', { runtime });
     expect(result.containers.sort()).toEqual(['demo-api', 'demo-cache', 'demo-db', 'demo-legacy', 'demo-web']);
     expect(runtime.containers.size).toBe(0);
+  });
+
+  it('never touches a container that only inherited the stack labels from its image (no config hash)', async () => {
+    const runtime = await started();
+    // `docker run` of an image stackctl built: the image's labels carry over to the container.
+    const inherited = runtime.addForeignContainer('someone-ran-db', { [LABELS.stack]: 'demo', [LABELS.service]: 'db' });
+    await runToEnd(stack(), runtime);
+    await down(stack(), { runtime, removeVolumes: true });
+    expect([...runtime.containers.keys()]).toEqual([inherited]);
+    expect(runtime.calls.filter((call) => call.target === 'someone-ran-db')).toEqual([]);
   });
 });
