@@ -89,6 +89,11 @@ export interface ServiceInput {
   rootCause?: CheckRootCause;
 }
 
+/** A service's issue in one line: its own failure, or the dependency that kept it from starting. */
+function describeCause(cause: CheckRootCause): string {
+  return cause.blockedBy && cause.blockedBy !== cause.service ? `not started: blocked by ${cause.blockedBy} (${cause.summary})` : cause.summary;
+}
+
 export function summarizeServices(checks: readonly CheckResult[], services: readonly ServiceInput[]): ServiceSummary[] {
   return services.map((service) => {
     const own = checks.filter((c) => c.service === service.name);
@@ -101,10 +106,10 @@ export function summarizeServices(checks: readonly CheckResult[], services: read
     let issue: string | undefined;
     if (service.rootCause || failedHealth) {
       status = 'down';
-      issue = rootCause?.summary ?? failedHealth?.message;
+      issue = rootCause ? describeCause(rootCause) : failedHealth?.message;
     } else if (otherFailure) {
       status = passedHealth || own.some((c) => c.status === 'passed') ? 'degraded' : 'down';
-      issue = otherFailure.rootCause?.summary ?? otherFailure.message;
+      issue = otherFailure.rootCause ? describeCause(otherFailure.rootCause) : otherFailure.message;
     } else if (passedHealth || (own.length > 0 && own.every((c) => c.status === 'passed'))) {
       status = 'up';
     } else {

@@ -50,7 +50,7 @@ function checkDetail(check: CheckResult): string {
   const parts: string[] = [];
   if (check.status === 'passed') parts.push(check.latencyMs !== undefined ? `${ms(check.latencyMs)} response` : ms(check.durationMs));
   else parts.push(check.message ?? check.status);
-  if (check.rootCause && check.rootCause.source !== 'check') parts.push(`root cause: ${check.rootCause.service} — ${check.rootCause.summary}`);
+  if (check.rootCause && check.rootCause.source !== 'check') parts.push(`root cause: ${check.rootCause.blockedBy ?? check.rootCause.service} — ${check.rootCause.summary}`);
   const hint = check.status === 'failed' ? (check.hint ?? check.rootCause?.hint) : undefined;
   if (hint) parts.push(`hint: ${hint}`);
   return parts.join(' · ');

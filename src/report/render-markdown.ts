@@ -23,10 +23,15 @@ import {
 } from './format.js';
 import type { CheckResult, CheckRootCause, Report } from './model.js';
 
-/** Escapes a table cell: pipes, and newlines collapsed. */
+/** Free text from checks and services: one line, and no raw HTML reaches a Markdown viewer. */
+function txt(text: string, max = 160): string {
+  return oneLine(text, max).replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Escapes a table cell: pipes and HTML, newlines collapsed. */
 function cell(text: string | number | undefined): string {
   if (text === undefined || text === '') return '—';
-  return oneLine(String(text), 200).replace(/\|/g, '\\|');
+  return txt(String(text), 200).replace(/\|/g, '\\|');
 }
 
 /** Inline code that survives backticks in the text. */
@@ -41,16 +46,17 @@ function checkOutcome(check: CheckResult): string {
     if (check.latencyMs !== undefined) parts.push(`${ms(check.latencyMs)} response`);
     else parts.push(`${ms(check.durationMs)}`);
   } else if (check.status === 'skipped') {
-    parts.push(check.message ?? 'skipped');
+    parts.push(txt(check.message ?? 'skipped'));
   } else {
-    if (check.message) parts.push(oneLine(check.message));
-    if (check.rootCause && check.rootCause.source !== 'check') parts.push(`root cause: ${check.rootCause.service} — ${oneLine(check.rootCause.summary, 120)}`);
+    if (check.message) parts.push(txt(check.message));
+    if (check.rootCause && check.rootCause.source !== 'check') parts.push(`root cause: ${check.rootCause.blockedBy ?? check.rootCause.service} — ${txt(check.rootCause.summary, 120)}`);
   }
   return parts.join(' — ');
 }
 
+/** Failures explained by the same service's same failure are one root cause, however many services it blocked. */
 function rootCauseKey(cause: CheckRootCause): string {
-  return `${cause.service}\u0000${cause.code}\u0000${cause.summary}`;
+  return `${cause.blockedBy ?? cause.service}\u0000${cause.code}\u0000${cause.summary}`;
 }
 
 function rootCauseSource(cause: CheckRootCause): string {
@@ -119,7 +125,7 @@ export function renderMarkdown(report: Report): string {
       for (const item of items) {
         const from = item.previous ?? 'absent';
         const to = item.current ?? 'absent';
-        line(`- ${code(item.id)} ${item.name} (${item.category || 'uncategorised'}): ${from} → ${to}${item.message ? ` — ${oneLine(item.message)}` : ''}`);
+        line(`- ${code(item.id)} ${item.name} (${item.category || 'uncategorised'}): ${from} → ${to}${item.message ? ` — ${txt(item.message)}` : ''}`);
       }
       line();
     };
@@ -170,11 +176,13 @@ export function renderMarkdown(report: Report): string {
     line('No check failed.');
     line();
   } else {
-    const groups = new Map<string, { cause: CheckRootCause; checks: CheckResult[] }>();
+    const groups = new Map<string, { cause: CheckRootCause; root: string; blocked: Set<string>; checks: CheckResult[] }>();
     for (const check of failures) {
       if (!check.rootCause || check.rootCause.source === 'check') continue;
       const key = rootCauseKey(check.rootCause);
-      const group = groups.get(key) ?? { cause: check.rootCause, checks: [] };
+      const root = check.rootCause.blockedBy ?? check.rootCause.service;
+      const group = groups.get(key) ?? { cause: check.rootCause, root, blocked: new Set<string>(), checks: [] };
+      if (check.rootCause.blockedBy && check.rootCause.service !== root) group.blocked.add(check.rootCause.service);
       group.checks.push(check);
       groups.set(key, group);
     }
@@ -182,12 +190,12 @@ export function renderMarkdown(report: Report): string {
       line('### Root causes');
       line();
       let n = 0;
-      for (const { cause, checks } of groups.values()) {
+      for (const { cause, root, blocked, checks } of groups.values()) {
         n++;
-        line(`${n}. **${cause.service}** — ${oneLine(cause.summary)} (${code(cause.code)}, ${rootCauseSource(cause)})`);
-        if (cause.blockedBy) line(`   - Not started: its dependency **${cause.blockedBy}** failed.`);
+        line(`${n}. **${root}** — ${txt(cause.summary, 300)} (${code(cause.code)}, ${rootCauseSource(cause)})`);
+        if (blocked.size > 0) line(`   - Not started because of it: ${[...blocked].sort().map((s) => `**${s}**`).join(', ')}`);
         if (cause.evidence) line(`   - Evidence: ${code(oneLine(cause.evidence, 240))}`);
-        line(`   - Hint: ${oneLine(cause.hint, 400)}`);
+        line(`   - Hint: ${txt(cause.hint, 400)}`);
         line(`   - Explains ${checks.length} failing check${checks.length === 1 ? '' : 's'}: ${checks.map((c) => code(c.id)).join(', ')}`);
       }
       line();
@@ -198,12 +206,13 @@ export function renderMarkdown(report: Report): string {
       line(`#### ❌ ${check.name} (${code(check.id)}, ${check.category})`);
       line();
       if (check.request) line(`- Request: ${code(`${check.request.method} ${check.request.url}`)}${check.response ? ` → ${check.response.status}` : ''}`);
-      line(`- What failed: ${oneLine(check.message ?? 'failed', 400)}`);
+      line(`- What failed: ${txt(check.message ?? 'failed', 400)}`);
       if (check.rootCause) {
-        line(`- Root cause: **${check.rootCause.service}** — ${oneLine(check.rootCause.summary, 300)} (${rootCauseSource(check.rootCause)})`);
+        const via = check.rootCause.blockedBy && check.rootCause.blockedBy !== check.rootCause.service ? ` (${check.rootCause.service} was not started: blocked by ${check.rootCause.blockedBy})` : '';
+        line(`- Root cause: **${check.rootCause.blockedBy ?? check.rootCause.service}** — ${txt(check.rootCause.summary, 300)}${via} (${rootCauseSource(check.rootCause)})`);
       }
       const hint = check.hint ?? check.rootCause?.hint;
-      if (hint) line(`- Hint: ${oneLine(hint, 400)}`);
+      if (hint) line(`- Hint: ${txt(hint, 400)}`);
       line();
     }
   }
@@ -218,7 +227,7 @@ export function renderMarkdown(report: Report): string {
       reasons.set(reason, [...(reasons.get(reason) ?? []), check]);
     }
     for (const [reason, checks] of reasons) {
-      line(`- SKIPPED – ${oneLine(reason)}: ${checks.map((c) => c.name).join(', ')}`);
+      line(`- SKIPPED – ${txt(reason)}: ${checks.map((c) => txt(c.name)).join(', ')}`);
     }
     line();
   }

@@ -66,7 +66,7 @@ export function renderTerminal(report: Report, options: TerminalOptions = {}): s
     for (const check of failures.slice(0, maxFailures)) {
       out.push(`  ${c.red('✖')} ${check.category} › ${check.name} — ${oneLine(check.message ?? 'failed', 140)}`);
       if (check.rootCause && check.rootCause.source !== 'check') {
-        out.push(`      root cause: ${check.rootCause.service}: ${oneLine(check.rootCause.summary, 140)}`);
+        out.push(`      root cause: ${check.rootCause.blockedBy ?? check.rootCause.service}: ${oneLine(check.rootCause.summary, 140)}`);
       }
       const hint = check.hint ?? check.rootCause?.hint;
       if (hint) out.push(c.dim(`      hint: ${oneLine(hint, 160)}`));

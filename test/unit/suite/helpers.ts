@@ -55,6 +55,7 @@ export async function startApp(): Promise<TestApp> {
       }
       if (route === 'GET /secure') return req.headers['x-api-key'] === API_KEY ? json(res, 200, { ok: true }) : json(res, 401, { error: 'unauthorized' });
       if (route === 'GET /broken') return json(res, 500, { error: 'boom' });
+      if (route === 'GET /echo') return json(res, 500, { error: `rejected ${url.searchParams.get('value') ?? ''} and ${req.headers['x-api-key'] ?? ''}` });
       if (route === 'GET /gateway') return json(res, 502, { error: 'upstream platform-services unreachable' });
       if (route === 'GET /slow') {
         await new Promise((r) => setTimeout(r, 300));
