@@ -6,12 +6,18 @@ export type RootCauseCode =
   | 'postgres-auth'
   | 'address-in-use'
   | 'dependency-refused'
+  /** A dependency's host name does not resolve (added by the diagnose owner). */
+  | 'dependency-unresolved'
   | 'build-failed'
   | 'image-not-found'
   | 'missing-env'
   | 'probe-timeout'
   | 'exited'
   | 'oom-killed'
+  /** An object of the same name exists without the stack's label; stackctl left it alone (added by the diagnose owner). */
+  | 'not-owned'
+  /** Not started because a dependency failed (Diagnosis.blockedBy names it; added by the diagnose owner). */
+  | 'blocked'
   | 'unknown';
 
 export interface RootCause {
