@@ -5,6 +5,7 @@
  * `condition: started` (compose's meaning; stack.yaml's plain list would mean `ready`), and every
  * translation or dropped key is said in a comment next to it. Pure: the caller reads and writes files.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Document, isMap, isPair, isScalar, type Pair, type YAMLMap } from 'yaml';
 import type { Diagnostic } from '../validate/diagnostic.js';
@@ -86,7 +87,7 @@ export function importCompose(source: YamlSource, options: ImportOptions): Impor
     if (value.command !== undefined && value.command !== null) out.command = value.command;
     if (value.entrypoint !== undefined && value.entrypoint !== null) out.entrypoint = value.entrypoint;
     if (value.environment !== undefined && value.environment !== null) out.environment = value.environment;
-    const envFiles = importEnvFiles(value.env_file, dirOf('env_file'), rebase, (message) => comment(name, 'env_file', message));
+    const envFiles = importEnvFiles(value.env_file, dirOf('env_file'), rebase, (message) => comment(name, Object.keys(out)[0] ?? 'image', message));
     if (envFiles !== undefined) out.env_file = envFiles;
     if (Array.isArray(value.ports) && value.ports.length > 0) {
       out.ports = value.ports.map((port) => (isRecord(port) ? pick(port, ['target', 'published', 'host_ip', 'protocol']) : port));
@@ -116,7 +117,12 @@ export function importCompose(source: YamlSource, options: ImportOptions): Impor
     services[name] = out;
   }
 
-  const doc: Record<string, unknown> = { name: projectName(raw.name, options.env ?? {}, composeDir) };
+  // `stackctl:` marks the file as a stack file (a compose file has no such key), so a plain
+  // `depends_on` map with `condition: started` is read with stack.yaml's meaning.
+  const doc: Record<string, unknown> = {
+    stackctl: { imported_from: path.relative(outDir, file) || file },
+    name: projectName(raw.name, options.env ?? {}, composeDir),
+  };
   const volumes = isRecord(raw.volumes) ? raw.volumes : {};
   if (Object.keys(volumes).length > 0) doc.volumes = Object.fromEntries(Object.entries(volumes).map(([name, v]) => [name, isRecord(v) && v.external ? { external: true } : {}]));
   const networks = isRecord(raw.networks) ? raw.networks : {};
@@ -173,8 +179,9 @@ function importEnvFiles(value: unknown, dir: string, rebase: (text: string, dir:
   for (const entry of list) {
     if (typeof entry === 'string') out.push(rebase(entry, dir));
     else if (isRecord(entry) && typeof entry.path === 'string') {
-      if (entry.required === false) {
-        comment(`${entry.path} was optional (required: false) in compose; stack.yaml needs it to exist`);
+      if (entry.required === false && !existsSync(path.resolve(dir, entry.path))) {
+        comment(`env_file ${entry.path} (required: false) does not exist and is left out; stack.yaml env files must exist`);
+        continue;
       }
       out.push(rebase(entry.path, dir));
     }
