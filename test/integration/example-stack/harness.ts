@@ -215,9 +215,13 @@ export class Stack {
     while (Date.now() < deadline) {
       last = await this.probe(service);
       if (last === 'ok') return;
-      const { stdout } = await docker(['inspect', '-f', '{{.State.Running}} {{.State.ExitCode}}', this.container(service)]);
-      if (stdout.startsWith('false')) {
-        throw new Error(`${service} exited (${stdout}); logs:\n${await this.logs(service, 30)}`);
+      const state = await docker(
+        ['inspect', '-f', '{{.State.Running}} exit={{.State.ExitCode}} oom={{.State.OOMKilled}} finished={{.State.FinishedAt}} {{.State.Error}}', this.container(service)],
+        { reject: false },
+      );
+      if (state.exitCode !== 0) throw new Error(`${service}: container ${this.container(service)} is gone (${state.stderr})`);
+      if (state.stdout.startsWith('false')) {
+        throw new Error(`${service} stopped (${state.stdout}); logs:\n${await this.logs(service, 30)}`);
       }
       await new Promise((r) => setTimeout(r, 300));
     }
