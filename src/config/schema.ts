@@ -16,7 +16,9 @@ const check =
   };
 const NOWHERE = { file: '', line: 0, col: 0 };
 
-const numeric = (value: unknown): unknown => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value);
+/** Numeric strings (from interpolation) become numbers; "" (an empty `${port:-}`) means absent. */
+const numeric = (value: unknown): unknown =>
+  value === '' ? undefined : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
 
 const str = (what = 'a string') => z.string({ invalid_type_error: `expected ${what}`, required_error: `missing ${what}` });
 const scalarString = z.union([z.string(), z.number(), z.boolean()], {
@@ -36,14 +38,14 @@ const duration = z
     errorMap: () => ({ message: 'expected a duration such as 30s, 1m30s or 500ms' }),
   })
   .superRefine(check(parseDuration));
-const port = z.preprocess(
-  numeric,
-  z
-    .number({ invalid_type_error: 'expected a port number' })
-    .int('expected a whole port number')
-    .min(1, 'a port is from 1 to 65535')
-    .max(65535, 'a port is from 1 to 65535'),
-);
+const portNumber = z
+  .number({ invalid_type_error: 'expected a port number' })
+  .int('expected a whole port number')
+  .min(1, 'a port is from 1 to 65535')
+  .max(65535, 'a port is from 1 to 65535');
+const port = z.preprocess(numeric, portNumber);
+/** An optional port: absent, or "" from an empty interpolation, means "use the default". */
+const optionalPort = z.preprocess(numeric, portNumber.optional());
 const envValue = z.union([z.string(), z.number(), z.boolean(), z.null()], {
   errorMap: () => ({ message: 'expected a string, number or boolean value' }),
 });
@@ -117,7 +119,7 @@ export const probeKinds = ['tcp', 'http', 'postgres', 'redis', 'exec', 'log'] as
 
 const probeFields = {
   tcp: z
-    .union([port, z.object({ port: port.optional() }).strict(), z.null()], {
+    .union([port, z.object({ port: optionalPort }).strict(), z.null()], {
       errorMap: () => ({ message: 'expected { port: N } or a port number' }),
     })
     .optional(),
@@ -127,7 +129,7 @@ const probeFields = {
         z.string(),
         z
           .object({
-            port: port.optional(),
+            port: optionalPort,
             path: str('a path such as /ready').optional(),
             method: str('an HTTP method').optional(),
             headers: headers.optional(),
@@ -143,7 +145,7 @@ const probeFields = {
   postgres: z
     .object(
       {
-        port: port.optional(),
+        port: optionalPort,
         user: str('the user name, e.g. ${POSTGRES_USER}'),
         password: scalarString.optional(),
         database: scalarString.optional(),
@@ -153,7 +155,7 @@ const probeFields = {
     .strict()
     .optional(),
   redis: z
-    .union([z.object({ port: port.optional(), password: scalarString.optional() }).strict(), z.null()], {
+    .union([z.object({ port: optionalPort, password: scalarString.optional() }).strict(), z.null()], {
       errorMap: () => ({ message: 'expected { port, password }' }),
     })
     .optional(),

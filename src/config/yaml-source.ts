@@ -20,6 +20,7 @@ import {
   isScalar,
   isSeq,
   LineCounter,
+  Parser,
   parseDocument,
   type Document,
   type Node as YamlNode,
@@ -69,7 +70,11 @@ export function parseYamlSource(text: string, file: string): YamlSource {
 
   let value: unknown;
   if (doc) {
-    for (const error of doc.errors) diagnostics.push(yamlDiagnostic('error', at(error.pos[0]), cleanMessage(error.message), error.code));
+    for (const error of doc.errors) {
+      // An unterminated quote is reported at the end of the file; point at where the quote opens.
+      const offset = error.code === 'MISSING_CHAR' && /quote/.test(error.message) ? (unterminatedQuoteStart(text, error.pos[0]) ?? error.pos[0]) : error.pos[0];
+      diagnostics.push(yamlDiagnostic('error', at(offset), cleanMessage(error.message), error.code));
+    }
     for (const warning of doc.warnings) diagnostics.push(yamlDiagnostic('warning', at(warning.pos[0]), cleanMessage(warning.message), warning.code));
     if (doc.errors.length === 0) {
       try {
@@ -167,6 +172,30 @@ function readErrorReason(error: unknown): string {
   if (code === 'EISDIR') return 'it is a directory';
   if (code === 'EACCES') return 'permission denied';
   return errorMessage(error);
+}
+
+/** Offset of the last quoted scalar starting before `end` whose closing quote is missing. */
+function unterminatedQuoteStart(text: string, end: number): number | undefined {
+  let found: number | undefined;
+  const visit = (token: unknown, depth: number): void => {
+    if (depth > 200 || token === null || typeof token !== 'object') return;
+    const t = token as { type?: unknown; offset?: unknown; source?: unknown };
+    if ((t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar') && typeof t.offset === 'number' && typeof t.source === 'string') {
+      const quote = t.type === 'double-quoted-scalar' ? '"' : "'";
+      const closed = t.source.length >= 2 && t.source.endsWith(quote);
+      if (!closed && t.offset <= end && (found === undefined || t.offset > found)) found = t.offset;
+    }
+    for (const value of Object.values(token)) {
+      if (Array.isArray(value)) for (const item of value) visit(item, depth + 1);
+      else if (value && typeof value === 'object') visit(value, depth + 1);
+    }
+  };
+  try {
+    for (const token of new Parser().parse(text)) visit(token, 0);
+  } catch {
+    return undefined;
+  }
+  return found;
 }
 
 function isNode(value: unknown): value is YamlNode {

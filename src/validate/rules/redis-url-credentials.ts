@@ -24,15 +24,14 @@ export const redisUrlCredentials: Rule = {
         const location = client.environmentLocations[url.variable] ?? client.location;
         const source = redis.passwordSource === '--requirepass' ? `runs with --requirepass` : `requires a password (REDIS_PASSWORD)`;
         if (url.password === undefined || url.password === '') {
-          // Some clients take the password from a separate REDIS_PASSWORD variable: then this is only a warning.
-          const separate = client.environment.REDIS_PASSWORD === redis.password;
+          // A separate REDIS_PASSWORD beside the URL only helps code that reads it (the seed's did not).
+          const separate = client.environment.REDIS_PASSWORD !== undefined;
           out.push(
             finding(redisUrlCredentials, {
               service: client.name,
-              severity: separate ? 'warning' : 'error',
               location,
-              message: `${url.variable} connects to ${server.name} without a password, but ${server.name} ${source}${
-                separate ? ' (REDIS_PASSWORD is set separately; only clients that read it will authenticate)' : ': every command will fail with NOAUTH'
+              message: `${url.variable} connects to ${server.name} without a password, but ${server.name} ${source}: commands will fail with NOAUTH${
+                separate ? ' (a separate REDIS_PASSWORD only helps if the code reads it; URL-based clients do not)' : ''
               }`,
               hint: `put the password in the URL: ${url.variable}=${url.scheme}://:\${REDIS_PASSWORD}@${url.host}:${url.port ?? 6379}/${url.path || '0'}`,
             }),
