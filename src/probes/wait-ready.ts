@@ -90,15 +90,19 @@ export async function waitReady(probe: Probe, target: ProbeTarget, options: Wait
     attempts = number;
     // AbortSignal.timeout takes whole milliseconds only.
     const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
-    const limit = AbortSignal.timeout(Math.min(attemptTimeout, remaining));
+    const budget = Math.min(attemptTimeout, remaining);
+    const limit = AbortSignal.timeout(budget);
     const attemptSignal = signal ? AbortSignal.any([signal, limit]) : limit;
     try {
       await probe.check(target, attemptSignal);
     } catch (error) {
       if (signal?.aborted) throw new AbortError(new CancelledError(`waiting for ${target.service} to be ready was cancelled`));
-      const raw = limit.aborted && !(error instanceof HopelessProbeError) ? `${description}: no answer within ${Math.min(attemptTimeout, remaining)} ms` : errorMessage(error);
-      lastError = redactor ? redactor.redact(raw) : raw;
-      options.onAttempt?.({ attempt: number, ok: false, error: lastError, elapsedMs: performance.now() - started });
+      const timedOut = limit.aborted && !(error instanceof HopelessProbeError);
+      const raw = timedOut ? `${description}: no answer within ${budget} ms` : errorMessage(error);
+      const message = redactor ? redactor.redact(raw) : raw;
+      // An attempt the deadline cut short says less than the one before it: keep that one.
+      if (!(timedOut && budget < attemptTimeout && lastError !== undefined)) lastError = message;
+      options.onAttempt?.({ attempt: number, ok: false, error: message, elapsedMs: performance.now() - started });
       if (error instanceof HopelessProbeError) throw gaveUp('hopeless', lastError);
       if (watch) {
         const info = await target.runtime.inspectContainer(target.containerId).catch(() => undefined);

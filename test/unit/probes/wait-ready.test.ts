@@ -135,3 +135,19 @@ describe('waitReady', () => {
     await expect(waitReady(flaky(0), fakeTarget({}), { timeoutMs: 10, factor: 0.5 })).rejects.toThrow('option `factor` must be ≥ 1');
   });
 });
+
+describe('waitReady: the last error', () => {
+  it('keeps the previous error when the deadline cuts the final attempt short', async () => {
+    let n = 0;
+    const probe: Probe = {
+      describe: () => 'slowing probe',
+      check: (_target, signal) => {
+        n += 1;
+        if (n === 1) return Promise.reject(new Error('answered 503: redis NOAUTH'));
+        return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      },
+    };
+    const error = await waitReady(probe, fakeTarget({}), { timeoutMs: 300 }).catch((e: unknown) => e);
+    expect((error as ProbeTimeoutError).lastError).toBe('answered 503: redis NOAUTH');
+  });
+});
