@@ -193,3 +193,12 @@ describe('classify: mechanics', () => {
     }
   });
 });
+
+describe('documentation', () => {
+  it('docs/runtime-probes.md lists every rule of the table', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../../docs/runtime-probes.md', import.meta.url), 'utf8');
+    const missing = RULES.filter((rule) => !doc.includes(`| \`${rule.code}\` | ${rule.name} |`)).map((rule) => rule.name);
+    expect(missing).toEqual([]);
+  });
+});
