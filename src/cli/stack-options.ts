@@ -6,9 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Stack } from '../config/model.js';
-import { loadStack } from '../config/load.js';
 import { ConfigError, UsageError, formatLocation } from '../errors.js';
-import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { Redactor } from '../secrets.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
@@ -79,6 +77,7 @@ export async function loadStackFor(ctx: CliContext, options: StackOptions): Prom
       hint: 'give one with -f FILE',
     });
   }
+  const { loadStack } = await import('../config/load.js');
   const loaded = await loadStack(file, { env: ctx.env, cwd: ctx.cwd });
   const errors = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   if (!loaded.stack || errors.length > 0) {
@@ -97,8 +96,29 @@ export function redactorFor(stack: Stack | undefined): Redactor {
   return new Redactor(stack?.secretValues ?? []);
 }
 
+/**
+ * The dockerode runtime, bound to the stack. dockerode is the slowest module stackctl loads, so the
+ * module is imported on the first call (every Runtime method is async): `--help`, `validate` and
+ * usage errors never pay for it.
+ */
 export function createRuntime(stackName: string | undefined, redactor: Redactor): Runtime {
-  return new DockerRuntime(stackName ? { stack: stackName, redactor } : { redactor });
+  let real: Promise<Runtime> | undefined;
+  const load = (): Promise<Runtime> =>
+    (real ??= import('../runtime/docker-runtime.js').then(
+      ({ DockerRuntime }) => new DockerRuntime(stackName ? { stack: stackName, redactor } : { redactor }),
+    ));
+  return new Proxy({} as Runtime, {
+    get: (_target, property) => {
+      // Not a thenable: `await runtime` must give the runtime itself.
+      if (property === 'then' || typeof property === 'symbol') return undefined;
+      return async (...args: unknown[]): Promise<unknown> => {
+        const runtime = (await load()) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+        const method = runtime[property];
+        if (typeof method !== 'function') throw new TypeError(`Runtime has no method ${property}`);
+        return method.apply(runtime, args);
+      };
+    },
+  });
 }
 
 export function parsePositiveInt(name: string): (value: string) => number {

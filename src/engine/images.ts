@@ -47,17 +47,38 @@ function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T>
   };
 }
 
+/**
+ * Scheduling of builds. An image that already exists is most likely up to date (the runtime skips
+ * the build when the context hash matches): those checks all run at once. A fresh build is heavy
+ * and services built from one context usually share their first layers (the example stack's eight
+ * Python services do): the first fresh build of a context runs alone, the others of that context
+ * wait for it and then reuse its cached layers, at most `concurrency` at a time.
+ */
 export async function prepareImages(stack: Stack, services: Service[], options: PrepareImagesOptions): Promise<PreparedImages> {
   const { runtime, signal } = options;
   const limit = limiter(Math.max(1, options.concurrency));
+  const firstOfContext = new Map<string, Promise<unknown>>();
   const shared = new Map<string, Promise<{ imageId: string; detail: string }>>();
   const result: PreparedImages = { imageIds: new Map(), failures: new Map(), durations: new Map() };
+
+  const scheduleBuild = async <T>(context: string, exists: boolean, task: () => Promise<T>): Promise<T> => {
+    if (exists) return task();
+    const first = firstOfContext.get(context);
+    if (!first) {
+      const run = limit(task);
+      firstOfContext.set(context, run.catch(() => undefined));
+      return run;
+    }
+    await first;
+    return limit(task);
+  };
 
   const prepare = async (service: Service): Promise<{ imageId: string; detail: string }> => {
     const ref = imageRef(stack, service);
     if (service.build && options.build) {
       const build = service.build;
-      return limit(async () => {
+      const exists = (await runtime.imageId(ref).catch(() => undefined)) !== undefined;
+      return scheduleBuild(build.context, exists, async () => {
         options.onPhase(service.name, 'building');
         let contextHash: string;
         try {

@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import type { Stack } from '../../config/model.js';
-import { down } from '../../engine/index.js';
 import type { DownResult } from '../../engine/results.js';
 import { createStackLog } from '../../log.js';
 import type { CliContext } from '../context.js';
@@ -61,6 +60,7 @@ async function runDownCommand(ctx: CliContext, options: DownCommandOptions): Pro
   log?.logger.info({ removeVolumes: options.volumes === true, timeout: options.timeout }, 'down');
   let result: DownResult;
   try {
+    const { down } = await import('../../engine/down.js');
     result = await down(target, {
       runtime,
       removeVolumes: options.volumes === true,

@@ -10,7 +10,6 @@ import { errorMessage } from '../../errors.js';
 import { probeTarget } from '../../engine/readiness.js';
 import { containerName } from '../../plan/names.js';
 import { ownedContainers } from '../../plan/observed.js';
-import { createProbe } from '../../probes/create-probe.js';
 import type { ContainerInfo, Runtime } from '../../runtime/runtime.js';
 import type { Redactor } from '../../secrets.js';
 import type { CliContext } from '../context.js';
@@ -64,6 +63,7 @@ function portsOf(container: ContainerInfo): string[] {
 
 async function probeOnce(runtime: Runtime, service: Service, container: ContainerInfo, redactor: Redactor): Promise<Pick<PsRow, 'readiness' | 'readinessError'>> {
   if (!service.readiness) return { readiness: 'no probe' };
+  const { createProbe } = await import('../../probes/create-probe.js');
   const probe = createProbe(service.readiness.probe, { redactor });
   const target = probeTarget(runtime, service.name, container);
   try {

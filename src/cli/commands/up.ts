@@ -7,7 +7,6 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Stack } from '../../config/model.js';
 import { parseDuration } from '../../config/normalize.js';
-import { up } from '../../engine/index.js';
 import type { UpResult } from '../../engine/results.js';
 import { UsageError } from '../../errors.js';
 import { createStackLog } from '../../log.js';
@@ -75,6 +74,7 @@ async function runUpCommand(ctx: CliContext, options: UpCommandOptions): Promise
   log.logger.info({ file: stack.file, parallel: options.parallel, build: options.build, timeoutMs: options.timeout, rollback: options.rollback === true }, 'up');
   let result: UpResult;
   try {
+    const { up } = await import('../../engine/index.js');
     result = await up(stack, {
       runtime,
       signal: ctx.signal,
