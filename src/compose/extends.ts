@@ -34,6 +34,8 @@ export interface ResolvedService {
 
 export interface ExtendsResult {
   services: ResolvedService[];
+  /** Services whose `extends` could not be resolved (reported as COMPOSE003). */
+  failed: Set<string>;
   references: VariableReference[];
   diagnostics: Diagnostic[];
 }
@@ -68,6 +70,7 @@ export function resolveExtends(
   const files = new Map<string, LoadedFile | undefined>();
   const mainFile: LoadedFile = { source: main.source, services: main.services, dir: main.dir };
   files.set(path.resolve(main.source.file), mainFile);
+  const failed = new Set<string>();
   const done = new Map<string, { value: Record<string, unknown>; origin: ServiceOrigin } | undefined>();
 
   const loadFile = (file: string, from: SourceLocation, service: string): LoadedFile | undefined => {
@@ -97,12 +100,16 @@ export function resolveExtends(
     const id = `${file.source.file}#${name}`;
     if (done.has(id)) return done.get(id);
     if (chain.includes(id)) {
-      const cycle = [...chain.slice(chain.indexOf(id)), id].map((entry) => entry.split('#')[1]).join(' → ');
-      diagnostics.push({ code: 'COMPOSE003', severity: 'error', service: owner, location: from, message: `extends cycle: ${cycle}`, hint: 'a service cannot extend itself, directly or through others' });
+      const members = [...chain.slice(chain.indexOf(id)), id].map((entry) => entry.split('#')[1] ?? '');
+      const cycle = members.join(' → ');
+      if (file === mainFile) for (const member of members) failed.add(member);
+      failed.add(owner);
+      diagnostics.push({ code: 'COMPOSE003', severity: 'error', service: name, location: file.source.locate(['services', name, 'extends']), message: `extends cycle: ${cycle}`, hint: 'a service cannot extend itself, directly or through others' });
       return undefined;
     }
     const raw = file.services[name];
     if (!isRecord(raw)) {
+      failed.add(owner);
       const known = Object.keys(file.services);
       diagnostics.push({
         code: 'COMPOSE003',
@@ -123,6 +130,7 @@ export function resolveExtends(
       const target = typeof ext === 'string' ? { service: ext } : isRecord(ext) ? ext : undefined;
       const extLocation = file.source.locate(['services', name, 'extends']);
       if (!target || typeof target.service !== 'string') {
+        failed.add(owner);
         diagnostics.push({ code: 'COMPOSE003', severity: 'error', service: owner, location: extLocation, message: 'extends: expected a service name or { service, file }', hint: 'write `extends: base` or `extends: { file: common.yml, service: base }`' });
       } else {
         const baseFile = typeof target.file === 'string' ? loadFile(path.resolve(file.dir, target.file), extLocation, owner) : file;
@@ -145,7 +153,7 @@ export function resolveExtends(
     if (resolved) services.push({ name, value: resolved.value, origin: resolved.origin });
     else services.push({ name, value: withoutExtends(raw), origin: { source: main.source, path: ['services', name], dir: main.dir, own: raw } });
   }
-  return { services, references, diagnostics };
+  return { services, failed, references, diagnostics };
 }
 
 function withoutExtends(raw: Record<string, unknown>): Record<string, unknown> {

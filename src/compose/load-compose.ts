@@ -134,7 +134,8 @@ export async function loadCompose(source: YamlSource, options: ResolvedLoadOptio
       diagnostics.push({ code: 'COMPOSE002', severity: 'error', service: name, location: source.locate(['services', name]), message: `service \`${name}\` must be a mapping`, hint: 'give the service at least `image:` or `build:`' });
     }
   }
-  const ctx: ServiceContext = { env, diagnostics, variables, volumes, networks, dir };
+  const extendsFailed = extended.failed;
+  const ctx: ServiceContext = { env, diagnostics, variables, volumes, networks, dir, extendsFailed };
   const services: Service[] = [];
   for (const resolved of extended.services) {
     services.push(normaliseService(ctx, resolved.name, resolved.value, resolved.origin));
@@ -171,6 +172,8 @@ interface ServiceContext {
   volumes: Stack['volumes'];
   networks: Stack['networks'];
   dir: string;
+  /** Services whose `extends` failed (already reported): no follow-up "neither image nor build". */
+  extendsFailed: Set<string>;
 }
 
 function normaliseService(ctx: ServiceContext, name: string, doc: Record<string, unknown>, origin: ServiceOrigin): Service {
@@ -212,7 +215,7 @@ function normaliseService(ctx: ServiceContext, name: string, doc: Record<string,
     const build = normaliseBuild(ctx, name, doc.build, dirOf('build'), locate, problem);
     if (build) service.build = build;
   }
-  if (service.image === undefined && service.build === undefined) {
+  if (service.image === undefined && service.build === undefined && !ctx.extendsFailed.has(name)) {
     ctx.diagnostics.push({ code: 'COMPOSE002', severity: 'error', service: name, location: service.location, message: `service \`${name}\` has neither \`image\` nor \`build\``, hint: 'add `image: NAME:TAG`, or `build: DIR` to build it from a Dockerfile' });
   }
   for (const key of ['command', 'entrypoint'] as const) {
