@@ -149,13 +149,16 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
     }
 
     const traversalStart = clock();
+    // A kept container is already running: nothing about it waits for its dependencies, so it is
+    // re-probed at once — except on a dependency this run (re)starts, whose failure must show as
+    // `blocked by` rather than as this service's probe timing out. (Kept services never depend on
+    // a recreated one: reconcile recreates dependents too.)
+    const actionOf = new Map(plan.services.map((entry) => [entry.service, entry.action]));
     const nodes: Array<TraversalNode<Milestone>> = plan.services.map((entry) => ({
       id: entry.service,
-      waitsFor: (services.get(entry.service)?.dependsOn ?? []).map((dep) => ({
-        node: dep.service,
-        milestone: dep.condition,
-        required: dep.required,
-      })),
+      waitsFor: (services.get(entry.service)?.dependsOn ?? [])
+        .filter((dep) => entry.action !== 'keep' || (actionOf.get(dep.service) ?? 'keep') !== 'keep')
+        .map((dep) => ({ node: dep.service, milestone: dep.condition, required: dep.required })),
     }));
 
     const runService = async (name: string, reach: (milestone: Milestone) => void, nodeSignal: AbortSignal): Promise<void> => {

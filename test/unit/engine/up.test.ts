@@ -259,3 +259,24 @@ describe('up: idempotence and recreate', () => {
     expect(runtime.containerByName('demo-other')!.status).toBe('running');
   });
 });
+
+describe('up: adoption', () => {
+  it('re-probes every kept service at once instead of down the chain', async () => {
+    const stack = makeStack('demo', { a: { probe: true }, b: { probe: true, dependsOn: ['a'] }, c: { probe: true, dependsOn: ['b'] } });
+    const runtime = runtimeFor(stack);
+    await runToEnd(stack, runtime);
+    const run = await runToEnd(stack, runtime);
+    expect(run.result.noop).toBe(true);
+    expect(new Set(['a', 'b', 'c'].map((s) => run.at(s, 'probing'))).size).toBe(1);
+  });
+
+  it('a kept service still waits for a dependency this run starts, and is blocked by its failure', async () => {
+    const stack = makeStack('demo', { a: { probe: true }, b: { probe: true, dependsOn: ['a'] } });
+    const runtime = runtimeFor(stack);
+    await runToEnd(stack, runtime);
+    await runtime.stopContainer(runtime.containerByName('demo-a')!.id, 1);
+    runtime.configure('a', { exitAfterMs: 20, exitCode: 2, readyDelayMs: 1000 });
+    const run = await runToEnd(stack, runtime);
+    expect(run.result.services.map((s) => `${s.service}=${s.action}/${s.state}`)).toEqual(['a=start/failed', 'b=keep/blocked']);
+  });
+});
