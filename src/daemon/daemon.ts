@@ -461,8 +461,11 @@ export class Daemon implements DaemonBackend {
   }
 
   private onEngineEvent(event: EngineEvent): void {
-    if (event.type === 'service.phase') this.engineStates.set(event.service, { phase: event.phase, detail: event.detail });
-    if (event.type === 'service.failed') this.say('warn', `${event.service}: failed: ${event.diagnosis.rootCause.summary}`);
+    if (event.type === 'service.phase') {
+      this.engineStates.set(event.service, { phase: event.phase, detail: event.detail });
+      if (event.phase !== 'waiting') this.say('info', `${event.service}: ${event.phase}${event.detail ? ` (${event.detail})` : ''}`);
+    }
+    if (event.type === 'service.failed') this.say('warn', `${event.service}: failed: ${event.diagnosis.rootCause.summary} — hint: ${event.diagnosis.rootCause.hint}`);
     if (QUIET_ENGINE_EVENTS.has(event.type)) return;
     this.record({ type: 'engine', at: event.at, event });
   }

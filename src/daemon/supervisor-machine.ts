@@ -142,10 +142,10 @@ interface ServiceState {
   /** Restarts (by anyone) since the daemon started supervising. */
   restarts: number;
   readySince?: number;
-  /** When the service last stopped being ready (for recovery timing). */
+  /** When the service last stopped being available as ready (for recovery timing). */
   downSince?: number;
-  /** Set when it became ready again after having been ready before: how long it was down. */
-  recoveredAfterMs?: number;
+  /** A dependency went down: its readiness is unknown until the next probe answers. */
+  recheck: boolean;
   /** Given the chance to recover after `cause` came back, until `until`. */
   recovery?: { cause: string; until: number };
   /** A failed `always` service is still retried at the backoff cap. */
@@ -177,6 +177,8 @@ export interface ServiceView {
 export class SupervisorMachine {
   private readonly services = new Map<string, ServiceState>();
   private readonly dependents = new Map<string, Array<{ service: string; condition: DependencyCondition }>>();
+  /** Dependencies before dependents (file order among equals), so one pass settles a whole chain. */
+  private readonly order: string[] = [];
   private suspended = true;
 
   constructor(
@@ -192,7 +194,7 @@ export class SupervisorMachine {
         phase: 'missing',
         ready: false,
         everReady: false,
-        shown: 'missing',
+        shown: 'starting',
         shownDegradedBy: '',
         reason: 'not started yet',
         since: now,
@@ -204,11 +206,26 @@ export class SupervisorMachine {
         streak: 0,
         restarts: 0,
         retryWhileFailed: false,
+        recheck: false,
       });
       for (const dep of dependsOn) {
         const list = this.dependents.get(dep.service) ?? [];
         list.push({ service: spec.name, condition: dep.condition });
         this.dependents.set(dep.service, list);
+      }
+    }
+    const placed = new Set<string>();
+    while (placed.size < this.services.size) {
+      const before = placed.size;
+      for (const [name, s] of this.services) {
+        if (!placed.has(name) && s.spec.dependsOn.every((dep) => placed.has(dep.service))) {
+          placed.add(name);
+          this.order.push(name);
+        }
+      }
+      if (placed.size === before) {
+        // A cycle (validation forbids them): the rest in file order.
+        for (const name of this.services.keys()) if (!placed.has(name)) (placed.add(name), this.order.push(name));
       }
     }
   }
@@ -243,7 +260,8 @@ export class SupervisorMachine {
       if (input.type !== 'init') this.afterReadinessChanges(readyBefore, input.at, step);
       this.runDue(input.at, step);
     }
-    this.emitStateChanges(input.at, step);
+    // While suspended (before the first picture, during up/down) states are not meaningful yet.
+    if (!this.suspended || input.type === 'stopped') this.emitStateChanges(input.at, step);
     return step;
   }
 
@@ -456,6 +474,7 @@ export class SupervisorMachine {
   private onProbeResult(s: ServiceState, input: Extract<SupervisorInput, { type: 'probe.result' }>, step: Step): void {
     if (input.epoch !== s.epoch) return; // the container restarted since: stale
     s.probeInFlight = false;
+    s.recheck = false;
     const at = input.at;
     s.lastProbe = { at, ok: input.ok, error: input.error, attempts: input.attempts };
     if (s.phase !== 'running' && s.phase !== 'starting' && s.phase !== 'failed') return;
@@ -656,12 +675,21 @@ export class SupervisorMachine {
 
   /** When a service comes back, its ready-dependents get a bounded chance to recover (re-probed at once). */
   private afterReadinessChanges(readyBefore: Map<string, boolean>, at: number, step: Step): void {
-    for (const [name, s] of this.services) {
+    for (const name of this.order) {
+      const s = this.services.get(name) as ServiceState;
       const wasReady = readyBefore.get(name) ?? false;
       const nowReady = this.isReady(s);
-      if (s.recoveredAfterMs !== undefined) {
-        if (nowReady) step.events.push({ type: 'service.recovered', at, service: name, downMs: s.recoveredAfterMs });
-        s.recoveredAfterMs = undefined;
+      if (wasReady && !nowReady) {
+        s.downSince ??= at;
+        // Its ready-dependents' last probe predates this: they must answer again before they count as ready.
+        for (const dep of this.dependents.get(name) ?? []) {
+          const d = this.services.get(dep.service);
+          if (d && dep.condition === 'ready' && d.ready) d.recheck = true;
+        }
+      }
+      if (!wasReady && nowReady && s.downSince !== undefined) {
+        step.events.push({ type: 'service.recovered', at, service: name, downMs: at - s.downSince });
+        s.downSince = undefined;
       }
       if (!wasReady && nowReady) {
         for (const dep of this.dependents.get(name) ?? []) {
@@ -671,6 +699,7 @@ export class SupervisorMachine {
           if (!d.everReady) continue;
           d.recovery = { cause: name, until: at + this.options.recoveryWindowMs };
           d.consecutiveProbeFailures = 0;
+          if (d.recheck) d.reason = `re-checking: ${name} is back`;
           if (!d.probeInFlight) d.nextProbeAt = at;
         }
       }
@@ -681,7 +710,7 @@ export class SupervisorMachine {
 
   /** Ready, and so is everything it needs: a service whose dependency is down is not available to its own dependents. */
   private isReady(s: ServiceState, depth = 0): boolean {
-    if (!s.ready || s.phase !== 'running') return false;
+    if (!s.ready || s.recheck || s.phase !== 'running') return false;
     if (depth > this.services.size) return true; // a cycle (validation forbids them): stop here
     return s.spec.dependsOn.every((dep) => {
       const d = this.services.get(dep.service);
@@ -742,7 +771,7 @@ export class SupervisorMachine {
     switch (s.phase) {
       case 'running':
         if (degraded) return 'degraded';
-        return s.ready ? 'ready' : 'unready';
+        return s.ready && !s.recheck ? 'ready' : 'unready';
       case 'backoff':
         return blocked ? 'waiting' : 'backoff';
       case 'missing':
@@ -792,13 +821,10 @@ export class SupervisorMachine {
 
   private setReady(s: ServiceState, ready: boolean, at: number): void {
     if (ready && !s.ready) {
-      if (s.everReady && s.downSince !== undefined) s.recoveredAfterMs = at - s.downSince;
       s.readySince = at;
-      s.downSince = undefined;
       s.everReady = true;
     }
     if (!ready && s.ready) {
-      s.downSince = at;
       // Ready long enough: this failure starts a new episode with the shortest backoff.
       if (s.readySince !== undefined && at - s.readySince >= this.options.stableAfterMs) s.streak = 0;
     }

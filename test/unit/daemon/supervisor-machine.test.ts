@@ -152,14 +152,19 @@ describe('SupervisorMachine', () => {
     sim.now += 300;
     const afterReady = sim.probe('redis', true);
     expect(sim.state('redis')).toBe('ready');
-    // The dependents (direct and further down) are re-probed right away, not at their next period.
-    expect(afterReady).toEqual([
-      expect.objectContaining({ type: 'probe', service: 'platform', mode: 'once' }),
-      expect.objectContaining({ type: 'probe', service: 'saga', mode: 'once' }),
-    ]);
+    // Its dependent is re-probed right away, not at its next period, and counts as ready only once it answers.
+    expect(afterReady).toEqual([expect.objectContaining({ type: 'probe', service: 'platform', mode: 'once' })]);
     expect(sim.events).toContainEqual(expect.objectContaining({ type: 'service.recovered', service: 'redis', downMs: 550 }));
-    sim.probe('platform', true);
+    expect(sim.state('platform')).toBe('unready');
+    expect(sim.machine.view('platform')?.reason).toBe('re-checking: redis is back');
+    sim.now += 20;
+    // …then the next link of the chain, once platform is confirmed.
+    expect(sim.probe('platform', true)).toEqual([expect.objectContaining({ type: 'probe', service: 'saga', mode: 'once' })]);
     expect(sim.state('platform')).toBe('ready');
+    sim.probe('saga', true);
+    expect(sim.state('saga')).toBe('ready');
+    expect(sim.events).toContainEqual(expect.objectContaining({ type: 'service.recovered', service: 'platform', downMs: 570 }));
+    expect(sim.events).toContainEqual(expect.objectContaining({ type: 'service.recovered', service: 'saga', downMs: 570 }));
     expect(sim.machine.view('redis')?.restarts).toBe(1);
     // No restart of the dependent that recovered by itself.
     expect(sim.of('restart', 'platform')).toEqual([]);
@@ -421,6 +426,6 @@ describe('SupervisorMachine', () => {
     sim.allReady();
     sim.kill('redis');
     const states = sim.events.filter((e) => e.type === 'service.state').map((e) => e.type === 'service.state' && `${e.service}:${e.previous}->${e.state}`);
-    expect(states).toEqual(['redis:missing->ready', 'platform:missing->ready', 'redis:ready->backoff', 'platform:ready->degraded']);
+    expect(states).toEqual(['redis:starting->ready', 'platform:starting->ready', 'redis:ready->backoff', 'platform:ready->degraded']);
   });
 });
