@@ -3,6 +3,7 @@
  * derives the `blocked by` diagnoses itself. If the classifier itself fails, a plain diagnosis from
  * the container's state keeps the failure explained (never an empty result).
  */
+import { blockedDiagnosis as classifierBlocked } from '../diagnose/diagnose.js';
 import type { Diagnosis, RootCause } from '../diagnose/diagnosis.js';
 import { errorMessage } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -12,20 +13,9 @@ export type DiagnoseFn = (context: FailureContext, runtime: Runtime) => Promise<
 
 export const LOG_TAIL = 20;
 
+/** A service not started because `root` failed (directly or through the services between them). */
 export function blockedDiagnosis(service: string, root: string, rootDiagnosis: Diagnosis | undefined): Diagnosis {
-  const cause = rootDiagnosis?.rootCause;
-  return {
-    service,
-    state: 'blocked',
-    blockedBy: root,
-    lastLogLines: [],
-    rootCause: {
-      code: cause?.code ?? 'unknown',
-      summary: `blocked by ${root}${cause ? `: ${cause.summary}` : ''}`,
-      hint: cause ? `fix ${root} first — ${cause.hint}` : `fix ${root} first`,
-      ...(cause?.evidence ? { evidence: cause.evidence } : {}),
-    },
-  };
+  return classifierBlocked(service, root, rootDiagnosis);
 }
 
 function plainCause(context: FailureContext): RootCause {

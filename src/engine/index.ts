@@ -15,7 +15,8 @@ import { createProbe } from '../probes/create-probe.js';
 import { waitReady } from '../probes/wait-ready.js';
 import { computeContextHash } from '../runtime/context-hash.js';
 import { Redactor } from '../secrets.js';
-import { plainDiagnosis } from './diagnosis.js';
+import { diagnose } from '../diagnose/diagnose.js';
+import { LOG_TAIL, type DiagnoseFn } from './diagnosis.js';
 import { ContainerExitedError } from './failure.js';
 import type { WaitReadyFn } from './readiness.js';
 import type { UpResult } from './results.js';
@@ -49,13 +50,33 @@ export function probeWaiter(redactor: Redactor): WaitReadyFn {
   };
 }
 
+/**
+ * The diagnosis classifier (src/diagnose) fed with the facts the engine gathers: the container's
+ * state after the failure, its last log lines, the probe's record and the error that ended it.
+ */
+export function classifier(stack: Stack, redactor: Redactor): DiagnoseFn {
+  return async (context, runtime) => {
+    const container = context.containerId ? await runtime.inspectContainer(context.containerId).catch(() => undefined) : undefined;
+    const logs = context.containerId ? await runtime.logs(context.containerId, LOG_TAIL * 5).catch(() => '') : '';
+    return diagnose({
+      service: context.service,
+      ...(container ? { container } : {}),
+      logs,
+      ...(context.probe ? { probe: { attempts: context.probe.attempts, ...(context.probe.lastError === undefined ? {} : { lastError: context.probe.lastError }) } } : {}),
+      error: context.error,
+      stack,
+      redactor,
+      tailLines: LOG_TAIL,
+    });
+  };
+}
+
 export function defaultDependencies(stack: Stack): UpDependencies {
   const redactor = new Redactor(stack.secretValues);
   return {
     probeFactory: (spec) => createProbe(spec, { redactor }),
     waitReady: probeWaiter(redactor),
-    // TODO(diagnosis engineer): switch to src/diagnose/diagnose.ts's classifier once it lands.
-    diagnose: plainDiagnosis,
+    diagnose: classifier(stack, redactor),
     contextHash: computeContextHash,
   };
 }

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Stack } from '../../../src/config/model.js';
 import { formatPlan } from '../../../src/plan/plan.js';
+import { classifier } from '../../../src/engine/index.js';
+import { Redactor } from '../../../src/secrets.js';
 import { makeStack } from '../../support/stack-builder.js';
 import { MemoryRuntime, type ServiceBehaviour } from '../../support/memory-runtime.js';
 import { runToEnd } from '../../support/engine-harness.js';
@@ -128,9 +130,11 @@ describe('up: failures', () => {
   it('a probe that never passes fails at its deadline with the attempts and the last error', async () => {
     const stack = makeStack('demo', { cache: { probe: true, probeTimeoutMs: 1000 }, api: { probe: true, dependsOn: ['cache'] } });
     const runtime = runtimeFor(stack, { cache: { neverReady: true, probeError: 'NOAUTH Authentication required.' } });
-    const run = await runToEnd(stack, runtime);
+    const run = await runToEnd(stack, runtime, {}, { diagnose: classifier(stack, new Redactor()) });
     const cache = run.result.services[0]!;
     expect(cache.state).toBe('failed');
+    // The real classifier reads the probe's last error.
+    expect(cache.diagnosis?.rootCause.code).toBe('redis-auth');
     expect(cache.diagnosis?.probe?.attempts).toBeGreaterThan(10);
     expect(cache.diagnosis?.probe?.lastError).toBe('NOAUTH Authentication required.');
     expect(run.at('cache', 'failed')!).toBeGreaterThanOrEqual(1000);
