@@ -43,6 +43,8 @@ export interface ContextEntry {
   size: number;
   /** Symlink target as written. */
   linkTarget?: string;
+  /** Identity and change times from the walk's lstat: the hash's cache key, so it need not stat again. */
+  stamp?: string;
 }
 
 /** Parses `.dockerignore` text the way Docker's `dockerignore.ReadAll` does. */
@@ -134,9 +136,12 @@ export async function listContext(root: string, filter: ContextFilter): Promise<
   async function walk(relDir: string): Promise<void> {
     const absDir = relDir ? path.join(root, relDir) : root;
     const names = (await fs.readdir(absDir)).sort();
-    for (const name of names) {
+    // lstat a directory's entries together; the walk itself stays in lexical order.
+    const stats = await Promise.all(names.map((name) => fs.lstat(path.join(absDir, name))));
+    for (const [index, name] of names.entries()) {
       const rel = relDir ? `${relDir}/${name}` : name;
-      const stat = await fs.lstat(path.join(root, rel));
+      const stat = stats[index];
+      if (!stat) continue;
       const excluded = filter.excludes(rel);
       if (stat.isDirectory()) {
         if (excluded && !filter.mustDescend(rel)) continue;
@@ -149,7 +154,13 @@ export async function listContext(root: string, filter: ContextFilter): Promise<
         const linkTarget = await fs.readlink(path.join(root, rel));
         entries.push({ path: rel, type: 'symlink', mode: stat.mode & 0o7777, size: 0, linkTarget });
       } else if (stat.isFile()) {
-        entries.push({ path: rel, type: 'file', mode: stat.mode & 0o7777, size: stat.size });
+        entries.push({
+          path: rel,
+          type: 'file',
+          mode: stat.mode & 0o7777,
+          size: stat.size,
+          stamp: `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`,
+        });
       }
     }
   }

@@ -22,9 +22,12 @@ interface CachedDigest {
 /** Per-process memo of file digests, keyed by identity and change time; re-hashing is the slow part. */
 const digestCache = new Map<string, CachedDigest>();
 
-async function fileDigest(file: string): Promise<string> {
-  const stat = await fs.stat(file);
-  const key = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+async function fileDigest(file: string, stamp?: string): Promise<string> {
+  let key = stamp;
+  if (key === undefined) {
+    const stat = await fs.stat(file);
+    key = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  }
   const cached = digestCache.get(file);
   if (cached?.key === key) return cached.digest;
   const hash = createHash('sha256');
@@ -63,7 +66,7 @@ export async function hashPreparedContext(
   for (const source of prepared.sources) {
     hash.update(`source ${source.prefix}\n`);
     const digests = await mapLimit(source.entries, 32, (entry) =>
-      entry.type === 'file' ? fileDigest(path.join(source.root, entry.path)) : Promise.resolve(''),
+      entry.type === 'file' ? fileDigest(path.join(source.root, entry.path), entry.stamp) : Promise.resolve(''),
     );
     source.entries.forEach((entry, index) => {
       const exec = entry.mode & 0o111 ? 'x' : '-';
