@@ -36,16 +36,25 @@ export function stateMark(state: string, p: Paint): string {
   }
 }
 
+const PAST: Record<ServiceResult['action'], string> = {
+  create: 'created',
+  recreate: 'recreated',
+  start: 'started',
+  keep: 'unchanged',
+  skip: 'skipped',
+};
+
 function timingText(result: ServiceResult): string {
   const t = result.timings;
   if (result.action === 'keep') return t.readyMs !== undefined && result.attempts > 0 ? `unchanged, re-probed` : 'unchanged';
   const parts: string[] = [];
-  if (t.buildMs !== undefined && t.buildMs >= 1000) parts.push(`image ${formatMs(t.buildMs)}`);
+  if (t.buildMs !== undefined && t.buildMs >= 1000) parts.push(`image ready in ${formatMs(t.buildMs)}`);
   if (t.waitMs !== undefined && t.waitMs >= 50) parts.push(`waited ${formatMs(t.waitMs)}`);
   if (t.startMs !== undefined) parts.push(`start ${formatMs((t.createMs ?? 0) + t.startMs)}`);
   if (t.readyMs !== undefined && result.state === 'ready') parts.push(`ready after ${formatMs(t.readyMs)}`);
   if (t.readyMs !== undefined && result.state === 'completed') parts.push(`completed after ${formatMs(t.readyMs)}`);
-  return `${result.action}: ${parts.join(', ')}`;
+  const verb = PAST[result.action];
+  return parts.length > 0 ? `${verb}: ${parts.join(', ')}` : verb;
 }
 
 function portsText(result: ServiceResult): string {
@@ -74,12 +83,20 @@ export function upSummary(result: UpResult, p: Paint): string[] {
     const headline = `stack ${result.stack}: ${parts.join(', ')} of ${total} (${formatMs(result.durationMs)})`;
     lines.push(result.cancelled ? p.yellow(headline) : p.red(headline));
   }
+  const stateOf = (service: ServiceResult): string => (service.state === 'blocked' ? `blocked by ${service.blockedBy}` : service.state);
+  const stateWidth = Math.max(...result.services.map((service) => stateOf(service).length), 7);
   for (const service of result.services) {
-    const state = service.state === 'blocked' ? `blocked by ${service.blockedBy}` : service.state;
-    const detail = service.state === 'failed' ? (service.diagnosis?.rootCause.summary ?? '') : timingText(service);
-    const ports = portsText(service);
+    const detail =
+      service.state === 'failed'
+        ? (service.diagnosis?.rootCause.summary ?? '')
+        : service.state === 'blocked'
+          ? 'not started'
+          : service.state === 'cancelled'
+            ? 'not started or not ready when interrupted'
+            : timingText(service);
+    const ports = service.state === 'blocked' || service.state === 'cancelled' ? '' : portsText(service);
     lines.push(
-      `  ${stateMark(service.state, p)} ${service.service.padEnd(width)}  ${state.padEnd(10)}  ${p.dim(detail)}${ports ? p.dim(`  ${ports}`) : ''}`,
+      `  ${stateMark(service.state, p)} ${service.service.padEnd(width)}  ${stateOf(service).padEnd(stateWidth)}  ${p.dim(detail)}${ports ? p.dim(`  ${ports}`) : ''}`,
     );
   }
   return lines;
