@@ -66,11 +66,13 @@ export function exportCompose(stack: Stack, options: ExportOptions): ExportResul
       warn(service, exported.reason, 'dependents that need it ready only wait for its start under docker compose');
       continue;
     }
+    // start_period + retries × interval = the probe's deadline, exactly (the importer reads it back so).
     const deadline = service.readiness.timeoutMs;
-    const retries = Math.max(1, Math.floor(deadline / interval));
-    const startPeriod = Math.max(0, deadline - retries * interval);
+    const every = Math.max(1000, Math.min(interval, deadline));
+    const retries = Math.max(1, Math.floor(deadline / every));
+    const startPeriod = Math.max(0, deadline - retries * every);
     const check: Record<string, unknown> = { test: exported.test };
-    if (interval !== DEFAULT_COMPOSE_INTERVAL_MS) check.interval = formatComposeDuration(interval);
+    if (every !== DEFAULT_COMPOSE_INTERVAL_MS) check.interval = formatComposeDuration(every);
     check.timeout = formatComposeDuration(checkTimeout);
     check.retries = retries;
     if (startPeriod > 0) check.start_period = formatComposeDuration(startPeriod);

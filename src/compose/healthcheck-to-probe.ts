@@ -102,9 +102,24 @@ interface Recognised {
   note: string;
 }
 
-function recognise(words: string[], ctx: HealthcheckContext): Recognised | undefined {
+function recognise(allWords: string[], outer: HealthcheckContext): Recognised | undefined {
+  const shown = allWords.join(' ');
+  // `PGPASSWORD="$$POSTGRES_PASSWORD" psql …`: leading assignments are the command's own environment.
+  const assigned: Record<string, string> = {};
+  let start = 0;
+  while (start < allWords.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(allWords[start]!)) {
+    const word = allWords[start]!;
+    const eq = word.indexOf('=');
+    const value = expandContainerVariables(word.slice(eq + 1), outer);
+    if (value === undefined) return undefined;
+    assigned[word.slice(0, eq)] = value;
+    start++;
+  }
+  const words = allWords.slice(start);
+  const ctx: HealthcheckContext = { ...outer, containerEnv: (name) => assigned[name] ?? outer.containerEnv(name) };
   const program = (words[0] ?? '').split('/').pop() ?? '';
-  const shown = words.join(' ');
+  if (program === 'exec' && words.length === 2) return recogniseDevTcp(words[1]!, shown);
+  if (program === 'psql') return recognisePsql(words, ctx, shown);
   if (program === 'curl') return recogniseCurl(words, ctx, shown);
   if (program === 'wget') return recogniseWget(words, ctx, shown);
   if (/^python(\d(\.\d+)?)?$/.test(program)) return recognisePython(words, ctx, shown);
@@ -258,6 +273,8 @@ function recognisePython(words: string[], ctx: HealthcheckContext, shown: string
   const c = words.indexOf('-c');
   if (c < 0 || c + 1 >= words.length) return undefined;
   const code = words[c + 1]!;
+  const generated = recogniseGeneratedPython(code, ctx, shown);
+  if (generated) return generated;
   const call = /(?:urllib\.request\.)?urlopen\(\s*(['"])([^'"]+)\1|(?:httpx|requests)\.get\(\s*(['"])([^'"]+)\3/.exec(code);
   if (!call) return undefined;
   const url = call[2] ?? call[4] ?? '';
@@ -339,4 +356,68 @@ function recogniseNetcat(words: string[], ctx: HealthcheckContext, shown: string
   const port = Number(expandContainerVariables(positional[1]!, ctx));
   if (host === undefined || !LOCAL_HOSTS.has(host) || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
   return { probe: { kind: 'tcp', port }, note: `translated from \`${shown}\` (a TCP connect, from the host)` };
+}
+
+/** `exec 3<>/dev/tcp/127.0.0.1/PORT` (bash): stackctl's exported tcp check. */
+function recogniseDevTcp(word: string, shown: string): Recognised | undefined {
+  const match = /^\d*<>\/dev\/tcp\/(127\.0\.0\.1|localhost)\/(\d{1,5})$/.exec(word);
+  if (!match) return undefined;
+  const port = Number(match[2]);
+  if (port < 1 || port > 65535) return undefined;
+  return { probe: { kind: 'tcp', port }, note: `translated from \`${shown}\` (a TCP connect, from the host)` };
+}
+
+/** `psql -h 127.0.0.1 -U user -d db -c 'SELECT 1'`: a login check, as stackctl's postgres probe does. */
+function recognisePsql(words: string[], ctx: HealthcheckContext, shown: string): Recognised | undefined {
+  const command = option(words, ['-c', '--command', '-tAc', '-tc', '-Atc'], ctx);
+  if (typeof command !== 'string' || !/^\s*select\s+1\s*;?\s*$/i.test(command)) return undefined;
+  const host = option(words, ['-h', '--host'], ctx);
+  if (host === null || (host !== undefined && !LOCAL_HOSTS.has(host))) return undefined;
+  const portText = option(words, ['-p', '--port'], ctx);
+  if (portText === null) return undefined;
+  const port = portText === undefined ? 5432 : Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  const userOption = option(words, ['-U', '--username'], ctx);
+  const dbOption = option(words, ['-d', '--dbname'], ctx);
+  if (userOption === null || dbOption === null) return undefined;
+  const user = userOption ?? ctx.containerEnv('PGUSER') ?? ctx.containerEnv('POSTGRES_USER') ?? 'postgres';
+  const password = ctx.containerEnv('PGPASSWORD') ?? ctx.containerEnv('POSTGRES_PASSWORD');
+  if (password === undefined || password === '') return undefined;
+  const database = dbOption ?? ctx.containerEnv('PGDATABASE') ?? ctx.containerEnv('POSTGRES_DB') ?? user;
+  return { probe: { kind: 'postgres', port, user, password, database }, note: `translated from \`${shown.split(' -tAc')[0]} …\`: a postgres login + SELECT 1` };
+}
+
+/** The python check `stackctl export compose` writes (probe-to-healthcheck.ts), read back exactly. */
+function recogniseGeneratedPython(code: string, ctx: HealthcheckContext, shown: string): Recognised | undefined {
+  const request = /urllib\.request\.Request\(("(?:[^"\\]|\\.)*"), method=("\w+"), headers=\{(.*)\}\)/.exec(code);
+  const status = /^ok = (\d{3}) <= status <= (\d{3})$/m.exec(code);
+  if (!request || !status) return undefined;
+  const local = localHttpUrl(JSON.parse(request[1]!) as string, { ...ctx, syntax: 'resolved', containerEnv: () => undefined });
+  if (!local) return undefined;
+  const headers: Record<string, string> = {};
+  const headerText = request[3]!;
+  for (const entry of headerText.matchAll(/("(?:[^"\\]|\\.)*"): (?:os\.environ\.get\(("(?:[^"\\]|\\.)*"), ""\)|("(?:[^"\\]|\\.)*"))/g)) {
+    const name = JSON.parse(entry[1]!) as string;
+    if (entry[2] !== undefined) {
+      const value = ctx.containerEnv(JSON.parse(entry[2]) as string);
+      if (value === undefined) return undefined;
+      headers[name] = value;
+    } else {
+      headers[name] = JSON.parse(entry[3]!) as string;
+    }
+  }
+  const probe: Extract<ProbeSpec, { kind: 'http' }> = {
+    kind: 'http',
+    port: local.port,
+    path: local.path,
+    method: JSON.parse(request[2]!) as string,
+    headers,
+    status: { min: Number(status[1]), max: Number(status[2]) },
+  };
+  const body = /^ok = ok and re\.search\(("(?:[^"\\]|\\.)*"), body\)/m.exec(code);
+  if (body) probe.body = JSON.parse(body[1]!) as string;
+  const json = /json\.loads\(("(?:[^"\\]|\\.)*")\)\.items\(\)/.exec(code);
+  if (json) probe.json = JSON.parse(JSON.parse(json[1]!) as string) as Record<string, unknown>;
+  void shown;
+  return { probe, note: `stackctl's own exported http check (${probe.method} ${probe.path} on port ${probe.port})` };
 }
