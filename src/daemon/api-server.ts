@@ -23,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { isStackctlError, errorMessage, UsageError } from '../errors.js';
 import type { Redactor } from '../secrets.js';
-import { API_VERSION, type ActionResult, type ApiErrorBody, type DaemonEventRecord, type DaemonStatus, type LogLine, type PingResponse, type ServiceStatus } from './api-types.js';
+import { API_VERSION, type TestRequest, type ActionResult, type ApiErrorBody, type DaemonEventRecord, type DaemonStatus, type LogLine, type PingResponse, type ServiceStatus } from './api-types.js';
 import { DaemonBusyError } from './errors.js';
 import { formatSse, SSE_HEARTBEAT } from './sse.js';
 
@@ -31,7 +31,7 @@ export type ActionRequest =
   | { action: 'up' }
   | { action: 'down'; volumes: boolean; exit: boolean }
   | { action: 'restart'; service: string }
-  | { action: 'test' };
+  | { action: 'test'; options: TestRequest };
 
 /** What the server needs from the daemon. */
 export interface DaemonBackend {
@@ -41,8 +41,8 @@ export interface DaemonBackend {
   /** Events after `id` still in the ring buffer (oldest first). */
   eventsSince(id: number): DaemonEventRecord[];
   subscribeEvents(listener: (record: DaemonEventRecord) => void): () => void;
-  /** Recent lines; throws UsageError for an unknown service. */
-  logs(services: string[], tail: number): LogLine[];
+  /** The last `tail` lines of each service (all when empty); throws UsageError for an unknown service. */
+  logs(services: string[], tail: number): Promise<LogLine[]>;
   subscribeLogs(services: string[], listener: (line: LogLine) => void): () => void;
   act(request: ActionRequest): Promise<ActionResult>;
 }
@@ -131,8 +131,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return sendJson(res, 200, await options.backend.act({ action: 'down', volumes: body.volumes === true, exit: body.exit === true }));
     }
     if (is('POST', 'test')) {
-      await readBody(req);
-      return sendJson(res, 200, await options.backend.act({ action: 'test' }));
+      const body = await readBody(req);
+      const request: TestRequest = {};
+      if (typeof body.suite === 'string') request.suite = body.suite;
+      if (typeof body.baseline === 'string') request.baseline = body.baseline;
+      if (body.failOnRegression === true) request.failOnRegression = true;
+      if (typeof body.outDir === 'string') request.outDir = body.outDir;
+      return sendJson(res, 200, await options.backend.act({ action: 'test', options: request }));
     }
     if (is('POST', 'services', '*', 'restart')) {
       await readBody(req);
@@ -217,13 +222,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     });
   }
 
-  function serveLogs(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+  async function serveLogs(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const services = url.searchParams.getAll('service').flatMap((s) => s.split(',')).filter(Boolean);
     const tailText = url.searchParams.get('tail');
     const tail = tailText === null || tailText === 'all' ? Number.MAX_SAFE_INTEGER : Number.parseInt(tailText, 10);
     if (!Number.isInteger(tail) || tail < 0) throw new HttpError(400, 'E_USAGE', `tail must be a non-negative integer or "all", got "${tailText}"`);
     const follow = ['1', 'true', 'yes'].includes(url.searchParams.get('follow') ?? '');
-    const lines = options.backend.logs(services, tail); // validates the service names
+    const lines = await options.backend.logs(services, tail); // validates the service names
     if (!follow) {
       res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8' });
       res.end(options.redactor.redact(lines.map((line) => `${JSON.stringify(line)}\n`).join('')));

@@ -59,7 +59,20 @@ export interface TestSummary {
   /** One line, e.g. "48/50 passed (96.0%), avg 41 ms". */
   summary: string;
   reportPath?: string;
+  /** Every file of the stored report (report.json, report.md, report.html, junit.xml). */
+  files?: { dir: string; json: string; markdown: string; html: string; junit: string };
+  /** What `stackctl test` exits with for this run: 0 criteria hold, 1 not, 130 cancelled. */
+  exitCode?: number;
   error?: string;
+}
+
+/** Options of the `test` action; paths absolute. */
+export interface TestRequest {
+  /** Another suite file than the stack's `suite:`. */
+  suite?: string;
+  baseline?: string;
+  failOnRegression?: boolean;
+  outDir?: string;
 }
 
 export interface DaemonStatus {
@@ -104,7 +117,8 @@ export interface DaemonEventRecord {
 
 export interface LogLine {
   service: string;
-  at: string;
+  /** When the daemon received it (absent for lines read back from the engine's log). */
+  at?: string;
   line: string;
 }
 

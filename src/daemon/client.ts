@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { UsageError, errorMessage } from '../errors.js';
-import type { ActionResult, ApiErrorBody, DaemonEventRecord, DaemonStatus, LogLine, PingResponse, ServiceStatus } from './api-types.js';
+import type { TestRequest, ActionResult, ApiErrorBody, DaemonEventRecord, DaemonStatus, LogLine, PingResponse, ServiceStatus } from './api-types.js';
 import { DaemonApiError, DaemonAuthError, DaemonBusyError, DaemonUnavailableError } from './errors.js';
 import { readDaemonInfo } from './lock.js';
 import { daemonPaths } from './paths.js';
@@ -60,8 +60,9 @@ export class DaemonClient {
     return this.json<ActionResult>('POST', `/v1/services/${encodeURIComponent(service)}/restart`, {}, options);
   }
 
-  test(options: RequestOptions = {}): Promise<ActionResult> {
-    return this.json<ActionResult>('POST', '/v1/test', {}, options);
+  /** Runs the suite in the daemon; paths in `request` must be absolute (the daemon has its own working directory). */
+  test(request: TestRequest = {}, options: RequestOptions = {}): Promise<ActionResult> {
+    return this.json<ActionResult>('POST', '/v1/test', request, options);
   }
 
   /**

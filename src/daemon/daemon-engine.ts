@@ -30,7 +30,17 @@ export function createDaemonEngine(options: RealEngineOptions): DaemonEngine {
     diagnose: deps.diagnose,
     test: async (stack, o) => {
       const began = Date.now();
-      const run = await runSuite(stack, { signal: o.signal, runtime, cwd: stack.dir });
+      const run = await runSuite(stack, {
+        signal: o.signal,
+        runtime,
+        cwd: stack.dir,
+        // Only when the daemon knows of failures: otherwise the suite inspects the containers itself.
+        ...(o.diagnoses.size > 0 ? { diagnoses: o.diagnoses } : {}),
+        ...(o.request.suite !== undefined ? { suiteFile: o.request.suite } : {}),
+        ...(o.request.baseline !== undefined ? { baseline: o.request.baseline } : {}),
+        ...(o.request.outDir !== undefined ? { outDir: o.request.outDir } : {}),
+        ...(o.request.failOnRegression ? { failOnRegression: true } : {}),
+      });
       const s = run.report.summary;
       const summary: TestSummary = {
         at: new Date().toISOString(),
@@ -38,6 +48,8 @@ export function createDaemonEngine(options: RealEngineOptions): DaemonEngine {
         durationMs: Date.now() - began,
         summary: `${run.report.status}: ${s.passed}/${s.total} passed (${s.successRate.toFixed(1)}%), ${s.failed} failed, ${s.skipped} skipped${s.avgResponseMs === null ? '' : `, avg ${Math.round(s.avgResponseMs)} ms`}${run.report.comparison ? `; ${run.report.comparison.verdict} against ${run.report.comparison.baseline.id}` : ''}`,
         reportPath: run.paths.markdown,
+        files: { ...run.paths },
+        exitCode: run.exitCode,
       };
       return summary;
     },

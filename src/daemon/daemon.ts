@@ -32,8 +32,10 @@ import {
   type LogLine,
   type PingResponse,
   type ServiceStatus,
+  type TestRequest,
   type TestSummary,
 } from './api-types.js';
+import type { Diagnosis } from '../diagnose/diagnosis.js';
 import { DaemonBusyError } from './errors.js';
 import { acquireDaemonLock, removeDaemonInfo, writeDaemonInfo, type DaemonLock } from './lock.js';
 import { LogCollector, DEFAULT_LOG_COLLECTOR, type LogCollectorOptions } from './log-collector.js';
@@ -54,8 +56,11 @@ export interface DaemonEngine {
   probeFactory: ProbeFactory;
   waitReady: WaitReadyFn;
   diagnose: DiagnoseFn;
-  /** Runs the integration suite and writes the report; absent when this build has no suite runner. */
-  test?(stack: Stack, options: { signal: AbortSignal }): Promise<TestSummary>;
+  /**
+   * Runs the integration suite and writes the report; absent when this build has no suite runner.
+   * `diagnoses` are the daemon's of the services it gave up on, for the report's root causes.
+   */
+  test?(stack: Stack, options: { signal: AbortSignal; request: TestRequest; diagnoses: Map<string, Diagnosis> }): Promise<TestSummary>;
 }
 
 export type DaemonLogLevel = 'info' | 'warn' | 'error';
@@ -168,7 +173,7 @@ export class Daemon implements DaemonBackend {
       upOk = up?.ok ?? false;
       if (up && !this.work.signal.aborted) {
         if (this.config.runSuite && this.stack.suite && this.config.engine.test) {
-          void this.act({ action: 'test' }).catch((error: unknown) => this.say('error', `suite: ${errorMessage(error)}`));
+          void this.act({ action: 'test', options: {} }).catch((error: unknown) => this.say('error', `suite: ${errorMessage(error)}`));
         }
         await new Promise<void>((resolve) => {
           if (this.work.signal.aborted) return resolve();
@@ -220,9 +225,26 @@ export class Daemon implements DaemonBackend {
     return () => void this.listeners.delete(listener);
   }
 
-  logs(services: string[], tail: number): LogLine[] {
+  /**
+   * From the engine's complete log when the container exists (its whole history, across restarts),
+   * else from the daemon's ring buffer (the last lines of a container since removed).
+   */
+  async logs(services: string[], tail: number): Promise<LogLine[]> {
     this.checkServices(services);
-    return this.collector.recent(services, tail);
+    const names = services.length > 0 ? services : this.stack.services.map((s) => s.name);
+    const out: LogLine[] = [];
+    for (const service of names) {
+      const info = this.supervisor.container(service);
+      const text = info ? await this.config.engine.runtime.logs(info.id, Math.min(tail, 1_000_000_000)).catch(() => undefined) : undefined;
+      if (text === undefined) {
+        out.push(...this.collector.recent([service], tail));
+        continue;
+      }
+      const lines = text.split('\n');
+      if (lines[lines.length - 1] === '') lines.pop();
+      for (const line of lines) out.push({ service, line: line.replace(/\r$/, '') });
+    }
+    return out;
   }
 
   subscribeLogs(services: string[], listener: (line: LogLine) => void): () => void {
@@ -239,7 +261,7 @@ export class Daemon implements DaemonBackend {
       case 'restart':
         return this.restartAction(request.service);
       case 'test':
-        return this.testAction();
+        return this.testAction(request.options);
     }
   }
 
@@ -370,13 +392,13 @@ export class Daemon implements DaemonBackend {
     return this.config.redactor.redactValue(result);
   }
 
-  private async testAction(): Promise<ActionResult> {
+  private async testAction(request: TestRequest): Promise<ActionResult> {
     if (this.action) throw this.busy();
     if (this.testRunning) throw new DaemonBusyError('the suite is already running', { hint: 'wait for it; its result arrives on the event stream (suite.finished)' });
     if (this.phase !== 'supervising') throw new DaemonBusyError(`the daemon is ${this.phase}: the suite needs the stack up`);
     const began = this.clock();
     const test = this.config.engine.test;
-    if (!test || !this.stack.suite) {
+    if (!test || (!this.stack.suite && !request.suite)) {
       return {
         action: 'test',
         ok: false,
@@ -387,7 +409,11 @@ export class Daemon implements DaemonBackend {
     this.testRunning = true;
     this.record({ type: 'action.started', at: began, action: 'test' });
     try {
-      const summary = await test(this.stack, { signal: this.work.signal });
+      const diagnoses = new Map<string, Diagnosis>();
+      for (const view of this.supervisor.views()) {
+        if (view.lastDiagnosis && (view.state === 'failed' || !view.ready)) diagnoses.set(view.name, view.lastDiagnosis);
+      }
+      const summary = await test(this.stack, { signal: this.work.signal, request, diagnoses });
       this.lastTest = summary;
       this.record({ type: 'suite.finished', at: this.clock(), result: summary });
       this.say(summary.ok ? 'info' : 'warn', `suite: ${summary.summary}${summary.reportPath ? ` (report: ${summary.reportPath})` : ''}`);

@@ -28,7 +28,9 @@ import { daemonPaths } from '../../daemon/paths.js';
 import { supervisionOptions } from '../../daemon/policy.js';
 import type { CliContext } from '../context.js';
 import { VERSION } from '../main.js';
-import { stdoutOf } from '../render/output.js';
+import { stdoutOf, type Output } from '../render/output.js';
+import type { Report, ReportFiles } from '../../report/model.js';
+import type { PsRow } from './ps.js';
 import { addStackOptions, createRuntime, loadStackFor, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
 
 interface DaemonCommandOptions extends StackOptions {
@@ -303,4 +305,170 @@ function tailOf(file: string, lines: number): string {
 
 function nullStream(): NodeJS.WritableStream {
   return { write: () => true } as unknown as NodeJS.WritableStream;
+}
+
+// ---- the other commands, through a running daemon ---------------------------------------------
+// ps, logs, down and test call these when a daemon supervises the stack (see daemonFor), so the
+// daemon stays the one actor on the stack: a `down` behind its back would be undone by it.
+
+/** The daemon supervising this stack, if one runs and answers; STACKCTL_NO_DAEMON=1 ignores it. */
+export async function daemonFor(ctx: CliContext, stackDir: string, stackName: string): Promise<DaemonClient | undefined> {
+  if (ctx.env.STACKCTL_NO_DAEMON === '1') return undefined;
+  return findDaemon(stackDir, stackName);
+}
+
+function ago(iso: string | undefined, now: number): string {
+  if (!iso) return '';
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  return seconds < 60 ? `${seconds}s` : seconds < 3600 ? `${Math.floor(seconds / 60)}m${seconds % 60}s` : `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
+}
+
+/** `stackctl ps` from the daemon's status: its supervision state, last probe, restarts and diagnoses. */
+export async function psViaDaemon(client: DaemonClient, out: Output, options: { json?: boolean }): Promise<number> {
+  const status = await client.status();
+  const now = Date.now();
+  const rows = status.services.map((s) => {
+    const c = s.container;
+    const row: PsRow & { supervision: Record<string, unknown> } = {
+      service: s.name,
+      container: c?.name ?? `${status.stack}-${s.name}`,
+      state: c?.status ?? 'missing',
+      readiness: s.ready ? 'ready' : c?.status === 'running' ? 'not ready' : '-',
+      ports: (c?.ports ?? []).filter((p) => p.hostPort > 0).map((p) => `${p.hostIp}:${p.hostPort}->${p.target}/${p.protocol}`).sort(),
+      restarts: s.restarts,
+      orphan: false,
+      supervision: {
+        state: s.state,
+        reason: s.reason,
+        since: s.since,
+        degradedBy: s.degradedBy,
+        restartPolicy: s.restartPolicy,
+        failuresInARow: s.failuresInARow,
+        ...(s.lastProbe ? { lastProbe: s.lastProbe } : {}),
+        ...(s.nextRestartAt ? { nextRestartAt: s.nextRestartAt } : {}),
+        ...(s.lastDiagnosis ? { lastDiagnosis: s.lastDiagnosis } : {}),
+      },
+    };
+    if (c) row.containerId = c.id.slice(0, 12);
+    if (c?.exitCode !== undefined) row.exitCode = c.exitCode;
+    if (!s.ready && s.lastProbe && !s.lastProbe.ok && s.lastProbe.error) row.readinessError = s.lastProbe.error;
+    if (c?.startedAt && c.status === 'running') row.uptimeSeconds = Math.max(0, Math.round((now - Date.parse(c.startedAt)) / 1000));
+    return row;
+  });
+  if (options.json) {
+    out.json(rows);
+    return 0;
+  }
+  const p = out.paint;
+  out.line(
+    p.dim(
+      `supervised by the daemon: pid ${status.pid}, up ${ago(status.startedAt, now)}, ${status.phase}${status.action ? ` (${status.action.name})` : ''}, ${Math.round(status.memory.rssBytes / 1048576)} MB`,
+    ),
+  );
+  const table = status.services.map((s, i) => {
+    const row = rows[i]!;
+    const detail =
+      s.state === 'ready'
+        ? s.lastProbe
+          ? `probed ${ago(s.lastProbe.at, now)} ago`
+          : ''
+        : s.state === 'backoff' && s.nextRestartAt
+          ? `${s.reason}; next restart in ${Math.max(0, Math.round((Date.parse(s.nextRestartAt) - now) / 100) / 10)}s`
+          : s.reason;
+    return [
+      s.name,
+      s.state,
+      row.state === 'exited' ? `exited (${row.exitCode ?? '?'})` : row.state,
+      row.ports.join(', '),
+      row.uptimeSeconds === undefined ? '' : `up ${ago(new Date(now - row.uptimeSeconds * 1000).toISOString(), now)}`,
+      s.restarts > 0 ? `${s.restarts} restart${s.restarts === 1 ? '' : 's'}` : '',
+      detail,
+    ];
+  });
+  const headers = ['SERVICE', 'STATE', 'CONTAINER', 'PORTS', 'UPTIME', 'RESTARTS', 'DETAIL'];
+  const widths = headers.map((h, i) => (i === headers.length - 1 ? 0 : Math.max(h.length, ...table.map((cells) => cells[i]!.length))));
+  const fmt = (cells: string[]): string => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  out.line(p.bold(fmt(headers)));
+  table.forEach((cells, i) => {
+    const state = status.services[i]!.state;
+    const line = fmt(cells);
+    out.line(state === 'ready' ? line : state === 'failed' ? p.red(line) : p.yellow(line));
+  });
+  for (const s of status.services) {
+    if (s.state !== 'failed' || !s.lastDiagnosis) continue;
+    out.line(`${p.red(`${s.name}:`)} ${s.lastDiagnosis.rootCause.summary}`);
+    out.line(`  hint: ${s.lastDiagnosis.rootCause.hint}`);
+    for (const line of s.lastDiagnosis.lastLogLines.slice(-5)) out.line(p.dim(`  | ${line}`));
+  }
+  if (status.lastTest) out.line(p.dim(`last suite run ${ago(status.lastTest.at, now)} ago: ${status.lastTest.summary}`));
+  return 0;
+}
+
+/** `stackctl logs` through the daemon: `-f` carries on across restarts (the daemon re-attaches). */
+export async function logsViaDaemon(
+  ctx: CliContext,
+  client: DaemonClient,
+  out: Output,
+  services: string[],
+  options: { follow?: boolean; tail?: number },
+): Promise<number> {
+  const names = services.length > 0 ? services : (await client.status()).services.map((s) => s.name);
+  const width = Math.max(...names.map((s) => s.length), 1);
+  const prefix = (service: string): string => `${out.paint.pick(Math.max(0, names.indexOf(service)), `${service.padEnd(width)} |`)} `;
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await client.logs(
+      { services, tail: options.tail ?? (options.follow ? 0 : 'all'), follow: options.follow === true },
+      (line) => out.line(`${prefix(line.service)}${line.line}`),
+      { signal: controller.signal },
+    );
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+  return 0;
+}
+
+/** `stackctl down` through the daemon: it stops supervising, brings the stack down and exits. */
+export async function downViaDaemon(client: DaemonClient, out: Output, stackName: string, options: { volumes?: boolean; json?: boolean }): Promise<number> {
+  const result = await client.down({ volumes: options.volumes === true, exit: true });
+  if (options.json) {
+    out.json({ type: 'down.result', stack: stackName, viaDaemon: true, ...result });
+    return result.ok ? 0 : 1;
+  }
+  out.line(`stack ${stackName}: ${result.message}`);
+  return result.ok ? 0 : 1;
+}
+
+/**
+ * `stackctl test` through the daemon: the suite runs there (with the daemon's diagnoses of the
+ * services it gave up on), and the report it wrote is printed here the way `stackctl test` does.
+ */
+export async function testViaDaemon(
+  ctx: CliContext,
+  client: DaemonClient,
+  out: Output,
+  options: { suite?: string; baseline?: string; failOnRegression?: boolean; out?: string; json?: boolean },
+  render: (report: Report, files: ReportFiles | undefined) => void,
+): Promise<number> {
+  const abs = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(ctx.cwd, p));
+  const baseline = options.baseline !== undefined && /[\\/]|\.json$/.test(options.baseline) ? abs(options.baseline) : options.baseline;
+  const result = await client.test({
+    ...(options.suite !== undefined ? { suite: abs(options.suite) } : {}),
+    ...(baseline !== undefined ? { baseline } : {}),
+    ...(options.failOnRegression ? { failOnRegression: true } : {}),
+    ...(options.out !== undefined ? { outDir: abs(options.out) } : {}),
+  });
+  const files = result.test?.files;
+  if (!files) {
+    ctx.stderr.write(`stackctl: ${result.message}\n`);
+    return 1;
+  }
+  const report = JSON.parse(readFileSync(files.json, 'utf8')) as Report;
+  if (options.json) out.line(JSON.stringify(report, null, 2));
+  else render(report, files);
+  return result.test?.exitCode ?? (result.ok ? 0 : 1);
 }

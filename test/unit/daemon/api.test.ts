@@ -80,7 +80,7 @@ class FakeBackend implements DaemonBackend {
     return () => void this.listeners.delete(listener);
   }
 
-  logs(services: string[], tail: number): LogLine[] {
+  async logs(services: string[], tail: number): Promise<LogLine[]> {
     for (const s of services) if (s !== 'redis') throw new UsageError(`unknown service "${s}"`);
     return [
       { service: 'redis', at: 'now', line: 'one' },
@@ -199,11 +199,11 @@ describe('API server and client', () => {
     const client = connectDaemon({ socketPath: server.socketPath });
     expect(await client.restart('redis')).toMatchObject({ action: 'restart', ok: true });
     await client.down({ volumes: true, exit: true });
-    await client.test();
+    await client.test({ baseline: '/abs/report.json', failOnRegression: true });
     expect(backend.actions).toEqual([
       { action: 'restart', service: 'redis' },
       { action: 'down', volumes: true, exit: true },
-      { action: 'test' },
+      { action: 'test', options: { baseline: '/abs/report.json', failOnRegression: true } },
     ]);
     await expect(client.restart('nope')).rejects.toThrow(/unknown service "nope"/);
     await expect(client.restart('nope')).rejects.toBeInstanceOf(UsageError);
