@@ -11,6 +11,7 @@ import type { CliContext } from '../context.js';
 import { stdoutOf } from '../render/output.js';
 import { createRenderer, type ProgressMode } from '../render/renderer.js';
 import { formatMs } from '../render/text.js';
+import { daemonFor, downViaDaemon } from './daemon.js';
 import {
   addStackOptions,
   createRuntime,
@@ -53,6 +54,9 @@ async function runDownCommand(ctx: CliContext, options: DownCommandOptions): Pro
   const name = typeof target === 'string' ? target : target.name;
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);
+  // A daemon would undo a down done behind its back: it brings the stack down itself, then exits.
+  const daemon = await daemonFor(ctx, stack?.dir ?? ctx.cwd, name);
+  if (daemon) return downViaDaemon(daemon, out, name, { volumes: options.volumes, json: options.json });
   const runtime = createRuntime(name, redactor);
   const log = stack ? createStackLog({ stackDir: stack.dir, stack: name, secrets: stack.secretValues }) : undefined;
   const mode: ProgressMode = options.json ? 'json' : 'plain';

@@ -11,6 +11,7 @@ import { ownedContainers } from '../../plan/observed.js';
 import type { ContainerInfo } from '../../runtime/runtime.js';
 import type { CliContext } from '../context.js';
 import { Output } from '../render/output.js';
+import { daemonFor, logsViaDaemon } from './daemon.js';
 import { addStackOptions, createRuntime, loadStackFor, parseNonNegativeInt, projectNameOverride, redactorFor, resolveStackFile, type StackOptions } from '../stack-options.js';
 
 interface LogsCommandOptions extends StackOptions {
@@ -69,6 +70,9 @@ async function runLogs(ctx: CliContext, wanted: string[], options: LogsCommandOp
   const redactor = redactorFor(stack);
   const env = options.color ? ctx.env : { ...ctx.env, NO_COLOR: '1', FORCE_COLOR: undefined };
   const out = new Output(ctx.stdout, redactor, env);
+  // Through a running daemon, -f carries on across restarts.
+  const daemon = await daemonFor(ctx, stack?.dir ?? ctx.cwd, name);
+  if (daemon) return logsViaDaemon(ctx, daemon, out, wanted, options);
   const runtime = createRuntime(name, redactor);
   const containers = pickContainers(stack, name, ownedContainers(await runtime.listContainers(name)), wanted);
   if (containers.length === 0) {

@@ -14,6 +14,7 @@ import type { ContainerInfo, Runtime } from '../../runtime/runtime.js';
 import type { Redactor } from '../../secrets.js';
 import type { CliContext } from '../context.js';
 import { stdoutOf } from '../render/output.js';
+import { daemonFor, psViaDaemon } from './daemon.js';
 import { formatMs } from '../render/text.js';
 import { addStackOptions, createRuntime, loadStackFor, projectNameOverride, redactorFor, resolveStackFile, type StackOptions } from '../stack-options.js';
 
@@ -130,6 +131,9 @@ async function runPs(ctx: CliContext, options: PsCommandOptions): Promise<number
   const name = stack?.name ?? override!;
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);
+  // A daemon supervising the stack knows more (supervision state, restarts, diagnoses): ask it.
+  const daemon = await daemonFor(ctx, stack?.dir ?? ctx.cwd, name);
+  if (daemon) return psViaDaemon(daemon, out, { json: options.json });
   const runtime = createRuntime(name, redactor);
   const rows = await collectRows(runtime, stack, name, { probe: options.probe, redactor });
   if (options.json) {
