@@ -185,6 +185,13 @@ describe('prepareBuildContext', () => {
     expect(tar.get('link.sh')?.type).toBe('symlink');
   });
 
+  it('sends dockerfile_inline as a generated Dockerfile', async () => {
+    await write({ 'app/a.py': 'a' });
+    const prepared = await prepareBuildContext(spec({ dockerfile: undefined, dockerfileInline: 'FROM debian:bookworm-slim\nCOPY app /app\n' }), 'svc');
+    expect(prepared.dockerfilePath).toMatch(/^\.stackctl-dockerfile-[0-9a-f]{16}$/);
+    expect((await tarNames(prepared)).get(prepared.dockerfilePath)?.content).toBe('FROM debian:bookworm-slim\nCOPY app /app\n');
+  });
+
   it('says which Dockerfile is missing', async () => {
     await expect(prepareBuildContext(spec(), 'api')).rejects.toThrow(/Dockerfile .*Dockerfile of service "api" does not exist/);
   });
