@@ -41,6 +41,7 @@ export function translateHealthcheck(test: unknown, ctx: HealthcheckContext): He
     if (test.trim() === '') return { kind: 'invalid', message: 'healthcheck test is empty' };
     shell = test;
   } else if (Array.isArray(test)) {
+    if (test.some((item) => item !== null && typeof item === 'object')) return { kind: 'invalid', message: 'healthcheck test must be a list of strings' };
     const words = test.map((item) => (item === null || item === undefined ? '' : String(item)));
     const [head, ...rest] = words;
     if (head === 'NONE') return { kind: 'disabled' };

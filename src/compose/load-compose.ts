@@ -505,7 +505,8 @@ function normaliseHealthcheck(service: Service, value: unknown, locate: Locate, 
     else problem(['healthcheck', 'retries'], 'expected a whole number', 'write `retries: 3`');
   }
   if (typeof value.test === 'string' || Array.isArray(value.test)) {
-    service.healthcheck = { test: typeof value.test === 'string' ? value.test : value.test.map((word) => String(word ?? '')), location: locate('healthcheck', 'test') };
+    const words = typeof value.test === 'string' ? value.test : value.test.map((word) => (word !== null && typeof word === 'object' ? '' : String(word ?? '')));
+    service.healthcheck = { test: words, location: locate('healthcheck', 'test') };
   }
   if (value.test === undefined || value.test === null) {
     problem(['healthcheck'], 'a healthcheck without `test` uses the image\'s HEALTHCHECK, which stackctl cannot see; no readiness probe', 'write the `test` here so stackctl can prove readiness', 'warning');
