@@ -1,0 +1,118 @@
+/**
+ * Helpers of the engine integration tests: the real CLI as a child process (bin/stackctl.js over a
+ * fresh build), free host ports, the example stack's environment with fresh secrets, the docker CLI.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const BIN = path.join(ROOT, 'bin/stackctl.js');
+
+/** Compiles src/ to dist/ so the CLI under test is the current code. */
+export async function buildCli(): Promise<void> {
+  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
+}
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export async function stackctl(args: string[], env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<CliResult> {
+  const started = performance.now();
+  const result = await execa('node', [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...env, NO_COLOR: '1' },
+    extendEnv: true,
+    reject: false,
+    timeout: options.timeoutMs ?? 600_000,
+  });
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr), ms: performance.now() - started };
+}
+
+/** The CLI as a running child (for signals). */
+export function spawnStackctl(args: string[], env: Record<string, string>): ResultPromise {
+  return execa('node', [BIN, ...args], { cwd: ROOT, env: { ...env, NO_COLOR: '1' }, extendEnv: true, reject: false, buffer: true });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+export const PORT_VARIABLES = [
+  'API_GATEWAY_PORT',
+  'MCP_SERVER_PORT',
+  'AIRTABLE_GATEWAY_PORT',
+  'LLM_ORCHESTRATOR_PORT',
+  'AUTOMATION_SERVICES_PORT',
+  'PLATFORM_SERVICES_PORT',
+  'SAGA_ORCHESTRATOR_PORT',
+  'FRONTEND_PORT',
+] as const;
+
+/** Environment for the example stack: its own project name, fresh secrets, free host ports. */
+export async function exampleEnv(project: string): Promise<Record<string, string>> {
+  const env: Record<string, string> = {
+    STACKCTL_PROJECT_NAME: project,
+    POSTGRES_USER: 'pyairtable',
+    POSTGRES_DB: 'pyairtable',
+    POSTGRES_PASSWORD: randomBytes(16).toString('hex'),
+    REDIS_PASSWORD: randomBytes(16).toString('hex'),
+    API_KEY: randomBytes(16).toString('hex'),
+    JWT_SECRET: randomBytes(16).toString('hex'),
+    AIRTABLE_BASE: 'appStackctlDemo',
+    LOG_LEVEL: 'info',
+  };
+  for (const name of PORT_VARIABLES) env[name] = String(await freePort());
+  return env;
+}
+
+export async function docker(args: string[]): Promise<string> {
+  const result = await execa('docker', args, { reject: false });
+  return String(result.stdout).trim();
+}
+
+export async function dockerLines(args: string[]): Promise<string[]> {
+  return (await docker(args)).split('\n').filter((line) => line.trim() !== '');
+}
+
+/** Everything carrying the stack's label (what `down -v` must leave empty). */
+export async function labelled(stack: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+  const filter = `label=io.stackctl.stack=${stack}`;
+  return {
+    containers: await dockerLines(['ps', '-a', '--filter', filter, '--format', '{{.Names}}']),
+    networks: await dockerLines(['network', 'ls', '--filter', filter, '--format', '{{.Name}}']),
+    volumes: await dockerLines(['volume', 'ls', '--filter', filter, '--format', '{{.Name}}']),
+  };
+}
+
+/** Removes whatever the test left of the stack (containers, networks, volumes), by label. */
+export async function purge(stack: string): Promise<void> {
+  const left = await labelled(stack);
+  if (left.containers.length > 0) await docker(['rm', '-f', '-v', ...left.containers]);
+  if (left.networks.length > 0) await docker(['network', 'rm', ...left.networks]);
+  if (left.volumes.length > 0) await docker(['volume', 'rm', '-f', ...left.volumes]);
+}
+
+/** The last ndjson line of `up --json` / `down --json`. */
+export function resultLine(stdout: string): Record<string, unknown> & { services?: Array<Record<string, unknown>> } {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1] ?? '{}') as Record<string, unknown>;
+}
