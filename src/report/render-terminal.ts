@@ -4,7 +4,7 @@
  * reports are. Colour only when asked (a TTY without NO_COLOR).
  */
 import { criterionActual, criterionText, metricChange, metricValue, ms, oneLine, pct, seconds } from './format.js';
-import type { Report, ReportFiles } from './model.js';
+import type { Comparison, Report, ReportFiles } from './model.js';
 
 export interface TerminalOptions {
   color?: boolean;
@@ -114,5 +114,35 @@ export function renderTerminal(report: Report, options: TerminalOptions = {}): s
     out.push(`JUnit:    ${files.junit}`);
     out.push(`JSON:     ${files.json}`);
   }
+  return `${out.join('\n')}\n`;
+}
+
+/** `stackctl report compare`: the per-metric table, the changed checks and the verdict. */
+export function renderComparison(comparison: Comparison, currentId: string, options: { color?: boolean } = {}): string {
+  const c = painter(options.color ?? false);
+  const rows = comparison.metrics.map((m) => [m.label, metricValue(m, m.previous), metricValue(m, m.current), metricChange(m), m.status.toUpperCase()]);
+  const header = ['Metric', 'Previous', 'Current', 'Change', 'Status'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const fmt = (cells: string[]): string => `  ${cells.map((cell, i) => (i === 0 ? pad(cell, widths[i] ?? 0) : padStart(cell, widths[i] ?? 0))).join('  ')}`;
+  const out: string[] = [c.bold(`${comparison.baseline.id} → ${currentId}`)];
+  if (comparison.configChanged) out.push(c.dim('  the stack configuration changed between the two runs'));
+  if (comparison.suiteChanged) out.push(c.dim('  the suite changed between the two runs'));
+  out.push('', c.dim(fmt(header)));
+  for (const [i, row] of rows.entries()) {
+    const status = comparison.metrics[i]?.status;
+    const line = fmt(row);
+    out.push(status === 'regression' ? c.red(line) : status === 'improvement' ? c.green(line) : line);
+  }
+  const list = (title: string, items: Comparison['newlyFailing']): void => {
+    if (items.length === 0) return;
+    out.push('', c.bold(`${title} (${items.length}):`));
+    for (const item of items) out.push(`  ${item.id} — ${item.previous ?? 'absent'} → ${item.current ?? 'absent'}${item.message ? `: ${oneLine(item.message, 120)}` : ''}`);
+  };
+  list('Newly failing', comparison.newlyFailing);
+  list('Newly passing', comparison.newlyPassing);
+  list('New checks', comparison.added);
+  list('Removed checks', comparison.removed);
+  const verdict = comparison.verdict === 'REGRESSION' ? c.red('REGRESSION') : comparison.verdict === 'IMPROVEMENT' ? c.green('IMPROVEMENT') : 'UNCHANGED';
+  out.push('', `Verdict: ${verdict}`);
   return `${out.join('\n')}\n`;
 }

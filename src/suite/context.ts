@@ -41,6 +41,8 @@ export class RunContext {
   readonly redactor: Redactor;
   readonly scratchDir: string;
   readonly vars = new Map<string, string>();
+  /** Suite vars that could not be resolved, and why. */
+  readonly varErrors = new Map<string, string>();
   readonly captures = new Map<string, string>();
   readonly results: CheckResult[] = [];
   private browser?: Promise<BrowserLike>;
@@ -73,8 +75,11 @@ export class RunContext {
       const ns = name.slice(0, dot);
       const rest = name.slice(dot + 1);
       switch (ns) {
-        case 'vars':
+        case 'vars': {
+          const problem = this.varErrors.get(rest);
+          if (problem !== undefined) throw new TemplateError(`\${vars.${rest}} has no value: ${problem}`, name);
           return this.vars.get(rest);
+        }
         case 'captures':
           return this.captures.get(rest);
         case 'run':

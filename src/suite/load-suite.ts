@@ -283,12 +283,18 @@ export function parseSuite(source: YamlSource, options: LoadSuiteOptions = {}): 
               captures.push({ name, from: { json: c }, secret: isSecretCaptureName(name) });
               continue;
             }
-            const sources = [c.json, c.header, c.regex].filter((x) => x !== undefined);
+            const sources = [c.json, c.header ?? c.regex].filter((x) => x !== undefined);
             if (sources.length !== 1) {
-              problem(at, `capture "${name}" needs exactly one of json:, header:, regex:`, 'e.g. `token: { json: access_token }`');
+              problem(at, `capture "${name}" needs exactly one of json:, header:, regex:`, 'e.g. `token: { json: access_token }` (header: may be narrowed by regex:)');
               continue;
             }
-            const from: Capture['from'] = c.json !== undefined ? { json: c.json } : c.header !== undefined ? { header: c.header.toLowerCase() } : { regex: c.regex as string, group: c.group ?? (/\((?!\?)/.test(c.regex as string) ? 1 : 0) };
+            const group = c.regex === undefined ? 0 : (c.group ?? (/\((?!\?)/.test(c.regex) ? 1 : 0));
+            const from: Capture['from'] =
+              c.json !== undefined
+                ? { json: c.json }
+                : c.header !== undefined
+                  ? { header: c.header.toLowerCase(), ...(c.regex !== undefined ? { regex: c.regex } : {}), group }
+                  : { regex: c.regex as string, group };
             captures.push({ name, from, secret: c.secret ?? isSecretCaptureName(name) });
           }
           if (req && typeof status !== 'string') {

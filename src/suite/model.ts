@@ -33,7 +33,8 @@ export interface HttpExpectation {
 
 export interface Capture {
   name: string;
-  from: { json: string } | { header: string } | { regex: string; group: number };
+  /** A JSON field; a header (optionally narrowed by a regex, e.g. a cookie's name=value); a regex on the body. */
+  from: { json: string } | { header: string; regex?: string; group: number } | { regex: string; group: number };
   /** Redacted from every output from the moment it is captured. */
   secret: boolean;
 }

@@ -48,11 +48,12 @@ export interface RunSuiteOptions {
   suiteFile?: string;
   /** For published ports and container state; default: none is used unless given (see createRuntime). */
   runtime?: Runtime;
-  /** Default: the process environment over the stack's .env. */
+  /** The environment; the stack's .env fills what it lacks. Default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Directory relative paths (`--out`, `--baseline`) are resolved against; default process.cwd(). */
   cwd?: string;
   failOnRegression?: boolean;
+  /** Each check's result as it completes (redacted). */
   onResult?: (result: CheckResult) => void;
   /** Notes on what could not be inspected (engine unreachable…), for the CLI to print. */
   onNote?: (note: string) => void;
@@ -68,9 +69,15 @@ export interface SuiteRun {
   exitCode: number;
 }
 
-async function stackEnvironment(stack: Stack): Promise<Record<string, string>> {
+/**
+ * The variables the suite's `${VAR}` see: the given environment (the process's) over the stack's
+ * .env, over the values the stack file's own variables resolved to when it was loaded.
+ */
+async function stackEnvironment(stack: Stack, env: Readonly<Record<string, string | undefined>>): Promise<Record<string, string>> {
   const file = await loadEnvFile(join(stack.dir, '.env'), { optional: true });
-  return mergeEnvironment(process.env, file.vars);
+  const fromStack: Record<string, string> = {};
+  for (const reference of stack.variables) if (reference.value !== undefined && !reference.defaulted) fromStack[reference.name] = reference.value;
+  return mergeEnvironment(env, fromStack, file.vars);
 }
 
 export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<SuiteRun> {
@@ -83,7 +90,7 @@ export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<
     });
   }
   const suite = await loadSuite(suiteFile, { stack });
-  const env = options.env ?? (await stackEnvironment(stack));
+  const env = await stackEnvironment(stack, options.env ?? process.env);
   const redactor = new Redactor(stack.secretValues);
   const reportsDir = options.reportsDir ?? defaultReportsDir(stack.dir);
 
@@ -100,7 +107,7 @@ export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<
   if (options.diagnoses) {
     diagnoses = new Map([...options.diagnoses].map(([name, diagnosis]) => [name, { diagnosis, source: 'up' as const }]));
   } else if (options.runtime && containers) {
-    diagnoses = await inspectServices(stack, options.runtime, containers);
+    diagnoses = await inspectServices(stack, options.runtime, containers, redactor);
   } else {
     diagnoses = new Map();
   }
@@ -122,7 +129,9 @@ export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<
   let checks: CheckResult[];
   try {
     prepareContext(suite, ctx);
-    checks = await runChecks(suite, ctx, { diagnoses, ...(options.onResult ? { onResult: options.onResult } : {}) });
+    const onResult = options.onResult;
+    // Progress leaves redacted too: a check's message may quote a value captured a moment ago.
+    checks = await runChecks(suite, ctx, { diagnoses, ...(onResult ? { onResult: (result: CheckResult) => onResult(redactor.redactValue(result)) } : {}) });
   } finally {
     await rm(scratchDir, { recursive: true, force: true });
   }

@@ -43,9 +43,15 @@ export function prepareContext(suite: Suite, ctx: RunContext): void {
     if (value && (suite.secrets.includes(name) || isSecretName(name))) ctx.redactor.add(value);
   }
   for (const v of suite.vars) {
-    const value = ctx.render(v.value);
-    ctx.vars.set(v.name, value);
-    if (v.secret || isSecretName(v.name)) ctx.redactor.add(value);
+    try {
+      const value = ctx.render(v.value);
+      ctx.vars.set(v.name, value);
+      if (v.secret || isSecretName(v.name)) ctx.redactor.add(value);
+    } catch (error) {
+      // Left unset: a check that uses it fails saying why, the others run.
+      if (!(error instanceof TemplateError)) throw error;
+      ctx.varErrors.set(v.name, error.message);
+    }
   }
 }
 

@@ -5,7 +5,9 @@
  * `stackctl test` runs on its own, without the diagnoses `stackctl up` hands over.
  */
 import type { Stack } from '../config/model.js';
-import type { Diagnosis, RootCause } from '../diagnose/diagnosis.js';
+import { blockedDiagnosis, diagnose, type TextRedactor } from '../diagnose/diagnose.js';
+import { createProbe } from '../probes/create-probe.js';
+import type { ProbeTarget } from '../probes/probe.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import type { ServiceEndpoint } from './context.js';
 import type { KnownDiagnosis } from './root-cause.js';
@@ -58,84 +60,82 @@ export function endpointsFromContainers(stack: Stack, containers: readonly Conta
   return out;
 }
 
-const PATTERNS: Array<{ re: RegExp; cause: (m: RegExpExecArray, line: string) => Omit<RootCause, 'evidence'> }> = [
-  {
-    re: /ModuleNotFoundError: No module named '([^']+)'/,
-    cause: (m) => ({ code: 'module-not-found', summary: `No module named '${m[1]}'`, hint: `the image lacks the module "${m[1]}": check the Dockerfile copies it and PYTHONPATH points at it` }),
-  },
-  {
-    re: /NOAUTH|WRONGPASS|invalid username-password pair|Authentication required/i,
-    cause: () => ({ code: 'redis-auth', summary: 'redis refused the credentials (NOAUTH/WRONGPASS)', hint: 'pass REDIS_PASSWORD to this service (its REDIS_URL must carry the password redis requires)' }),
-  },
-  {
-    re: /password authentication failed for user "([^"]+)"/,
-    cause: (m) => ({ code: 'postgres-auth', summary: `postgres refused the password of user "${m[1]}"`, hint: 'the service and postgres must use the same POSTGRES_PASSWORD (an existing data volume keeps the old one)' }),
-  },
-  {
-    re: /missing (?:required )?(?:environment )?variables?:? (.+)/i,
-    cause: (m) => ({ code: 'missing-env', summary: `missing environment: ${m[1]}`, hint: 'set the variables in .env or under the service\'s environment:' }),
-  },
-  {
-    re: /address already in use/i,
-    cause: () => ({ code: 'address-in-use', summary: 'the port is already in use', hint: 'free the port, or override it with the *_PORT variable in .env' }),
-  },
-];
+/** How long the one readiness-probe attempt on a running service may take. */
+export const PROBE_ONCE_TIMEOUT_MS = 5000;
 
-/** A plain explanation from a stopped container's state and last log lines. */
-export function classifyStopped(service: string, container: ContainerInfo, lastLogLines: string[]): Diagnosis {
-  let rootCause: RootCause | undefined;
-  for (const line of [...lastLogLines].reverse()) {
-    for (const pattern of PATTERNS) {
-      const match = pattern.re.exec(line);
-      if (match) {
-        rootCause = { ...pattern.cause(match, line), evidence: line.trim() };
-        break;
-      }
-    }
-    if (rootCause) break;
-  }
-  if (!rootCause && container.oomKilled) {
-    rootCause = { code: 'oom-killed', summary: 'the container ran out of memory and was killed', hint: 'raise its memory limit or find the leak' };
-  }
-  const last = lastLogLines.filter((l) => l.trim().length > 0).at(-1);
-  rootCause ??= {
-    code: 'exited',
-    summary: `container ${container.status}${container.exitCode !== undefined ? ` with code ${container.exitCode}` : ''}${last ? `: ${last.trim().slice(0, 200)}` : ''}`,
-    hint: `read its output: \`stackctl logs ${service}\``,
-    ...(last ? { evidence: last.trim() } : {}),
+/** One attempt of the service's readiness probe; the error when it does not pass. */
+async function probeOnce(stack: Stack, runtime: Runtime, container: ContainerInfo, redactor: TextRedactor | undefined): Promise<unknown> {
+  const service = stack.services.find((s) => s.name === container.service);
+  const spec = service?.readiness?.probe;
+  if (!spec) return undefined;
+  const probe = createProbe(spec, { ...(redactor ? { redactor } : {}), authGraceMs: 0 });
+  const target: ProbeTarget = {
+    service: container.service,
+    containerId: container.id,
+    host: LOOPBACK,
+    hostPort: (port) => container.ports.find((p) => p.target === port && p.protocol === 'tcp')?.hostPort,
+    runtime,
   };
-  return {
-    service,
-    state: 'failed',
-    container: {
-      status: container.status,
-      ...(container.exitCode !== undefined ? { exitCode: container.exitCode } : {}),
-      oomKilled: container.oomKilled,
-      restartCount: container.restartCount,
-    },
-    lastLogLines,
-    rootCause,
-  };
+  try {
+    await probe.check(target, AbortSignal.timeout(PROBE_ONCE_TIMEOUT_MS));
+    return undefined;
+  } catch (error) {
+    return error ?? new Error('probe failed');
+  }
 }
 
 /**
- * Diagnoses for services that are not running: a stopped container is classified from its logs; a
- * service without a container is blocked by a dependency that is down, or simply not started.
+ * Diagnoses for services that are not ready: a present container is diagnosed from its state and
+ * logs by src/diagnose (the classifier `up` uses); a running one gets one attempt of its readiness
+ * probe, and is diagnosed from the probe's error and its logs when that fails (a service left running
+ * by a failed `up`); a service without a container is blocked by a dependency that is down, or simply
+ * not started.
  */
-export async function inspectServices(stack: Stack, runtime: Runtime, containers: readonly ContainerInfo[]): Promise<Map<string, KnownDiagnosis>> {
+export async function inspectServices(
+  stack: Stack,
+  runtime: Runtime,
+  containers: readonly ContainerInfo[],
+  redactor?: TextRedactor,
+): Promise<Map<string, KnownDiagnosis>> {
   const out = new Map<string, KnownDiagnosis>();
   const missing: string[] = [];
+  const present: ContainerInfo[] = [];
   for (const service of stack.services) {
     const container = containers.find((c) => c.service === service.name);
     if (!container) {
       missing.push(service.name);
       continue;
     }
-    if (container.status === 'running') continue;
-    const logs = await runtime.logs(container.id, 20).catch(() => '');
-    const lines = logs.split('\n').filter((line) => line.length > 0);
-    out.set(service.name, { diagnosis: classifyStopped(service.name, container, lines), source: 'runtime' });
+    present.push(container);
   }
+  const found = await Promise.all(
+    present.map(async (container) => {
+      let error: unknown;
+      if (container.status === 'running') {
+        error = await probeOnce(stack, runtime, container, redactor);
+        if (error === undefined) return undefined;
+      }
+      const logs = await runtime.logs(container.id, 20).catch(() => '');
+      const lastError = error instanceof Error ? error.message : undefined;
+      const diagnosis = diagnose({
+        service: container.service,
+        container,
+        logs,
+        stack,
+        ...(error !== undefined ? { error, probe: { attempts: 1, ...(lastError ? { lastError } : {}) } } : {}),
+        ...(redactor ? { redactor } : {}),
+      });
+      if (diagnosis.rootCause.code === 'unknown' && container.status === 'created') {
+        diagnosis.rootCause = {
+          code: 'unknown',
+          summary: 'its container was created but never started',
+          hint: 'the output of the `stackctl up` that created it says why; run `stackctl up` again to see',
+        };
+      }
+      return diagnosis;
+    }),
+  );
+  for (const diagnosis of found) if (diagnosis) out.set(diagnosis.service, { diagnosis, source: 'runtime' });
   // In dependency order is not needed: resolve "blocked" by looking for any down dependency, repeatedly.
   let changed = true;
   while (changed) {
@@ -145,21 +145,7 @@ export async function inspectServices(stack: Stack, runtime: Runtime, containers
       const service = stack.services.find((s) => s.name === name);
       const down = service?.dependsOn.find((dep) => out.has(dep.service));
       if (!down) continue;
-      const root = out.get(down.service)?.diagnosis.rootCause;
-      out.set(name, {
-        source: 'runtime',
-        diagnosis: {
-          service: name,
-          state: 'blocked',
-          blockedBy: down.service,
-          lastLogLines: [],
-          rootCause: {
-            code: root?.code ?? 'unknown',
-            summary: `not started: its dependency ${down.service} is down${root ? ` (${root.summary})` : ''}`,
-            hint: root ? `fix ${down.service} first — ${root.hint}` : `fix ${down.service} first`,
-          },
-        },
-      });
+      out.set(name, { source: 'runtime', diagnosis: blockedDiagnosis(name, down.service, out.get(down.service)?.diagnosis) });
       changed = true;
     }
   }

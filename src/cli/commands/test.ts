@@ -1,14 +1,113 @@
+/**
+ * `stackctl test`: run the stack's integration suite against the running stack, write the report
+ * (`.stackctl/reports/<run id>/`: report.json, report.md, report.html, junit.xml), compare it with
+ * the previous run or `--baseline`, and print the summary ending with where the files are.
+ * Exit codes: 0 every success criterion holds (and no regression with --fail-on-regression),
+ * 1 otherwise, 2 usage, 130 interrupted.
+ *
+ * `stackctl up --test` calls runTestPhase with the diagnoses up made, so a check that failed because
+ * a service is down names that service's diagnosis as its root cause.
+ */
+import path from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import type { Stack } from '../../config/model.js';
+import type { Diagnosis } from '../../diagnose/diagnosis.js';
+import type { CheckResult } from '../../report/model.js';
+import { renderTerminal } from '../../report/render-terminal.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import { SuiteError } from '../../suite/load-suite.js';
+import { runSuite } from '../../suite/run-suite.js';
 import type { CliContext } from '../context.js';
+import { stderrOf, stdoutOf, type Output } from '../render/output.js';
+import { addStackOptions, createRuntime, loadStackFor, redactorFor, type StackOptions } from '../stack-options.js';
 
-// Placeholder until the command lands; replaced by its owner.
-export function registerTest(program: Command, _ctx: CliContext): void {
-  program
+export interface TestOptions {
+  suite?: string;
+  baseline?: string;
+  failOnRegression?: boolean;
+  json?: boolean;
+  out?: string;
+  reportsDir?: string;
+  /** false = --no-progress: no line per check on stderr. */
+  progress?: boolean;
+}
+
+interface TestCommandOptions extends StackOptions, TestOptions {}
+
+export function addTestOptions(command: Command): Command {
+  return command
+    .option('--suite <file>', "integration suite to run (default: the stack file's `suite:`)")
+    .option('--baseline <file|name>', 'compare with this report.json, stackctl.baseline file, run id (or prefix), `latest` or `previous` (default: the previous run)')
+    .option('--fail-on-regression', 'exit 1 when the verdict against the baseline is REGRESSION, even if the success criteria hold')
+    .option('--json', 'print the report (JSON, schema stackctl.report v1) instead of the summary')
+    .option('--out <dir>', 'also write report.json, report.md, report.html and junit.xml into DIR')
+    .option('--reports-dir <dir>', 'where runs are stored (default: .stackctl/reports beside the stack file)');
+}
+
+export function registerTest(program: Command, ctx: CliContext): void {
+  const command = program
     .command('test')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UsageError('stackctl test is not implemented yet');
+    .description('run the integration suite against the running stack and write the regression report')
+    .option('--no-progress', 'do not print a line per check while the suite runs');
+  addTestOptions(addStackOptions(command)).action(async (options: TestCommandOptions) => {
+    const stack = await loadStackFor(ctx, options);
+    const redactor = redactorFor(stack);
+    ctx.exitCode = await runTestPhase(ctx, stack, createRuntime(stack.name, redactor), options);
+  });
+}
+
+const MARK: Record<CheckResult['status'], string> = { passed: '✔', failed: '✖', skipped: '–' };
+
+function progressLine(out: Output, result: CheckResult): void {
+  const p = out.paint;
+  const mark = result.status === 'passed' ? p.green(MARK.passed) : result.status === 'failed' ? p.red(MARK.failed) : p.yellow(MARK.skipped);
+  const time = result.latencyMs !== undefined ? ` ${Math.round(result.latencyMs)} ms` : result.durationMs >= 1 ? ` ${Math.round(result.durationMs)} ms` : '';
+  const detail = result.status === 'passed' ? '' : ` — ${(result.message ?? result.status).replace(/\s+/g, ' ').slice(0, 160)}`;
+  out.line(`${mark} ${result.category} › ${result.name}${p.dim(time)}${detail}`);
+}
+
+/**
+ * Runs the suite and prints the outcome; returns the exit code. Shared by `stackctl test` and
+ * `stackctl up --test` (which passes the diagnoses of the services that failed).
+ */
+export async function runTestPhase(
+  ctx: CliContext,
+  stack: Stack,
+  runtime: Runtime | undefined,
+  options: TestOptions & { diagnoses?: ReadonlyMap<string, Diagnosis> },
+): Promise<number> {
+  const redactor = redactorFor(stack);
+  const out = stdoutOf(ctx, redactor);
+  const err = stderrOf(ctx, redactor);
+  const showProgress = options.progress !== false && !options.json;
+  let run;
+  try {
+    run = await runSuite(stack, {
+      signal: ctx.signal,
+      cwd: ctx.cwd,
+      env: ctx.env,
+      ...(runtime ? { runtime } : {}),
+      ...(options.diagnoses ? { diagnoses: options.diagnoses } : {}),
+      ...(options.suite !== undefined ? { suiteFile: path.resolve(ctx.cwd, options.suite) } : {}),
+      ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+      ...(options.out !== undefined ? { outDir: options.out } : {}),
+      ...(options.reportsDir !== undefined ? { reportsDir: path.resolve(ctx.cwd, options.reportsDir) } : {}),
+      failOnRegression: options.failOnRegression === true,
+      ...(showProgress ? { onResult: (result: CheckResult) => progressLine(err, result) } : {}),
+      onNote: (note) => err.line(`stackctl: note: ${note}`),
     });
+  } catch (error) {
+    if (error instanceof SuiteError) {
+      // Every problem of the suite file, as file:line:col, before the command ends on the first.
+      for (const d of error.diagnostics.slice(1)) err.line(`stackctl: ${d.location.file}:${d.location.line}:${d.location.col}: ${d.message}\n  hint: ${d.hint}`);
+    }
+    throw error;
+  }
+  if (options.json) {
+    out.json(run.report);
+  } else {
+    if (showProgress) err.line();
+    out.write(renderTerminal(run.report, { color: out.color, ...(run.copies ? { files: run.copies } : { files: run.paths }) }));
+  }
+  return run.exitCode;
 }

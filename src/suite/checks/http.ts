@@ -124,8 +124,9 @@ export const httpCheck: CheckExecutor<HttpCheckSpec> = {
             if (found.found && found.value !== null && found.value !== undefined) value = typeof found.value === 'string' ? found.value : JSON.stringify(found.value);
           }
         } else if ('header' in capture.from) {
-          where = `header ${capture.from.header}`;
-          value = sent.headers?.get(capture.from.header) ?? undefined;
+          where = capture.from.regex === undefined ? `header ${capture.from.header}` : `/${capture.from.regex}/ in header ${capture.from.header}`;
+          const header = sent.headers?.get(capture.from.header) ?? undefined;
+          value = header === undefined || capture.from.regex === undefined ? header : new RegExp(capture.from.regex).exec(header)?.[capture.from.group];
         } else {
           where = `/${capture.from.regex}/ in the body`;
           value = new RegExp(capture.from.regex).exec(body)?.[capture.from.group];
