@@ -79,6 +79,8 @@ function valueSignature(stack: Stack, service: Service, name: string, value: str
   const refs = stack.variables.filter((ref: VariableReference) => ref.service === service.name && ref.location.file === location.file && ref.location.line === location.line && ref.expression !== name);
   if (refs.length === 1) {
     const ref = refs[0]!;
+    // Only a value that is exactly the variable (`KEY=${VAR}`), not one built from it (`redis://:${VAR}@…`).
+    if (ref.defaulted || value !== (ref.value ?? '')) return undefined;
     return `\${${ref.name}}`;
   }
   if (refs.length === 0 && /^[a-z][a-z0-9+.-]*:\/\/[a-z0-9_.-]+(:\d+)?\/?$/i.test(value)) {
