@@ -28,6 +28,7 @@ import { probePort } from './rules/probe-port.js';
 import { undeclaredVolume } from './rules/undeclared-volume.js';
 import { undeclaredNetwork } from './rules/undeclared-network.js';
 import { noImage } from './rules/no-image.js';
+import { COMPOSE_LOAD_CODES, COMPOSE_RULES } from './rules/compose-rules.js';
 
 export const RULES: readonly Rule[] = [
   unsetVariable,
@@ -58,12 +59,13 @@ export const RULES: readonly Rule[] = [
   undeclaredVolume,
   undeclaredNetwork,
   noImage,
+  ...COMPOSE_RULES,
 ];
 
 /**
  * Codes produced while loading (before rules run), documented in the same table.
  */
-export const LOAD_CODES: ReadonlyArray<{ code: string; severity: 'error' | 'warning'; summary: string }> = [
+export const LOAD_CODES: ReadonlyArray<{ code: string; severity: 'error' | 'warning' | 'info'; summary: string }> = [
   { code: 'FILE001', severity: 'error', summary: 'The stack file cannot be read' },
   { code: 'YAML001', severity: 'error', summary: 'YAML syntax error (every one is reported, with line and column)' },
   { code: 'YAML002', severity: 'warning', summary: 'YAML warning (e.g. an unknown tag)' },
@@ -76,6 +78,7 @@ export const LOAD_CODES: ReadonlyArray<{ code: string; severity: 'error' | 'warn
   { code: 'SCHEMA003', severity: 'error', summary: 'A required key is missing (`name`, `services`, `image`/`build`, …)' },
   { code: 'SCHEMA004', severity: 'error', summary: 'A readiness probe is incomplete or ambiguous (no kind, two kinds, no port)' },
   { code: 'TEMPLATE001', severity: 'error', summary: 'A readiness template (`use:`) is missing, invalid, or lacks a `with:` parameter' },
+  ...COMPOSE_LOAD_CODES,
 ];
 
 export function ruleByCode(code: string): Rule | undefined {
