@@ -15,6 +15,8 @@ import { createProbe } from '../probes/create-probe.js';
 import { waitReady } from '../probes/wait-ready.js';
 import { computeContextHash } from '../runtime/context-hash.js';
 import { Redactor } from '../secrets.js';
+import { classifyText } from '../diagnose/classify.js';
+import type { RootCauseCode } from '../diagnose/diagnosis.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { LOG_TAIL, type DiagnoseFn } from './diagnosis.js';
 import { ContainerExitedError } from './failure.js';
@@ -71,6 +73,21 @@ export function classifier(stack: Stack, redactor: Redactor): DiagnoseFn {
   };
 }
 
+/**
+ * Root causes that do not heal by waiting: a wrong or missing credential stays wrong. A probe whose
+ * every answer for a few seconds shows one of these (e.g. /ready → 503 "redis: Authentication
+ * required") fails then instead of at its deadline. Connection refusals are not here: a dependency
+ * still starting refuses too.
+ */
+export const FATAL_CAUSES: ReadonlySet<RootCauseCode> = new Set(['redis-auth', 'postgres-auth', 'module-not-found', 'missing-env', 'editable-outside-context']);
+
+export function fatalProbeError(stack: Stack): (error: string) => boolean {
+  return (error) => {
+    const cause = classifyText([error], { stack });
+    return cause !== undefined && FATAL_CAUSES.has(cause.code);
+  };
+}
+
 export function defaultDependencies(stack: Stack): UpDependencies {
   const redactor = new Redactor(stack.secretValues);
   return {
@@ -78,6 +95,7 @@ export function defaultDependencies(stack: Stack): UpDependencies {
     waitReady: probeWaiter(redactor),
     diagnose: classifier(stack, redactor),
     contextHash: computeContextHash,
+    isFatal: fatalProbeError(stack),
   };
 }
 
@@ -90,5 +108,6 @@ export async function up(stack: Stack, options: EngineUpOptions): Promise<UpResu
     waitReady: options.waitReady ?? defaults.waitReady,
     diagnose: options.diagnose ?? defaults.diagnose,
     contextHash: options.contextHash ?? defaults.contextHash,
+    isFatal: options.isFatal ?? defaults.isFatal,
   });
 }

@@ -50,7 +50,17 @@ export interface AwaitReadyArgs {
   deathsAllowed: number;
   waitReady: WaitReadyFn;
   onAttempt?: (attempt: number, error?: string) => void;
+  /**
+   * Recognises a probe error that waiting cannot fix (a credentials failure a dependency reports
+   * through /ready, say). When every attempt for `fatalGraceMs` says so, the wait ends early.
+   */
+  isFatal?: (error: string) => boolean;
+  fatalGraceMs?: number;
+  clock?: () => number;
 }
+
+/** A fatal probe error persisted for the grace period: the wait ended before its deadline. */
+export const DEFAULT_FATAL_GRACE_MS = 5000;
 
 export interface ReadyOutcome {
   attempts: number;
@@ -66,10 +76,23 @@ export async function awaitReady(args: AwaitReadyArgs, record: ReadyOutcome): Pr
   const onAbort = (): void => local.abort(args.signal.reason);
   args.signal.addEventListener('abort', onAbort, { once: true });
   if (args.signal.aborted) onAbort();
+  const clock = args.clock ?? Date.now;
+  let fatalSince: number | undefined;
+  let gaveUp: HopelessProbeError | undefined;
   const onAttempt = (attempt: number, error?: string): void => {
     record.attempts = attempt;
     if (error !== undefined) record.lastError = error;
     args.onAttempt?.(attempt, error);
+    if (error === undefined || !args.isFatal?.(error)) {
+      fatalSince = undefined;
+      return;
+    }
+    fatalSince ??= clock();
+    const grace = args.fatalGraceMs ?? DEFAULT_FATAL_GRACE_MS;
+    if (!gaveUp && clock() - fatalSince >= grace) {
+      gaveUp = new HopelessProbeError(`${error} (unchanged for ${Math.round(grace / 1000)}s over ${attempt} attempts: waiting will not fix it)`);
+      local.abort(gaveUp);
+    }
   };
   const exited = args.watch
     .waitForExit(args.target.containerId, local.signal, args.deathsAllowed)
@@ -83,6 +106,7 @@ export async function awaitReady(args: AwaitReadyArgs, record: ReadyOutcome): Pr
     record.attempts = Math.max(record.attempts, attempts);
     return record;
   } catch (error) {
+    if (gaveUp) throw gaveUp;
     if (error instanceof ProbeTimeoutError) {
       record.attempts = Math.max(record.attempts, error.attempts);
       if (error.lastError !== undefined) record.lastError = error.lastError;

@@ -36,6 +36,8 @@ export interface UpDependencies {
   waitReady: WaitReadyFn;
   diagnose: DiagnoseFn;
   contextHash: ContextHashFn;
+  /** A probe error that waiting cannot fix (see readiness.ts); default: none is. */
+  isFatal?: (error: string) => boolean;
 }
 
 export interface UpOptions {
@@ -268,6 +270,8 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
               watch: watch!,
               deathsAllowed,
               waitReady: deps.waitReady,
+              isFatal: deps.isFatal,
+              clock,
               onAttempt: (attempt, error) =>
                 emit(
                   error === undefined

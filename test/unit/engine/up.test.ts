@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Stack } from '../../../src/config/model.js';
 import { formatPlan } from '../../../src/plan/plan.js';
-import { classifier } from '../../../src/engine/index.js';
+import { classifier, fatalProbeError } from '../../../src/engine/index.js';
 import { Redactor } from '../../../src/secrets.js';
 import { makeStack } from '../../support/stack-builder.js';
 import { MemoryRuntime, type ServiceBehaviour } from '../../support/memory-runtime.js';
@@ -139,6 +139,25 @@ describe('up: failures', () => {
     expect(cache.diagnosis?.probe?.lastError).toBe('NOAUTH Authentication required.');
     expect(run.at('cache', 'failed')!).toBeGreaterThanOrEqual(1000);
     expect(run.result.services[1]!.blockedBy).toBe('cache');
+  });
+
+  it('a probe error that cannot heal (credentials) fails after a short grace, not at the deadline', async () => {
+    const stack = makeStack('demo', { api: { probe: true, probeTimeoutMs: 60_000 }, web: { probe: true, dependsOn: ['api'] } });
+    const runtime = runtimeFor(stack, {
+      api: { neverReady: true, probeError: 'GET /ready answered 503: {"checks": {"redis": "AuthenticationError: Authentication required."}}' },
+    });
+    const run = await runToEnd(stack, runtime, {}, { isFatal: fatalProbeError(stack), diagnose: classifier(stack, new Redactor()) });
+    const api = run.result.services[0]!;
+    expect(api.state).toBe('failed');
+    expect(run.at('api', 'failed')!).toBeGreaterThanOrEqual(5000);
+    expect(run.at('api', 'failed')!).toBeLessThan(6000);
+    expect(api.diagnosis?.rootCause.code).toBe('redis-auth');
+    expect(api.diagnosis?.probe?.lastError).toContain('Authentication required');
+    // A refusal (a dependency still starting) is not fatal: it waits for the deadline.
+    const slow = makeStack('demo', { api: { probe: true, probeTimeoutMs: 8000 } });
+    const refusing = runtimeFor(slow, { api: { neverReady: true, probeError: 'connect ECONNREFUSED 127.0.0.1:49000' } });
+    const waited = await runToEnd(slow, refusing, {}, { isFatal: fatalProbeError(slow) });
+    expect(waited.at('api', 'failed')!).toBeGreaterThanOrEqual(8000 - 60);
   });
 
   it('a build failure fails the service before anything starts and blocks its dependents', async () => {
