@@ -214,6 +214,9 @@ export async function resolveReportRef(ref: string, reportsDir: string, cwd: str
     const info = await stat(asPath);
     return info.isDirectory() ? join(asPath, REPORT_FILES.json) : asPath;
   }
+  // `latest`/`previous` mean this stack's; a run id names a run whatever stack it was of.
   const { runs } = await listRuns(reportsDir, stackName);
-  return findRun(runs, ref).file;
+  if (stackName === undefined || ref === 'latest' || ref === 'previous' || runs.some((run) => run.id.startsWith(ref))) return findRun(runs, ref).file;
+  const all = await listRuns(reportsDir);
+  return findRun(all.runs, ref).file;
 }
