@@ -107,6 +107,10 @@ export function summarizeServices(checks: readonly CheckResult[], services: read
     if (service.rootCause || failedHealth) {
       status = 'down';
       issue = rootCause ? describeCause(rootCause) : failedHealth?.message;
+      // Something answered on its port, but the stack's container is down: another process holds the port.
+      if (service.rootCause && passedHealth && !failedHealth) {
+        issue = `its port answers, but not from this stack's container (another process holds it?): ${describeCause(service.rootCause)}`;
+      }
     } else if (otherFailure) {
       status = passedHealth || own.some((c) => c.status === 'passed') ? 'degraded' : 'down';
       issue = otherFailure.rootCause ? describeCause(otherFailure.rootCause) : otherFailure.message;

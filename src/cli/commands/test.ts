@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Stack } from '../../config/model.js';
 import type { Diagnosis } from '../../diagnose/diagnosis.js';
+import { ConfigError, formatLocation } from '../../errors.js';
 import type { CheckResult } from '../../report/model.js';
 import { renderTerminal } from '../../report/render-terminal.js';
 import type { Runtime } from '../../runtime/runtime.js';
@@ -97,9 +98,13 @@ export async function runTestPhase(
       onNote: (note) => err.line(`stackctl: note: ${note}`),
     });
   } catch (error) {
-    if (error instanceof SuiteError) {
-      // Every problem of the suite file, as file:line:col, before the command ends on the first.
-      for (const d of error.diagnostics.slice(1)) err.line(`stackctl: ${d.location.file}:${d.location.line}:${d.location.col}: ${d.message}\n  hint: ${d.hint}`);
+    if (error instanceof SuiteError && error.diagnostics.length > 1) {
+      // Every problem of the suite file, in file order, as file:line:col with its hint.
+      for (const d of error.diagnostics) err.line(`stackctl: ${formatLocation(d.location)}: ${d.message}\n  hint: ${d.hint}`);
+      const file = error.diagnostics[0]?.location.file ?? 'the suite';
+      throw new ConfigError(`${path.relative(ctx.cwd, file) || file}: ${error.diagnostics.length} problems (above); nothing was run`, {
+        hint: 'fix them; docs/suite-report.md describes the suite format',
+      });
     }
     throw error;
   }

@@ -85,7 +85,7 @@ describe('service table', () => {
       ['b', 'down', 'connect ECONNREFUSED', undefined],
       ['c', 'degraded', 'expected status 200, got 500', 3],
       ['d', 'unknown', 'not checked: No accessible endpoints', undefined],
-      ['e', 'down', 'NOAUTH', undefined],
+      ['e', 'down', "its port answers, but not from this stack's container (another process holds it?): NOAUTH", undefined],
       ['f', 'unknown', 'no check targets this service', undefined],
     ]);
   });
