@@ -51,11 +51,16 @@ describe('comparison and verdict', () => {
     expect(errorRate?.previous).toBeCloseTo(33.33, 2);
   });
 
-  it('flags a slowdown beyond 25 % and 100 ms as a regression', () => {
+  it('flags a slowdown beyond 50 % and 200 ms as a regression', () => {
     const slow = make({ 'a/1': 'passed', 'a/2': 'passed', 'b/1': 'failed', 'b/2': 'skipped' }, 400);
     const comparison = compareReports(slow, baselineFromReport(base, '/x/report.json'));
     expect(comparison.metrics.find((m) => m.id === 'avg_response_ms')?.status).toBe('regression');
     expect(comparison.verdict).toBe('REGRESSION');
+    // The boundary: 200 ms more than a 20 ms baseline is noise, 201 ms more is not.
+    const statusAt = (latency: number) =>
+      compareReports(make({ 'a/1': 'passed', 'a/2': 'passed', 'b/1': 'failed', 'b/2': 'skipped' }, latency), baselineFromReport(base, '/x/report.json')).metrics.find((m) => m.id === 'avg_response_ms')?.status;
+    expect(statusAt(220)).toBe('same');
+    expect(statusAt(221)).toBe('regression');
   });
 
   it('lists added and removed checks, and notes changed config and suite', () => {
