@@ -5,7 +5,7 @@ import { registerCommands } from './commands/index.js';
 
 export const VERSION = '0.1.0';
 
-export function buildProgram(ctx: CliContext): Command {
+export async function buildProgram(ctx: CliContext, argv: string[] = []): Promise<Command> {
   const program = new Command('stackctl')
     .description('Bring a Dockerized stack up in dependency order, prove it ready, diagnose failures, report.')
     .version(VERSION)
@@ -15,7 +15,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (text) => ctx.stderr.write(text),
     })
     .exitOverride();
-  registerCommands(program, ctx);
+  await registerCommands(program, ctx, argv);
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }
@@ -25,8 +25,8 @@ export function buildProgram(ctx: CliContext): Command {
  * 70 internal error, 130 cancelled. Never lets a stack trace reach the user.
  */
 export async function main(argv: string[], ctx: CliContext = createCliContext(interruptSignal())): Promise<number> {
-  const program = buildProgram(ctx);
   try {
+    const program = await buildProgram(ctx, argv);
     await program.parseAsync(argv);
     return ctx.exitCode;
   } catch (error) {

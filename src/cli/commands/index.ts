@@ -1,31 +1,36 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerValidate } from './validate.js';
-import { registerPlan } from './plan.js';
-import { registerImport } from './import.js';
-import { registerExport } from './export.js';
-import { registerUp } from './up.js';
-import { registerDown } from './down.js';
-import { registerPs } from './ps.js';
-import { registerLogs } from './logs.js';
-import { registerTest } from './test.js';
-import { registerReport } from './report.js';
-import { registerDaemon } from './daemon.js';
 
-export function registerCommands(program: Command, ctx: CliContext): void {
-  for (const register of [
-    registerValidate,
-    registerPlan,
-    registerImport,
-    registerExport,
-    registerUp,
-    registerDown,
-    registerPs,
-    registerLogs,
-    registerTest,
-    registerReport,
-    registerDaemon,
-  ]) {
-    register(program, ctx);
-  }
+type Register = (program: Command, ctx: CliContext) => void;
+
+/**
+ * Each command's module, loaded on demand: `stackctl validate` must not pay for loading dockerode,
+ * pg, playwright-core and the daemon (that cost ~1.5 s of start-up; see BENCHMARKS.md).
+ * Order here is the order of `stackctl --help`.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import('./validate.js')).registerValidate,
+  plan: async () => (await import('./plan.js')).registerPlan,
+  import: async () => (await import('./import.js')).registerImport,
+  export: async () => (await import('./export.js')).registerExport,
+  up: async () => (await import('./up.js')).registerUp,
+  down: async () => (await import('./down.js')).registerDown,
+  ps: async () => (await import('./ps.js')).registerPs,
+  logs: async () => (await import('./logs.js')).registerLogs,
+  test: async () => (await import('./test.js')).registerTest,
+  report: async () => (await import('./report.js')).registerReport,
+  daemon: async () => (await import('./daemon.js')).registerDaemon,
+};
+
+export const COMMAND_NAMES = Object.keys(COMMANDS);
+
+/**
+ * Registers the command named on the command line, or every command when none is named (help,
+ * suggestions for a mistyped name).
+ */
+export async function registerCommands(program: Command, ctx: CliContext, argv: string[]): Promise<void> {
+  const named = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const wanted = named !== undefined && named in COMMANDS && named !== 'help' ? [named] : COMMAND_NAMES;
+  const registers = await Promise.all(wanted.map((name) => COMMANDS[name]!()));
+  for (const register of registers) register(program, ctx);
 }
