@@ -38,11 +38,18 @@ export function metricValue(metric: Pick<MetricComparison, 'unit'>, value: numbe
   return String(value);
 }
 
-/** `-4.5 pp` for rates (percentage points), `+12 ms`, `+2`; `N/A` when a side is unknown. */
+/**
+ * `-4.5 pp` for rates (percentage points), `+12 ms`, `+2`; `N/A` when a side is unknown. Computed
+ * from the figures as displayed, so a row always adds up (114 ms → 107 ms is -7 ms, not -6).
+ */
 export function metricChange(metric: MetricComparison): string {
-  if (metric.change === null) return 'N/A';
-  if (metric.unit === '%') return `${signed(metric.change, 1)} pp`;
-  if (metric.unit === 'ms') return `${signed(Math.round(metric.change), 0)} ms`;
+  if (metric.change === null || metric.previous === null || metric.current === null) return 'N/A';
+  if (metric.unit === '%') return `${signed(Number(metric.current.toFixed(1)) - Number(metric.previous.toFixed(1)), 1)} pp`;
+  if (metric.unit === 'ms') {
+    const shown = (v: number): number => (v < 10 ? Number(v.toFixed(1)) : Math.round(v));
+    const delta = shown(metric.current) - shown(metric.previous);
+    return `${signed(delta, Number.isInteger(delta) ? 0 : 1)} ms`;
+  }
   return signed(metric.change, 0);
 }
 

@@ -61,3 +61,16 @@ describe('renderers', () => {
     expect(renderMarkdown(buildReport(seedInput()))).toBe(renderMarkdown(buildReport(seedInput())));
   });
 });
+
+describe('metric changes', () => {
+  it('are computed from the figures as displayed, so each row adds up', async () => {
+    const { metricChange } = await import('../../../src/report/format.js');
+    const row = (unit: '%' | 'ms' | 'count', previous: number, current: number) =>
+      metricChange({ id: 'x', label: 'x', unit, previous, current, change: current - previous, status: 'same' });
+    expect(row('ms', 113.6, 107.2)).toBe('-7 ms');
+    expect(row('ms', 4.25, 4.04)).toBe('-0.3 ms'); // shown as 4.3 ms → 4.0 ms
+    expect(row('%', 21.6, 100 * (6 / 35))).toBe('-4.5 pp');
+    expect(row('%', 100 / 3, 100 / 3)).toBe('0.0 pp');
+    expect(row('count', 37, 35)).toBe('-2');
+  });
+});
