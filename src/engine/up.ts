@@ -12,6 +12,7 @@ import type { Service, Stack } from '../config/model.js';
 import type { Diagnosis } from '../diagnose/diagnosis.js';
 import { CancelledError, InternalError, ProbeTimeoutError, errorMessage } from '../errors.js';
 import { HopelessProbeError } from '../probes/probe.js';
+import { stackNetworks, stackVolumes } from '../plan/container-spec.js';
 import { containerName } from '../plan/names.js';
 import { observe } from '../plan/observed.js';
 import { isNoop, type Plan } from '../plan/plan.js';
@@ -113,21 +114,35 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
   try {
     await runtime.ping(run.signal);
     watch = new ContainerWatch(runtime, stack.name);
-    const [observed, images] = await Promise.all([
-      observe(runtime, stack.name),
-      prepareImages(stack, stack.services, {
-        runtime,
-        build: options.build ?? true,
-        contextHash: deps.contextHash,
-        signal: run.signal,
-        concurrency: Math.min(options.parallel ?? 4, 4),
-        clock,
-        onPhase: (service, p, detail) => phase(service, p, detail),
-        onProgress: (service, line) => emit({ type: 'service.progress', service, at: clock(), line }),
-        onDone: (service, _imageId, durationMs, detail) => {
-          results.get(service)!.timings.buildMs = durationMs;
-          if (detail === 'built' || detail === 'pulled') phase(service, 'waiting', `image ${detail} in ${durationMs} ms`);
-        },
+    const imagesReady = prepareImages(stack, stack.services, {
+      runtime,
+      build: options.build ?? true,
+      contextHash: deps.contextHash,
+      signal: run.signal,
+      concurrency: Math.min(options.parallel ?? 4, 4),
+      clock,
+      onPhase: (service, p, detail) => phase(service, p, detail),
+      onProgress: (service, line) => emit({ type: 'service.progress', service, at: clock(), line }),
+      onDone: (service, _imageId, durationMs, detail) => {
+        results.get(service)!.timings.buildMs = durationMs;
+        if (detail === 'built' || detail === 'pulled') phase(service, 'waiting', `image ${detail} in ${durationMs} ms`);
+      },
+    });
+    imagesReady.catch(() => undefined);
+    const observed = await observe(runtime, stack.name);
+    // The network and volumes do not depend on any image: create the missing ones while the images
+    // are prepared (the plan below lists them as `create (not found)`, which is what happened).
+    const missingNetworks = stackNetworks(stack).filter((name) => !observed.networks.includes(name));
+    const missingVolumes = stackVolumes(stack).filter((name) => !observed.volumes.includes(name));
+    const [images] = await Promise.all([
+      imagesReady,
+      ...missingNetworks.map(async (name) => {
+        await runtime.ensureNetwork(stack.name, name);
+        createdNetworks.push(name);
+      }),
+      ...missingVolumes.map(async (name) => {
+        await runtime.ensureVolume(stack.name, name);
+        createdVolumes.push(name);
       }),
     ]);
     // Interrupted while preparing: the plan is still made (it is pure) and the traversal below
@@ -138,16 +153,6 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
       const result = results.get(entry.service)!;
       result.action = entry.action;
       result.cause = entry.cause;
-    }
-    for (const network of plan.networks) {
-      if (network.action !== 'create') continue;
-      await runtime.ensureNetwork(stack.name, network.name);
-      createdNetworks.push(network.name);
-    }
-    for (const volume of plan.volumes) {
-      if (volume.action !== 'create') continue;
-      await runtime.ensureVolume(stack.name, volume.name);
-      createdVolumes.push(volume.name);
     }
 
     const traversalStart = clock();

@@ -74,7 +74,8 @@ async function runUpCommand(ctx: CliContext, options: UpCommandOptions): Promise
   log.logger.info({ file: stack.file, parallel: options.parallel, build: options.build, timeoutMs: options.timeout, rollback: options.rollback === true }, 'up');
   let result: UpResult;
   try {
-    const { up } = await import('../../engine/index.js');
+    // Load the engine and the dockerode runtime now, so the run's own clock measures engine work.
+    const [{ up }] = await Promise.all([import('../../engine/index.js'), import('../../runtime/docker-runtime.js')]);
     result = await up(stack, {
       runtime,
       signal: ctx.signal,

@@ -1,0 +1,287 @@
+#!/usr/bin/env node
+/**
+ * The `stackctl up` benchmark. In one run, side by side, on two stacks:
+ *
+ *   example  the ten-service example stack (stack.yaml)
+ *   chain    a synthetic 3-level chain (level1 ← level2 ← level3) of containers that are ready the
+ *            instant they start (an exec probe `true`; compose: healthcheck `CMD true`)
+ *
+ * three figures each:
+ *   1. `stackctl up` from scratch to all-ready, against the critical-path lower bound measured in the
+ *      same run: for every service, own = readyAt − depsMetAt (its container's create + start +
+ *      boot-to-ready, from the moment its dependencies were met); the bound is the largest sum of
+ *      `own` along any dependency chain. Nothing can be ready sooner than that chain allows.
+ *   2. a no-op `up` on the running, unchanged stack (process start to exit).
+ *   3. the same stack exported as compose (`stackctl export compose`, healthchecks equivalent to the
+ *      probes, `depends_on: condition: service_healthy`) started by Debian's docker-compose, to all
+ *      containers healthy — with compose's default 30 s interval and with 1 s — as a ratio.
+ *
+ * Images are built before anything is timed (build time is not start time). Every run uses its own
+ * project name, fresh volumes, fresh secrets and free host ports, and is removed afterwards.
+ *
+ * Usage: node bench/up-bench.mjs [--only example|chain] [--skip-compose-30s] [--json FILE]
+ * Needs: `npx tsc -p tsconfig.build.json`, a running engine, scripts/ensure-docker-compose.sh.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { ROOT, composeUpUntilHealthy, composeDown, exportVariant, writeStackEnv, COMPOSE_FILE } from './compose-up.mjs';
+
+const run = promisify(execFile);
+const BIN = path.join(ROOT, 'bin/stackctl.js');
+const args = process.argv.slice(2);
+const skip30 = args.includes('--skip-compose-30s');
+const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const log = (line) => process.stderr.write(`up-bench: ${line}\n`);
+
+/** Runs `stackctl …` and times it from spawn; with --json, also when the last service became ready. */
+function stackctl(argv, env) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [BIN, ...argv], { cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    let buffer = '';
+    let lastReadyWallMs;
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      buffer += chunk;
+      let newline;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        if (line.includes('"type":"service.phase"') && /"phase":"(ready|started|completed)"/.test(line)) lastReadyWallMs = performance.now() - t0;
+      }
+    });
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, wallMs: performance.now() - t0, lastReadyWallMs }));
+  });
+}
+
+function resultOf(stdout) {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+/** Longest chain of `own` (readyAt − depsMetAt) through the dependency graph. */
+function criticalPath(stackServices, results) {
+  const byName = new Map(results.map((r) => [r.service, r]));
+  const own = (name) => {
+    const t = byName.get(name)?.timings ?? {};
+    return (t.readyAt ?? 0) - (t.depsMetAt ?? 0);
+  };
+  const memo = new Map();
+  const longest = (name) => {
+    if (memo.has(name)) return memo.get(name);
+    const deps = stackServices.get(name) ?? [];
+    let best = { ms: 0, chain: [] };
+    for (const dep of deps) {
+      const candidate = longest(dep);
+      if (candidate.ms > best.ms) best = candidate;
+    }
+    const value = { ms: best.ms + own(name), chain: [...best.chain, name] };
+    memo.set(name, value);
+    return value;
+  };
+  let top = { ms: 0, chain: [] };
+  for (const name of stackServices.keys()) {
+    const candidate = longest(name);
+    if (candidate.ms > top.ms) top = candidate;
+  }
+  return { ...top, own: Object.fromEntries([...stackServices.keys()].map((n) => [n, own(n)])) };
+}
+
+/** service → dependencies, from the stack file through stackctl's own loader. */
+async function dependencyMap(file, env) {
+  const { loadStack } = await import(path.join(ROOT, 'dist/config/load.js'));
+  const loaded = await loadStack(file, { env: { ...process.env, ...env }, cwd: ROOT });
+  if (!loaded.stack) throw new Error(`cannot load ${file}: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
+  return new Map(loaded.stack.services.map((s) => [s.name, s.dependsOn.map((d) => d.service)]));
+}
+
+/** Builds (or confirms up to date) every image of the stack with stackctl's own build path. */
+async function prebuild(file, env) {
+  const t0 = performance.now();
+  const { loadStack } = await import(path.join(ROOT, 'dist/config/load.js'));
+  const { DockerRuntime } = await import(path.join(ROOT, 'dist/runtime/docker-runtime.js'));
+  const { computeContextHash } = await import(path.join(ROOT, 'dist/runtime/context-hash.js'));
+  const loaded = await loadStack(file, { env: { ...process.env, ...env }, cwd: ROOT });
+  const runtime = new DockerRuntime({});
+  let built = 0;
+  for (const service of loaded.stack.services) {
+    if (!service.build) continue;
+    const result = await runtime.buildImage({
+      stack: loaded.stack.name,
+      service: service.name,
+      tag: service.image ?? `${loaded.stack.name}-${service.name}:latest`,
+      build: service.build,
+      contextHash: await computeContextHash(service.build, service.name),
+    });
+    if (result.built) built += 1;
+  }
+  return { ms: Math.round(performance.now() - t0), built };
+}
+
+async function measureStackctl(label, file, env) {
+  const deps = await dependencyMap(file, env);
+  log(`${label}: stackctl up from scratch …`);
+  const cold = await stackctl(['up', '-f', file, '--json'], env);
+  if (cold.code !== 0) throw new Error(`${label}: stackctl up failed (exit ${cold.code}):\n${cold.stdout.slice(-4000)}\n${cold.stderr}`);
+  const result = resultOf(cold.stdout);
+  const lastReadyAt = Math.max(...result.services.map((s) => s.timings.readyAt ?? 0));
+  const firstDepsMet = Math.min(...result.services.map((s) => s.timings.depsMetAt ?? Infinity));
+  const cp = criticalPath(deps, result.services);
+  log(`${label}: all ready after ${lastReadyAt} ms (engine), critical path ${cp.ms} ms: ${cp.chain.join(' → ')}`);
+  const noops = [];
+  for (let i = 0; i < 3; i += 1) {
+    const noop = await stackctl(['up', '-f', file, '--json'], env);
+    const r = resultOf(noop.stdout);
+    if (noop.code !== 0 || !r.noop) throw new Error(`${label}: the second up was not a no-op:\n${noop.stdout.slice(-3000)}`);
+    noops.push({ wallMs: Math.round(noop.wallMs), engineMs: r.durationMs });
+  }
+  log(`${label}: no-op up ${noops.map((n) => `${n.wallMs} ms`).join(', ')}`);
+  const down = await stackctl(['down', '-v', '-f', file], env);
+  if (down.code !== 0) throw new Error(`${label}: down failed: ${down.stdout}${down.stderr}`);
+  const median = [...noops].sort((a, b) => a.wallMs - b.wallMs)[1];
+  return {
+    upToAllReadyMs: lastReadyAt,
+    upWallToAllReadyMs: Math.round(cold.lastReadyWallMs ?? cold.wallMs),
+    preparationMs: firstDepsMet,
+    criticalPathMs: cp.ms,
+    criticalChain: cp.chain,
+    ownMs: cp.own,
+    ratioToCriticalPath: lastReadyAt / cp.ms,
+    ratioToCriticalPathFromFirstStart: (lastReadyAt - firstDepsMet) / cp.ms,
+    noop: median,
+    noopRuns: noops,
+  };
+}
+
+async function measureCompose(label, file, envFile, variant) {
+  const project = `stackctl-bench-${label}-${variant}-${process.pid}`;
+  log(`${label}: docker-compose (${variant} healthcheck interval) …`);
+  try {
+    const result = await composeUpUntilHealthy({ file, envFile, project, timeoutMs: 900_000 });
+    log(`${label}: compose ${variant}: all healthy after ${result.allHealthyMs} ms`);
+    return result;
+  } finally {
+    await composeDown({ file, envFile, project });
+  }
+}
+
+const CHAIN = `# Synthetic 3-level chain for bench/up-bench.mjs: each container is ready the instant it starts.
+name: bench-chain
+services:
+  level1:
+    image: debian:bookworm-slim
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep infinity & wait"]
+    readiness: { exec: ["true"], timeout: 30s }
+  level2:
+    image: debian:bookworm-slim
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep infinity & wait"]
+    depends_on: [level1]
+    readiness: { exec: ["true"], timeout: 30s }
+  level3:
+    image: debian:bookworm-slim
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep infinity & wait"]
+    depends_on: [level2]
+    readiness: { exec: ["true"], timeout: 30s }
+`;
+
+async function machine() {
+  const cpus = os.cpus();
+  const docker = (await run('docker', ['version', '--format', '{{.Server.Version}} (API {{.Server.APIVersion}})'])).stdout.trim();
+  const compose = (await run('docker-compose', ['version', '--short']).catch(() => ({ stdout: 'absent' }))).stdout.trim();
+  return {
+    cpu: `${cpus[0]?.model ?? '?'} × ${cpus.length}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+    node: process.version,
+    docker,
+    dockerCompose: compose,
+    loadAverage: os.loadavg().map((n) => n.toFixed(2)).join(' '),
+  };
+}
+
+async function main() {
+  await run('bash', [path.join(ROOT, 'scripts/ensure-docker-compose.sh')]);
+  const info = await machine();
+  log(`machine: ${JSON.stringify(info)}`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stackctl-up-bench-'));
+  const out = { machine: info, startedAt: new Date().toISOString() };
+  const temporary = [];
+  try {
+    // ── the example stack ───────────────────────────────────────────────────────────────────
+    if (only !== 'chain') {
+    const { file: envFile, values } = await writeStackEnv(dir);
+    const exampleEnv = { ...values, STACKCTL_PROJECT_NAME: `stackctl-bench-up-${process.pid}` };
+    log('building the example images (not timed as start time) …');
+    out.exampleBuild = await prebuild(path.join(ROOT, 'stack.yaml'), exampleEnv);
+    log(`images ready in ${out.exampleBuild.ms} ms (${out.exampleBuild.built} built)`);
+    out.example = { stackctl: await measureStackctl('example', 'stack.yaml', exampleEnv) };
+    const compose1s = await exportVariant('1s');
+    temporary.push(compose1s);
+    out.example.compose1s = await measureCompose('example', compose1s, envFile, '1s');
+    if (!skip30) out.example.compose30s = await measureCompose('example', COMPOSE_FILE, envFile, '30s');
+    }
+
+    // ── the synthetic chain ─────────────────────────────────────────────────────────────────
+    if (only !== 'example') {
+    const chainFile = path.join(dir, 'chain.yaml');
+    writeFileSync(chainFile, CHAIN);
+    const chainEnvFile = path.join(dir, 'chain.env');
+    writeFileSync(chainEnvFile, '');
+    const chainEnv = { STACKCTL_PROJECT_NAME: `stackctl-bench-chain-${process.pid}` };
+    out.chain = { stackctl: await measureStackctl('chain', chainFile, chainEnv) };
+    for (const interval of skip30 ? ['1s'] : ['1s', '30s']) {
+      const composeFile = path.join(dir, `chain-${interval}.docker-compose.yml`);
+      await run(process.execPath, [BIN, 'export', 'compose', '-f', chainFile, '-o', composeFile, '--healthcheck-interval', interval], { cwd: ROOT });
+      out.chain[`compose${interval}`] = await measureCompose('chain', composeFile, chainEnvFile, interval);
+    }
+    }
+  } finally {
+    for (const file of temporary) rmSync(file, { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  out.machine.loadAverageAtEnd = os.loadavg().map((n) => n.toFixed(2)).join(' ');
+  if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(out, null, 2)}\n`);
+  process.stdout.write(report(out));
+}
+
+const s = (ms) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(2)} s`);
+const x = (value) => (value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(2)}×`);
+
+function report(out) {
+  const lines = [];
+  lines.push(`Machine: ${out.machine.cpu}, ${out.machine.memoryGiB} GiB, Linux ${out.machine.kernel}; Node ${out.machine.node}; Docker ${out.machine.docker}; docker-compose ${out.machine.dockerCompose}; load average ${out.machine.loadAverage} → ${out.machine.loadAverageAtEnd}.`);
+  lines.push('');
+  lines.push('| stack | stackctl up → all ready | critical path | ratio (target ≤ 1.10) | no-op up (target < 1.5 s) | compose 1 s → healthy | speed-up vs 1 s | compose 30 s → healthy | speed-up vs 30 s |');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
+  for (const name of ['example', 'chain']) {
+    const r = out[name];
+    if (!r) continue;
+    const st = r.stackctl;
+    const wall = st.upWallToAllReadyMs;
+    lines.push(
+      `| ${name} | ${s(st.upToAllReadyMs)} (wall ${s(wall)}) | ${s(st.criticalPathMs)} | ${x(st.ratioToCriticalPath)} | ${s(st.noop.wallMs)} (engine ${s(st.noop.engineMs)}) | ${s(r.compose1s?.allHealthyMs)} | ${x(r.compose1s ? r.compose1s.allHealthyMs / wall : undefined)} | ${s(r.compose30s?.allHealthyMs)} | ${x(r.compose30s ? r.compose30s.allHealthyMs / wall : undefined)} |`,
+    );
+  }
+  lines.push('');
+  for (const name of ['example', 'chain']) {
+    const st = out[name]?.stackctl;
+    if (!st) continue;
+    lines.push(`${name}: critical chain ${st.criticalChain.join(' → ')}; preparation before the first start ${s(st.preparationMs)}; ratio from the first start ${x(st.ratioToCriticalPathFromFirstStart)}; own times ${Object.entries(st.ownMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}.`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+main().catch((error) => {
+  log(`failed: ${error.stack ?? error.message}`);
+  process.exit(1);
+});
