@@ -63,13 +63,30 @@ export async function resolveBaseline(
 
 export async function publishReport(input: Report, options: PublishOptions): Promise<Published> {
   const { baseline, history } = await resolveBaseline(input, options);
-  // Keep the id the run was given (templates used it) unless another run took it meanwhile.
-  const id = existsSync(join(options.reportsDir, input.run.id)) ? uniqueRunId(options.reportsDir, new Date(input.run.startedAt)) : input.run.id;
-  const report: Report = { ...input, run: { ...input.run, id } };
-  if (baseline) report.comparison = compareReports(report, baseline);
-  report.files = filesFor(join(options.reportsDir, report.run.id));
-  const renderings = renderAll(report, options.redactor, history);
-  const files = await writeRun(report.files.dir, renderings);
+  // Keep the id the run was given (templates used it) unless another run took it meanwhile — also
+  // between our check and our rename, when two runs of the stack finish in the same second.
+  let id = existsSync(join(options.reportsDir, input.run.id)) ? uniqueRunId(options.reportsDir, new Date(input.run.startedAt)) : input.run.id;
+  for (let attempt = 1; ; attempt++) {
+    const report: Report = { ...input, run: { ...input.run, id } };
+    if (baseline) report.comparison = compareReports(report, baseline);
+    report.files = filesFor(join(options.reportsDir, id));
+    const renderings = renderAll(report, options.redactor, history);
+    let files: ReportFiles;
+    try {
+      files = await writeRun(report.files.dir, renderings);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code === 'ENOTEMPTY' || code === 'EEXIST') && attempt < 5) {
+        id = uniqueRunId(options.reportsDir, new Date(input.run.startedAt));
+        continue;
+      }
+      throw error;
+    }
+    return finish(report, files, renderings, options);
+  }
+}
+
+async function finish(report: Report, files: ReportFiles, renderings: Renderings, options: PublishOptions): Promise<Published> {
   const published: Published = { report: options.redactor.redactValue(report), files };
   if (options.outDir !== undefined) published.copies = await writeCopies(resolve(options.cwd, options.outDir), renderings);
   return published;

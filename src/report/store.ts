@@ -69,7 +69,12 @@ export async function writeRun(dir: string, renderings: Renderings): Promise<Rep
   await writeFile(join(tmp, REPORT_FILES.markdown), renderings.markdown);
   await writeFile(join(tmp, REPORT_FILES.html), renderings.html);
   await writeFile(join(tmp, REPORT_FILES.junit), renderings.junit);
-  await rename(tmp, dir);
+  try {
+    await rename(tmp, dir);
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
   return files;
 }
 

@@ -72,3 +72,17 @@ describe('stored runs', () => {
     await expect(loadBaselineFile(join(dir, 'missing.json'))).rejects.toThrow(/cannot read/);
   });
 });
+
+describe('two runs finishing in the same second', () => {
+  it('get distinct run directories: a taken id gets a suffix', async () => {
+    const reports = join(dir, 'race');
+    const a = seedAt('2025-09-01T10:00:00.000Z');
+    // Another run of the same second already stored its report under the id.
+    await mkdir(join(reports, a.run.id), { recursive: true });
+    await writeFile(join(reports, a.run.id, 'report.json'), JSON.stringify(a));
+    const published = await publishReport(a, { reportsDir: reports, cwd: dir, redactor: new Redactor() });
+    expect(published.report.run.id).toBe('2025-09-01T10-00-00Z-2');
+    expect(published.files.dir).toBe(join(reports, '2025-09-01T10-00-00Z-2'));
+    expect((await loadReport(published.files.json)).run.id).toBe('2025-09-01T10-00-00Z-2');
+  });
+});
