@@ -63,6 +63,7 @@ export function importCompose(source: YamlSource, options: ImportOptions): Impor
   for (const d of extended.diagnostics) notes.push({ ...d, severity: 'warning', code: 'IMPORT001' });
 
   const services: Record<string, unknown> = {};
+  const restartDependents = new Set<string>();
   for (const { name, value, origin } of extended.services) {
     const dirOf = (key: string): string => {
       let current: typeof origin | undefined = origin;
@@ -90,17 +91,32 @@ export function importCompose(source: YamlSource, options: ImportOptions): Impor
     const envFiles = importEnvFiles(value.env_file, dirOf('env_file'), rebase, (message) => comment(name, Object.keys(out)[0] ?? 'image', message));
     if (envFiles !== undefined) out.env_file = envFiles;
     if (Array.isArray(value.ports) && value.ports.length > 0) {
-      out.ports = value.ports.map((port) => (isRecord(port) ? pick(port, ['target', 'published', 'host_ip', 'protocol']) : port));
+      out.ports = value.ports;
       if (value.ports.some((port) => (typeof port === 'string' && (port.replace(/\/\w+$/, '').match(/:/g) ?? []).length < 2) || typeof port === 'number' || (isRecord(port) && port.host_ip === undefined))) {
         comment(name, 'ports', 'stackctl publishes these on 127.0.0.1 (compose: every interface) unless an IP is given');
       }
     }
     const volumes = importVolumes(value.volumes, value.tmpfs, dirOf('volumes'), rebase);
     if (volumes.length > 0) out.volumes = volumes;
-    if (value.networks !== undefined && value.networks !== null) out.networks = importNetworks(value.networks);
+    if (value.networks !== undefined && value.networks !== null) {
+      out.networks = importNetworks(value.networks);
+      if (isRecord(value.networks)) {
+        for (const [network, config] of Object.entries(value.networks)) {
+          for (const key of isRecord(config) ? Object.keys(config) : []) {
+            if (key !== 'aliases') note(name, ['networks', network, key], `networks.${network}.${key} is not imported: stackctl does not apply it`);
+          }
+        }
+      }
+    }
     const dependsOn = importDependsOn(value.depends_on);
     if (dependsOn) {
       out.depends_on = dependsOn.value;
+      for (const [dependency, config] of Object.entries(isRecord(value.depends_on) ? value.depends_on : {})) {
+        if (isRecord(config) && config.restart === true) {
+          comment(name, 'depends_on', `restart: true on ${dependency} → \`restart_dependents: true\` on ${dependency} (restarts every ready dependent)`);
+          restartDependents.add(dependency);
+        }
+      }
       if (dependsOn.plainList) comment(name, 'depends_on', "compose's plain depends_on list waits only for the start: `started`; use `ready` where the service needs its dependency answering");
     }
     const readiness = importHealthcheck(value, (probeNote) => comment(name, 'readiness', probeNote), (message) => note(name, ['healthcheck'], message));
@@ -119,6 +135,11 @@ export function importCompose(source: YamlSource, options: ImportOptions): Impor
 
   // `stackctl:` marks the file as a stack file (a compose file has no such key), so a plain
   // `depends_on` map with `condition: started` is read with stack.yaml's meaning.
+  for (const name of restartDependents) {
+    const target = services[name];
+    if (isRecord(target)) target.restart_dependents = true;
+  }
+
   const doc: Record<string, unknown> = {
     stackctl: { imported_from: path.relative(outDir, file) || file },
     name: projectName(raw.name, options.env ?? {}, composeDir),
@@ -198,7 +219,7 @@ function importVolumes(volumes: unknown, tmpfs: unknown, dir: string, rebase: (t
       if (parts.length >= 2 && /^[.~]/.test(parts[0]!)) out.push([rebase(parts[0]!, dir), ...parts.slice(1)].join(':'));
       else out.push(volume);
     } else if (isRecord(volume)) {
-      const long = pick(volume, ['type', 'source', 'target', 'read_only']);
+      const long = pick(volume, ['type', 'source', 'target', 'read_only', 'bind', 'volume', 'tmpfs']);
       if (volume.type === 'bind' && typeof volume.source === 'string') long.source = rebase(volume.source, dir);
       out.push(long);
     }
