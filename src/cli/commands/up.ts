@@ -1,14 +1,13 @@
 /**
  * `stackctl up`: start the stack in dependency order, prove every service ready, diagnose what failed.
  * Exit codes: 0 every service ready, 1 a service failed or was blocked (or --timeout expired),
- * 2 usage, 130 interrupted.
+ * 2 usage, 130 interrupted. With --test, 1 also when the suite's success criteria fail.
  */
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Stack } from '../../config/model.js';
 import { parseDuration } from '../../config/normalize.js';
 import type { UpResult } from '../../engine/results.js';
-import { UsageError } from '../../errors.js';
 import { createStackLog } from '../../log.js';
 import { ownedContainers } from '../../plan/observed.js';
 import { formatPlan } from '../../plan/plan.js';
@@ -27,6 +26,9 @@ interface UpCommandOptions extends StackOptions {
   build: boolean;
   timeout?: number;
   test?: boolean;
+  suite?: string;
+  baseline?: string;
+  failOnRegression?: boolean;
 }
 
 export function parseDurationOption(name: string): (value: string) => number {
@@ -52,18 +54,16 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .option('--rollback', 'when a service fails, remove what this run created or started (default: leave it for debugging)')
     .option('--no-build', 'do not build images; use the ones already built')
     .option('--timeout <duration>', 'give up when the stack is not ready after this long (e.g. 90s, 5m)', parseDurationOption('--timeout'))
-    .option('--test', 'run the integration suite once every service is ready');
+    .option('--test', "then run the stack's integration suite and write the report (as `stackctl test`)")
+    .option('--suite <file>', "with --test: the suite to run (default: the stack file's `suite:`)")
+    .option('--baseline <file|name>', 'with --test: compare with this report (default: the previous run)')
+    .option('--fail-on-regression', 'with --test: exit 1 when the verdict is REGRESSION');
   addStackOptions(command).action(async (options: UpCommandOptions) => {
     ctx.exitCode = await runUpCommand(ctx, options);
   });
 }
 
 async function runUpCommand(ctx: CliContext, options: UpCommandOptions): Promise<number> {
-  if (options.test) {
-    // TODO(issue 6): run the suite through src/suite/run-suite.ts once it lands (the suite/report
-    // engineer's module); until then refuse before starting anything.
-    throw new UsageError('stackctl test is not available yet', { hint: 'run `stackctl up` without --test' });
-  }
   const stack = await loadStackFor(ctx, options);
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);
@@ -110,7 +110,21 @@ async function runUpCommand(ctx: CliContext, options: UpCommandOptions): Promise
     await printOutcome(out, result, stack, runtime, logFile);
   }
   if (result.cancelled) return 130;
-  return result.ok ? 0 : 1;
+  const upCode = result.ok ? 0 : 1;
+  if (!options.test) return upCode;
+  // --test: the suite runs even when a service failed — its report then shows what that broke, with
+  // each failed service's diagnosis from this run as the root cause of the checks that need it.
+  const diagnoses = new Map(result.services.flatMap((service) => (service.diagnosis ? [[service.service, service.diagnosis] as const] : [])));
+  if (mode !== 'json') out.line();
+  const { runTestPhase } = await import('./test.js');
+  const testCode = await runTestPhase(ctx, stack, runtime, {
+    diagnoses,
+    json: mode === 'json',
+    ...(options.suite !== undefined ? { suite: options.suite } : {}),
+    ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+    failOnRegression: options.failOnRegression === true,
+  });
+  return Math.max(upCode, testCode);
 }
 
 /** The last ndjson line of `up --json`. */
