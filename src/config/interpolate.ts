@@ -94,6 +94,8 @@ function parseParts(text: string, start: number, inBraces: boolean): { parts: Pa
   const parts: Part[] = [];
   let literal = '';
   let i = start;
+  // Literal `{ … }` pairs inside a default/message are kept whole (`${A:?use { a: 1 }}`).
+  let literalDepth = 0;
   const flush = (): void => {
     if (literal) parts.push({ kind: 'text', text: literal });
     literal = '';
@@ -101,9 +103,13 @@ function parseParts(text: string, start: number, inBraces: boolean): { parts: Pa
   while (i < text.length) {
     const ch = text[i]!;
     if (inBraces && ch === '}') {
-      flush();
-      return { parts, end: i };
+      if (literalDepth === 0) {
+        flush();
+        return { parts, end: i };
+      }
+      literalDepth--;
     }
+    if (inBraces && ch === '{') literalDepth++;
     if (ch !== '$') {
       literal += ch;
       i++;

@@ -22,6 +22,7 @@ import {
   LineCounter,
   Parser,
   parseDocument,
+  visit,
   type Document,
   type Node as YamlNode,
   type Pair,
@@ -62,7 +63,8 @@ export function parseYamlSource(text: string, file: string): YamlSource {
 
   let doc: Document.Parsed | undefined;
   try {
-    doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+    // uniqueKeys is checked below in O(keys): the yaml package's own check is quadratic per mapping.
+    doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
   } catch (error) {
     // The yaml parser is robust; this is a last line of defence so no input ever escapes as a throw.
     diagnostics.push(yamlDiagnostic('error', { file, line: 1, col: 1 }, `cannot parse YAML: ${errorMessage(error)}`));
@@ -75,8 +77,11 @@ export function parseYamlSource(text: string, file: string): YamlSource {
       const offset = error.code === 'MISSING_CHAR' && /quote/.test(error.message) ? (unterminatedQuoteStart(text, error.pos[0]) ?? error.pos[0]) : error.pos[0];
       diagnostics.push(yamlDiagnostic('error', at(offset), cleanMessage(error.message), error.code));
     }
+    for (const duplicate of duplicateKeys(doc)) {
+      diagnostics.push(yamlDiagnostic('error', at(duplicate.offset), `Map keys must be unique: \`${duplicate.key}\` appears twice in this mapping`, 'DUPLICATE_KEY'));
+    }
     for (const warning of doc.warnings) diagnostics.push(yamlDiagnostic('warning', at(warning.pos[0]), cleanMessage(warning.message), warning.code));
-    if (doc.errors.length === 0) {
+    if (!diagnostics.some((d) => d.severity === 'error')) {
       try {
         value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       } catch (error) {
@@ -174,6 +179,24 @@ function readErrorReason(error: unknown): string {
   return errorMessage(error);
 }
 
+/** Second (and later) occurrences of a key in one mapping, with the offset of the repeated key. */
+function duplicateKeys(doc: Document.Parsed): Array<{ key: string; offset: number }> {
+  const out: Array<{ key: string; offset: number }> = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : undefined;
+        if (key === null || key === undefined || typeof key === 'object' || typeof key === 'symbol' || isMergeKey(key)) continue;
+        const name = String(key);
+        if (seen.has(name)) out.push({ key: name, offset: (pair.key as YamlNode).range?.[0] ?? 0 });
+        else seen.add(name);
+      }
+    },
+  });
+  return out;
+}
+
 /** Offset of the last quoted scalar starting before `end` whose closing quote is missing. */
 function unterminatedQuoteStart(text: string, end: number): number | undefined {
   let found: number | undefined;
@@ -211,21 +234,34 @@ function resolveAlias(doc: Document.Parsed, node: YamlNode | null | undefined, d
   return node;
 }
 
-/** Finds the pair for `segment` in a map, looking through `<<` merge keys (own keys win, as in YAML). */
-function findPair(doc: Document.Parsed, items: Pair[], segment: string | number, depth: number): Pair | undefined {
-  const wanted = String(segment);
-  const merges: Pair[] = [];
+/** Per-map index of own keys → pair (built once per map, so locating is O(depth), not O(keys)). */
+interface MapIndex {
+  own: Map<string, Pair>;
+  merges: Pair[];
+}
+const mapIndexes = new WeakMap<object, MapIndex>();
+
+function indexMap(items: Pair[]): MapIndex {
+  let index = mapIndexes.get(items);
+  if (index) return index;
+  index = { own: new Map(), merges: [] };
   for (const pair of items) {
     if (!isPair(pair)) continue;
     const key = isScalar(pair.key) ? pair.key.value : pair.key;
-    if (isMergeKey(key)) {
-      merges.push(pair);
-      continue;
-    }
-    if (key !== null && key !== undefined && typeof key !== 'object' && String(key) === wanted) return pair;
+    if (isMergeKey(key)) index.merges.push(pair);
+    else if (key !== null && key !== undefined && typeof key !== 'object' && !index.own.has(String(key))) index.own.set(String(key), pair);
   }
+  mapIndexes.set(items, index);
+  return index;
+}
+
+/** Finds the pair for `segment` in a map, looking through `<<` merge keys (own keys win, as in YAML). */
+function findPair(doc: Document.Parsed, items: Pair[], segment: string | number, depth: number): Pair | undefined {
+  const index = indexMap(items);
+  const own = index.own.get(String(segment));
+  if (own) return own;
   if (depth > 20) return undefined;
-  for (const merge of merges) {
+  for (const merge of index.merges) {
     const value = resolveAlias(doc, isNode(merge.value) ? merge.value : undefined);
     const sources = value && isSeq(value) ? value.items.map((item) => resolveAlias(doc, isNode(item) ? item : undefined)) : [value];
     for (const source of sources) {

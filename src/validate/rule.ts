@@ -4,7 +4,7 @@
  * registry.ts; the rule table in docs/validate.md is generated from the registry.
  */
 import type { SourceLocation } from '../errors.js';
-import type { Stack } from '../config/model.js';
+import type { Service, Stack } from '../config/model.js';
 import type { DependencyGraph } from '../graph/graph.js';
 import type { Diagnostic, Severity } from './diagnostic.js';
 import type { HostIndex } from './support/hosts.js';
@@ -14,6 +14,8 @@ export type RuleCategory = 'env' | 'credentials' | 'urls' | 'build' | 'dependenc
 
 export interface RuleContext {
   stack: Stack;
+  /** Services by name (O(1) lookups in rules that follow references). */
+  services: ReadonlyMap<string, Service>;
   graph: DependencyGraph;
   hosts: HostIndex;
   files: FileCache;

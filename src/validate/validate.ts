@@ -22,6 +22,7 @@ export interface ValidateOptions {
 export async function validateStack(stack: Stack, options: ValidateOptions = {}): Promise<Diagnostic[]> {
   const ctx: RuleContext = {
     stack,
+    services: new Map(stack.services.map((service) => [service.name, service])),
     graph: graphOfStack(stack),
     hosts: indexHosts(stack),
     files: new FileCache(),

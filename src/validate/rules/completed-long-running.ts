@@ -8,12 +8,12 @@ export const completedLongRunning: Rule = {
   category: 'dependencies',
   severity: 'warning',
   summary: 'A dependency waits for a service to complete, but that service restarts always / unless-stopped, so it never completes',
-  check({ stack }) {
+  check({ stack, services }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {
       for (const dependency of service.dependsOn) {
         if (dependency.condition !== 'completed') continue;
-        const target = stack.services.find((s) => s.name === dependency.service);
+        const target = services.get(dependency.service);
         if (!target || (target.restart.name !== 'always' && target.restart.name !== 'unless-stopped')) continue;
         out.push(
           finding(completedLongRunning, {

@@ -11,13 +11,13 @@ export const databaseUrlCredentials: Rule = {
   category: 'credentials',
   severity: 'error',
   summary: "A postgres:// URL's user or password differs from the postgres service's POSTGRES_USER / POSTGRES_PASSWORD",
-  check({ stack, hosts }) {
+  check({ stack, services, hosts }) {
     const out: Diagnostic[] = [];
     for (const client of stack.services) {
       for (const url of urlsInEnvironment(client)) {
         if (url.scheme !== 'postgres' && url.scheme !== 'postgresql') continue;
         const serverName = hosts.byHost.get(url.host);
-        const server = serverName === undefined ? undefined : stack.services.find((s) => s.name === serverName);
+        const server = serverName === undefined ? undefined : services.get(serverName);
         const pg = server ? postgresServer(server) : undefined;
         if (!server || !pg) continue;
         const location = client.environmentLocations[url.variable] ?? client.location;

@@ -11,13 +11,13 @@ export const databaseUrlName: Rule = {
   category: 'credentials',
   severity: 'warning',
   summary: "A postgres:// URL names a database other than the postgres service's POSTGRES_DB (fine only if an init script creates it)",
-  check({ stack, hosts }) {
+  check({ stack, services, hosts }) {
     const out: Diagnostic[] = [];
     for (const client of stack.services) {
       for (const url of urlsInEnvironment(client)) {
         if (url.scheme !== 'postgres' && url.scheme !== 'postgresql') continue;
         const serverName = hosts.byHost.get(url.host);
-        const server = serverName === undefined ? undefined : stack.services.find((s) => s.name === serverName);
+        const server = serverName === undefined ? undefined : services.get(serverName);
         const pg = server ? postgresServer(server) : undefined;
         if (!server || !pg) continue;
         const database = url.path.split('?')[0] ?? '';

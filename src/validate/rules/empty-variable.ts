@@ -10,7 +10,7 @@ export const emptyVariable: Rule = {
   severity: 'warning',
   summary:
     'A referenced variable is set but empty; an error when it is a secret, required (requires_env), or used in a command or readiness probe',
-  check({ stack }) {
+  check({ stack, services }) {
     const out = [];
     const seen = new Set<string>();
     for (const ref of stack.variables) {
@@ -18,7 +18,7 @@ export const emptyVariable: Rule = {
       const key = `${ref.location.file}:${ref.location.line}:${ref.location.col}:${ref.name}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const service = ref.service === undefined ? undefined : stack.services.find((s) => s.name === ref.service);
+      const service = ref.service === undefined ? undefined : services.get(ref.service);
       const part = ref.path[2];
       const critical =
         isSecretName(ref.name) ||

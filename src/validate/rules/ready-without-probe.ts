@@ -8,12 +8,12 @@ export const readyWithoutProbe: Rule = {
   category: 'dependencies',
   severity: 'error',
   summary: 'A dependency waits for a service to be `ready`, but that service has no readiness probe to prove it',
-  check({ stack }) {
+  check({ stack, services }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {
       for (const dependency of service.dependsOn) {
         if (dependency.condition !== 'ready') continue;
-        const target = stack.services.find((s) => s.name === dependency.service);
+        const target = services.get(dependency.service);
         if (!target || target.readiness) continue;
         out.push(
           finding(readyWithoutProbe, {

@@ -12,13 +12,13 @@ export const redisUrlCredentials: Rule = {
   severity: 'error',
   summary:
     'A redis:// URL points at a redis that requires a password (`--requirepass` / REDIS_PASSWORD) but carries none, or a different one',
-  check({ stack, hosts }) {
+  check({ stack, services, hosts }) {
     const out: Diagnostic[] = [];
     for (const client of stack.services) {
       for (const url of urlsInEnvironment(client)) {
         if (url.scheme !== 'redis' && url.scheme !== 'rediss') continue;
         const serverName = hosts.byHost.get(url.host);
-        const server = serverName === undefined ? undefined : stack.services.find((s) => s.name === serverName);
+        const server = serverName === undefined ? undefined : services.get(serverName);
         const redis = server ? redisServer(server) : undefined;
         if (!server || !redis || redis.password === undefined || redis.password === '') continue;
         const location = client.environmentLocations[url.variable] ?? client.location;

@@ -22,6 +22,8 @@ describe('interpolateString', () => {
     ['$$SET costs $$5', '$SET costs $5'],
     ['redis://:${PW}@redis:6379/0', 'redis://:s3cret@redis:6379/0'],
     ['${SET:-a}}', 'v}'],
+    ['${UNSET:-{ a: 1 }}', '{ a: 1 }'],
+    ['${UNSET:-{}x}y', '{}xy'],
   ])('%s → %s', (input, expected) => {
     const result = interpolateString(input, env);
     expect(result.problems).toEqual([]);
