@@ -290,7 +290,7 @@ function yamlDiagnostic(severity: 'error' | 'warning', location: SourceLocation,
     severity,
     location,
     message: severity === 'error' ? `YAML syntax error: ${message}` : `YAML: ${message}`,
-    hint: yamlHint(code),
+    hint: /quote/.test(message) ? 'close the quoted string on the line where it opens (or escape a quote inside it: \\" in "…", \'\' in \'…\')' : yamlHint(code),
   };
 }
 
