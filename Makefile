@@ -50,8 +50,11 @@ test: build base-image chromium
 	@mkdir -p .stackctl
 	npx vitest run --reporter=default --reporter=json --outputFile.json=.stackctl/vitest-results.json
 
-bench: build base-image
-	node bench/run.mjs
+bench: build base-image env
+	node bench/validate-bench.mjs
+	node bench/compose-validate.mjs
+	node bench/up-bench.mjs
+	node bench/daemon-bench.mjs
 
 clean:
 	rm -rf dist .stackctl/vitest-results.json
