@@ -30,6 +30,8 @@ export type { DownResult, ServiceResult, ServiceState, ServiceTimings, UpResult 
 export type { UpDependencies, UpOptions } from './up.js';
 export { formatPlan, isNoop, type Plan } from '../plan/plan.js';
 
+export const PROBE_BACKOFF_FACTOR = 1.3;
+
 /** The real probes (src/probes) behind the engine's WaitReadyFn. */
 export function probeWaiter(redactor: Redactor): WaitReadyFn {
   return async (probe, target, options) => {
@@ -38,6 +40,9 @@ export function probeWaiter(redactor: Redactor): WaitReadyFn {
         timeoutMs: options.timeoutMs,
         signal: options.signal,
         redactor,
+        // Start at 50 ms and back off to 1 s, but gently (×1.3): a service that answers after 2 s is
+        // seen within ~0.25 s of it, not up to a second later (×2 would wait 0.8 s, then 1 s).
+        factor: PROBE_BACKOFF_FACTOR,
         onAttempt: (attempt) => options.onAttempt?.(attempt.attempt, attempt.ok ? undefined : (attempt.error ?? 'failed')),
       });
       return { attempts: result.attempts };

@@ -61,6 +61,9 @@ export interface UpOptions {
   clock?: () => number;
 }
 
+/** One early probe attempt of a running container (see preProbes) gets at most this long. */
+const PRE_PROBE_TIMEOUT_MS = 2000;
+
 /** How many times a container may die while a restart policy brings it back before up gives up. */
 const CRASH_LOOP_DEATHS = 3;
 
@@ -130,6 +133,26 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
     });
     imagesReady.catch(() => undefined);
     const observed = await observe(runtime, stack.name);
+    // Running containers are probed once right away, while the images are checked: when the plan
+    // keeps a container (the usual case of a repeated up), its readiness is then already known.
+    const preProbes = new Map<string, { containerId: string; passed: Promise<boolean> }>();
+    for (const container of observed.containers) {
+      const service = services.get(container.service);
+      if (!service?.readiness || container.status !== 'running' || container.name.replace(/^\//, '') !== containerName(stack.name, service.name)) continue;
+      const limit = deadline(PRE_PROBE_TIMEOUT_MS, () => new Error('pre-probe timed out'));
+      const signal = anySignal([run.signal, limit.signal]);
+      const passed = Promise.resolve()
+        .then(() => deps.probeFactory(service.readiness!.probe).check(probeTarget(runtime, service.name, container), signal.signal))
+        .then(
+          () => true,
+          () => false,
+        )
+        .finally(() => {
+          limit.clear();
+          signal.clear();
+        });
+      preProbes.set(service.name, { containerId: container.id, passed });
+    }
     // The network and volumes do not depend on any image: create the missing ones while the images
     // are prepared (the plan below lists them as `create (not found)`, which is what happened).
     const missingNetworks = stackNetworks(stack).filter((name) => !observed.networks.includes(name));
@@ -266,7 +289,13 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
           probe.description = probeImpl.describe(target);
           phase(name, 'probing', probe.description);
           const deathsAllowed = service.restart.name === 'no' ? 1 : CRASH_LOOP_DEATHS;
-          await awaitReady(
+          // Only when nothing it depends on is (re)started by this run: the early answer predates that.
+          const independent = (nodes.find((node) => node.id === name)?.waitsFor.length ?? 0) === 0;
+          const early = entry.action === 'keep' && independent ? preProbes.get(name) : undefined;
+          if (early && early.containerId === containerId && (await early.passed)) {
+            probe.attempts = 1;
+            emit({ type: 'service.probe', service: name, at: clock(), attempt: 1, ok: true });
+          } else await awaitReady(
             {
               probe: probeImpl,
               target,

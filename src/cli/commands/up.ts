@@ -64,6 +64,9 @@ export function registerUp(program: Command, ctx: CliContext): void {
 }
 
 async function runUpCommand(ctx: CliContext, options: UpCommandOptions): Promise<number> {
+  // The engine and dockerode load while the stack file is read (a no-op up is mostly start-up).
+  const engineReady = Promise.all([import('../../engine/index.js'), import('../../runtime/docker-runtime.js')]);
+  engineReady.catch(() => undefined);
   const stack = await loadStackFor(ctx, options);
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);
@@ -74,8 +77,8 @@ async function runUpCommand(ctx: CliContext, options: UpCommandOptions): Promise
   log.logger.info({ file: stack.file, parallel: options.parallel, build: options.build, timeoutMs: options.timeout, rollback: options.rollback === true }, 'up');
   let result: UpResult;
   try {
-    // Load the engine and the dockerode runtime now, so the run's own clock measures engine work.
-    const [{ up }] = await Promise.all([import('../../engine/index.js'), import('../../runtime/docker-runtime.js')]);
+    // Loaded before the run's clock starts, so it measures engine work only.
+    const [{ up }] = await engineReady;
     result = await up(stack, {
       runtime,
       signal: ctx.signal,

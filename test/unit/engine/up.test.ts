@@ -293,6 +293,16 @@ describe('up: adoption', () => {
     expect(new Set(['a', 'b', 'c'].map((s) => run.at(s, 'probing'))).size).toBe(1);
   });
 
+  it('a kept container that no longer answers its probe is not reported ready', async () => {
+    const stack = makeStack('demo', { a: { probe: true, probeTimeoutMs: 1000 }, b: { probe: true } });
+    const runtime = runtimeFor(stack);
+    await runToEnd(stack, runtime);
+    runtime.configure('a', { neverReady: true, probeError: 'connect ECONNREFUSED' });
+    const run = await runToEnd(stack, runtime);
+    expect(run.result.services.map((s) => `${s.service}=${s.action}/${s.state}`)).toEqual(['a=keep/failed', 'b=keep/ready']);
+    expect(run.result.services[0]!.diagnosis?.probe?.lastError).toBe('connect ECONNREFUSED');
+  });
+
   it('a kept service still waits for a dependency this run starts, and is blocked by its failure', async () => {
     const stack = makeStack('demo', { a: { probe: true }, b: { probe: true, dependsOn: ['a'] } });
     const runtime = runtimeFor(stack);
