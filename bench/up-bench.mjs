@@ -11,7 +11,7 @@
  *      same run: for every service, own = readyAt − depsMetAt (its container's create + start +
  *      boot-to-ready, from the moment its dependencies were met); the bound is the largest sum of
  *      `own` along any dependency chain. Nothing can be ready sooner than that chain allows.
- *   2. a no-op `up` on the running, unchanged stack (process start to exit).
+ *   2. a no-op `up` on the running, unchanged stack (process start to exit; median of 5).
  *   3. the same stack exported as compose (`stackctl export compose`, healthchecks equivalent to the
  *      probes, `depends_on: condition: service_healthy`) started by Debian's docker-compose, to all
  *      containers healthy — with compose's default 30 s interval and with 1 s — as a ratio.
@@ -139,7 +139,7 @@ async function measureStackctl(label, file, env) {
   const cp = criticalPath(deps, result.services);
   log(`${label}: all ready after ${lastReadyAt} ms (engine), critical path ${cp.ms} ms: ${cp.chain.join(' → ')}`);
   const noops = [];
-  for (let i = 0; i < 3; i += 1) {
+  for (let i = 0; i < 5; i += 1) {
     const noop = await stackctl(['up', '-f', file, '--json'], env);
     const r = resultOf(noop.stdout);
     if (noop.code !== 0 || !r.noop) throw new Error(`${label}: the second up was not a no-op:\n${noop.stdout.slice(-3000)}`);
@@ -148,7 +148,8 @@ async function measureStackctl(label, file, env) {
   log(`${label}: no-op up ${noops.map((n) => `${n.wallMs} ms`).join(', ')}`);
   const down = await stackctl(['down', '-v', '-f', file], env);
   if (down.code !== 0) throw new Error(`${label}: down failed: ${down.stdout}${down.stderr}`);
-  const median = [...noops].sort((a, b) => a.wallMs - b.wallMs)[1];
+  const sorted = [...noops].sort((a, b) => a.wallMs - b.wallMs);
+  const median = { ...sorted[2], minWallMs: sorted[0].wallMs, maxWallMs: sorted[4].wallMs };
   return {
     upToAllReadyMs: lastReadyAt,
     upWallToAllReadyMs: Math.round(cold.lastReadyWallMs ?? cold.wallMs),
@@ -269,7 +270,7 @@ function report(out) {
     const st = r.stackctl;
     const wall = st.upWallToAllReadyMs;
     lines.push(
-      `| ${name} | ${s(st.upToAllReadyMs)} (wall ${s(wall)}) | ${s(st.criticalPathMs)} | ${x(st.ratioToCriticalPath)} | ${s(st.noop.wallMs)} (engine ${s(st.noop.engineMs)}) | ${s(r.compose1s?.allHealthyMs)} | ${x(r.compose1s ? r.compose1s.allHealthyMs / wall : undefined)} | ${s(r.compose30s?.allHealthyMs)} | ${x(r.compose30s ? r.compose30s.allHealthyMs / wall : undefined)} |`,
+      `| ${name} | ${s(st.upToAllReadyMs)} (wall ${s(wall)}) | ${s(st.criticalPathMs)} | ${x(st.ratioToCriticalPath)} | ${s(st.noop.wallMs)} (${s(st.noop.minWallMs)}–${s(st.noop.maxWallMs)}; engine ${s(st.noop.engineMs)}) | ${s(r.compose1s?.allHealthyMs)} | ${x(r.compose1s ? r.compose1s.allHealthyMs / wall : undefined)} | ${s(r.compose30s?.allHealthyMs)} | ${x(r.compose30s ? r.compose30s.allHealthyMs / wall : undefined)} |`,
     );
   }
   lines.push('');
