@@ -62,7 +62,13 @@ function build(probe: ProbeSpec, credentials: CredentialSource): HealthcheckExpo
       };
     }
     case 'redis': {
-      const auth = probe.password === undefined || probe.password === '' ? '' : `REDISCLI_AUTH=${shellValue(['password'], probe.password, 'redis password', credentials, /PASS|AUTH/)} `;
+      // An empty password still authenticates when it was written as a variable: the export must not
+      // depend on whether .env exists on the machine that runs it.
+      const writtenAsVariable = probe.password !== undefined && credentials.credential(['password'], probe.password, /PASS|AUTH/)?.kind !== 'literal';
+      const auth =
+        probe.password === undefined || (probe.password === '' && !writtenAsVariable)
+          ? ''
+          : `REDISCLI_AUTH=${shellValue(['password'], probe.password, 'redis password', credentials, /PASS|AUTH/)} `;
       return { kind: 'test', test: ['CMD-SHELL', `${auth}redis-cli -h 127.0.0.1 -p ${probe.port} ping | grep -q PONG`] };
     }
     case 'exec':
