@@ -137,6 +137,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (typeof body.baseline === 'string') request.baseline = body.baseline;
       if (body.failOnRegression === true) request.failOnRegression = true;
       if (typeof body.outDir === 'string') request.outDir = body.outDir;
+      if (typeof body.reportsDir === 'string') request.reportsDir = body.reportsDir;
       return sendJson(res, 200, await options.backend.act({ action: 'test', options: request }));
     }
     if (is('POST', 'services', '*', 'restart')) {

@@ -52,6 +52,14 @@ export interface ServiceStatus {
   nextRestartAt?: string;
 }
 
+export interface ReportFileSet {
+  dir: string;
+  json: string;
+  markdown: string;
+  html: string;
+  junit: string;
+}
+
 export interface TestSummary {
   at: string;
   ok: boolean;
@@ -60,7 +68,9 @@ export interface TestSummary {
   summary: string;
   reportPath?: string;
   /** Every file of the stored report (report.json, report.md, report.html, junit.xml). */
-  files?: { dir: string; json: string; markdown: string; html: string; junit: string };
+  files?: ReportFileSet;
+  /** The `outDir` copies, when asked for. */
+  copies?: ReportFileSet;
   /** What `stackctl test` exits with for this run: 0 criteria hold, 1 not, 130 cancelled. */
   exitCode?: number;
   error?: string;
@@ -73,6 +83,8 @@ export interface TestRequest {
   baseline?: string;
   failOnRegression?: boolean;
   outDir?: string;
+  /** Where runs are stored (default .stackctl/reports beside the stack file). */
+  reportsDir?: string;
 }
 
 export interface DaemonStatus {

@@ -39,6 +39,7 @@ export function createDaemonEngine(options: RealEngineOptions): DaemonEngine {
         ...(o.request.suite !== undefined ? { suiteFile: o.request.suite } : {}),
         ...(o.request.baseline !== undefined ? { baseline: o.request.baseline } : {}),
         ...(o.request.outDir !== undefined ? { outDir: o.request.outDir } : {}),
+        ...(o.request.reportsDir !== undefined ? { reportsDir: o.request.reportsDir } : {}),
         ...(o.request.failOnRegression ? { failOnRegression: true } : {}),
       });
       const s = run.report.summary;
@@ -49,6 +50,7 @@ export function createDaemonEngine(options: RealEngineOptions): DaemonEngine {
         summary: `${run.report.status}: ${s.passed}/${s.total} passed (${s.successRate.toFixed(1)}%), ${s.failed} failed, ${s.skipped} skipped${s.avgResponseMs === null ? '' : `, avg ${Math.round(s.avgResponseMs)} ms`}${run.report.comparison ? `; ${run.report.comparison.verdict} against ${run.report.comparison.baseline.id}` : ''}`,
         reportPath: run.paths.markdown,
         files: { ...run.paths },
+        ...(run.copies ? { copies: { ...run.copies } } : {}),
         exitCode: run.exitCode,
       };
       return summary;

@@ -29,7 +29,8 @@ import { supervisionOptions } from '../../daemon/policy.js';
 import type { CliContext } from '../context.js';
 import { VERSION } from '../main.js';
 import { stdoutOf, type Output } from '../render/output.js';
-import type { Report, ReportFiles } from '../../report/model.js';
+import type { Report } from '../../report/model.js';
+import { renderTerminal } from '../../report/render-terminal.js';
 import type { PsRow } from './ps.js';
 import { addStackOptions, createRuntime, loadStackFor, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
 
@@ -455,30 +456,32 @@ export async function downViaDaemon(client: DaemonClient, out: Output, stackName
 
 /**
  * `stackctl test` through the daemon: the suite runs there (with the daemon's diagnoses of the
- * services it gave up on), and the report it wrote is printed here the way `stackctl test` does.
+ * services it gave up on), and the report it stored is printed here the way `stackctl test` does.
  */
 export async function testViaDaemon(
   ctx: CliContext,
   client: DaemonClient,
   out: Output,
-  options: { suite?: string; baseline?: string; failOnRegression?: boolean; out?: string; json?: boolean },
-  render: (report: Report, files: ReportFiles | undefined) => void,
+  options: { suite?: string; baseline?: string; failOnRegression?: boolean; out?: string; reportsDir?: string; json?: boolean; progress?: boolean },
 ): Promise<number> {
   const abs = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(ctx.cwd, p));
+  // A baseline given as a path is resolved here; a run id or `latest`/`previous` is passed as is.
   const baseline = options.baseline !== undefined && /[\\/]|\.json$/.test(options.baseline) ? abs(options.baseline) : options.baseline;
+  if (options.progress !== false && !options.json) ctx.stderr.write(`stackctl: the suite runs in the daemon (pid ${(await client.ping()).pid})…\n`);
   const result = await client.test({
     ...(options.suite !== undefined ? { suite: abs(options.suite) } : {}),
     ...(baseline !== undefined ? { baseline } : {}),
     ...(options.failOnRegression ? { failOnRegression: true } : {}),
     ...(options.out !== undefined ? { outDir: abs(options.out) } : {}),
+    ...(options.reportsDir !== undefined ? { reportsDir: abs(options.reportsDir) } : {}),
   });
   const files = result.test?.files;
   if (!files) {
-    ctx.stderr.write(`stackctl: ${result.message}\n`);
+    ctx.stderr.write(`stackctl: ${out.redactor.redact(result.message)}\n`);
     return 1;
   }
   const report = JSON.parse(readFileSync(files.json, 'utf8')) as Report;
-  if (options.json) out.line(JSON.stringify(report, null, 2));
-  else render(report, files);
+  if (options.json) out.json(report);
+  else out.write(renderTerminal(report, { color: out.color, files: result.test?.copies ?? files }));
   return result.test?.exitCode ?? (result.ok ? 0 : 1);
 }
