@@ -21,6 +21,7 @@ import { runSuite } from '../../suite/run-suite.js';
 import type { CliContext } from '../context.js';
 import { stderrOf, stdoutOf, type Output } from '../render/output.js';
 import { addStackOptions, createRuntime, loadStackFor, redactorFor, type StackOptions } from '../stack-options.js';
+import { daemonFor, testViaDaemon } from './daemon.js';
 
 export interface TestOptions {
   suite?: string;
@@ -53,6 +54,9 @@ export function registerTest(program: Command, ctx: CliContext): void {
   addTestOptions(addStackOptions(command)).action(async (options: TestCommandOptions) => {
     const stack = await loadStackFor(ctx, options);
     const redactor = redactorFor(stack);
+    // A daemon supervising the stack runs the suite itself (with its diagnoses for root causes).
+    const daemon = await daemonFor(ctx, stack.dir, stack.name);
+    if (daemon) return void (ctx.exitCode = await testViaDaemon(ctx, daemon, stdoutOf(ctx, redactor), options));
     ctx.exitCode = await runTestPhase(ctx, stack, createRuntime(stack.name, redactor), options);
   });
 }
