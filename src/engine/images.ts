@@ -32,7 +32,8 @@ export interface PreparedImages {
   durations: Map<string, number>;
 }
 
-function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
+/** Runs at most `concurrency` tasks at a time, in call order. */
+export function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
   let active = 0;
   const queue: Array<() => void> = [];
   return async (task) => {

@@ -23,7 +23,7 @@ import { blockedDiagnosis, diagnoseSafely, type DiagnoseFn } from './diagnosis.j
 import { DEFAULT_STOP_TIMEOUT_SECONDS, teardown } from './down.js';
 import type { EngineEvent, EventListener, ServicePhase } from './events.js';
 import { ContainerExitedError, ServiceFailure, StartTimeoutError, type FailureContext, type FailurePhase, type ProbeRecord } from './failure.js';
-import { prepareImages, type ContextHashFn } from './images.js';
+import { limiter, prepareImages, type ContextHashFn } from './images.js';
 import { awaitReady, probeTarget, type ProbeFactory, type WaitReadyFn } from './readiness.js';
 import type { ServiceResult, UpResult } from './results.js';
 import { traverse, type TraversalNode } from './scheduler.js';
@@ -115,6 +115,7 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
   let watch: ContainerWatch | undefined;
 
   try {
+    // ping first: an engine that does not answer is one clear error, not ten.
     await runtime.ping(run.signal);
     watch = new ContainerWatch(runtime, stack.name);
     const imagesReady = prepareImages(stack, stack.services, {
@@ -172,6 +173,23 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
     // cancels every service at once, so the result says what state everything is in.
     const plan = reconcile(stack, observed, images.imageIds);
     options.onPlan?.(plan);
+    // Containers of new services are created at once (as compose does), so only `start` waits for
+    // the dependencies; a service that ends blocked keeps a created, never-started container, which
+    // the next up starts and down removes. Replaced containers are not touched before their turn.
+    const precreated = new Map<string, Promise<string>>();
+    const createLimit = limiter(4);
+    if (!run.signal.aborted) {
+      for (const entry of plan.services) {
+        const create = entry.action === 'create' ? entry.operations.find((operation) => operation.kind === 'create') : undefined;
+        if (!create || create.kind !== 'create') continue;
+        const made = createLimit(() => runtime.createContainer(create.spec));
+        made.then(
+          (id) => createdContainers.push({ id, name: create.spec.name, service: entry.service, status: 'created' } as ContainerInfo),
+          () => undefined,
+        );
+        precreated.set(entry.service, made);
+      }
+    }
     for (const entry of plan.services) {
       const result = results.get(entry.service)!;
       result.action = entry.action;
@@ -235,9 +253,10 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
             case 'create': {
               phase(name, 'creating', operation.cause);
               const began = clock();
-              containerId = await step('create', () => runtime.createContainer(operation.spec));
+              const early = precreated.get(name);
+              containerId = await step('create', () => early ?? runtime.createContainer(operation.spec));
               result.timings.createMs = clock() - began;
-              createdContainers.push({ id: containerId, name: operation.spec.name, service: name, status: 'created' } as ContainerInfo);
+              if (!early) createdContainers.push({ id: containerId, name: operation.spec.name, service: name, status: 'created' } as ContainerInfo);
               break;
             }
             case 'start': {
@@ -381,6 +400,8 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
         }
       },
     });
+    // Every early creation has settled before results are read (and before a rollback).
+    await Promise.allSettled(precreated.values());
     for (const [name, outcome] of outcomes) {
       // Timed-out waiters never started: report them as failed by the timeout, not as interrupted.
       if (outcome.state === 'cancelled' && timedOut) results.get(name)!.state = 'failed';

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, buildCli, labelled, purge, resultLine, spawnStackctl, stackctl, uniqueName } from './cli.js';
+import { ROOT, buildCli, dockerLines, labelled, purge, resultLine, spawnStackctl, stackctl, uniqueName } from './cli.js';
 
 const FILE = 'test/fixtures/engine/seed-failures/stack.yaml';
 const project = uniqueName('it-engine-seed');
@@ -84,11 +84,18 @@ describe('seed failures, diagnosed by stackctl up', () => {
     expect(diagnosis.lastLogLines.at(-1)).toBe("ModuleNotFoundError: No module named 'config'");
   });
 
-  it('blocked services name the root failure and were never created', async () => {
+  it('blocked services name the root failure and were never started', async () => {
     expect(services.get('saga-orchestrator')!.diagnosis?.rootCause.summary).toMatch(/^blocked by platform-services/);
     expect(services.get('mcp-server')!.diagnosis?.rootCause.summary).toMatch(/^blocked by no-common/);
-    const left = await labelled(project);
-    expect(left.containers.sort()).toEqual([`${project}-no-common`, `${project}-platform-services`, `${project}-postgres`, `${project}-redis`]);
+    const states = await dockerLines(['ps', '-a', '--filter', `label=io.stackctl.stack=${project}`, '--format', '{{.Names}} {{.State}}']);
+    expect(states.sort()).toEqual([
+      `${project}-mcp-server created`,
+      `${project}-no-common exited`,
+      `${project}-platform-services running`,
+      `${project}-postgres running`,
+      `${project}-redis running`,
+      `${project}-saga-orchestrator created`,
+    ]);
   });
 
   it('the events stream announces the failure before the blocks, and no secret is printed', () => {
@@ -143,6 +150,7 @@ describe('seed failures, diagnosed by stackctl up', () => {
     // Consistent: every container that exists is labelled and adoptable; nothing half-removed.
     const left = await labelled(project);
     expect(left.containers).toContain(`${project}-redis`);
-    expect(left.containers).not.toContain(`${project}-saga-orchestrator`);
+    const saga = await dockerLines(['ps', '-a', '--filter', `name=^${project}-saga-orchestrator$`, '--format', '{{.State}}']);
+    expect(saga.filter((state) => state === 'running')).toEqual([]);
   });
 });

@@ -29,6 +29,8 @@ describe('up: ordering', () => {
     const run = await runToEnd(stack, runtime);
     expect(run.result.ok).toBe(true);
     expect(runtime.callsOf('startContainer')).toEqual(['demo-db', 'demo-api', 'demo-web']);
+    // Every new container is created at once; only starting waits for the dependencies.
+    expect(runtime.calls.filter((c) => c.op === 'createContainer').every((c) => c.at - runtime.calls[0]!.at < 50)).toBe(true);
     expect(run.at('api', 'starting')).toBeGreaterThanOrEqual(run.at('db', 'ready')!);
     expect(run.at('web', 'starting')).toBeGreaterThanOrEqual(run.at('api', 'ready')!);
     expect(run.result.services.map((s) => `${s.service}=${s.state}`)).toEqual(['db=ready', 'api=ready', 'web=ready']);
@@ -121,7 +123,9 @@ describe('up: failures', () => {
     // Failure is detected at the exit, not at the probe deadline.
     expect(run.at('db', 'failed')!).toBeLessThan(400);
     expect(run.result.services.find((s) => s.service === 'web')!.diagnosis?.rootCause.summary).toMatch(/^blocked by db/);
-    expect(runtime.callsOf('createContainer')).not.toContain('demo-api');
+    // Blocked services are never started (their containers were created up front, as compose does).
+    expect(runtime.callsOf('startContainer')).not.toContain('demo-api');
+    expect(runtime.containerByName('demo-api')?.status).toBe('created');
     // The failed event comes before the blocked ones, and each blocked service is announced.
     const order = run.events.filter((e) => e.type === 'service.failed' || e.type === 'service.blocked').map((e) => `${e.type}:${e.service}`);
     expect(order).toEqual(['service.failed:db', 'service.blocked:api', 'service.blocked:web']);
@@ -172,6 +176,7 @@ describe('up: failures', () => {
     expect(run.result.services[1]!.diagnosis?.rootCause.code).toBe('build-failed');
     expect(run.result.services[1]!.action).toBe('skip');
     expect(runtime.callsOf('startContainer')).toEqual(['demo-db']);
+    expect(runtime.callsOf('createContainer')).not.toContain('demo-api'); // no image, nothing created
   });
 
   it('a start_timeout bounds the whole start of a service', async () => {
@@ -216,8 +221,10 @@ describe('up: cancellation', () => {
     expect(run.result.ok).toBe(false);
     expect(run.result.services.map((s) => `${s.service}=${s.state}`)).toEqual(['db=cancelled', 'cache=ready', 'api=cancelled']);
     expect(run.result.durationMs).toBeLessThan(400);
-    expect(runtime.callsOf('createContainer')).toEqual(['demo-db', 'demo-cache']);
-    // Consistent: what started still runs (labelled, adoptable by the next up); nothing half-made.
+    expect(runtime.callsOf('startContainer')).toEqual(['demo-db', 'demo-cache']);
+    // Consistent: what started still runs, what did not is created and labelled — all adoptable by
+    // the next up (which starts it); nothing half-made.
+    expect(runtime.containerByName('demo-api')?.status).toBe('created');
     expect(runtime.containerByName('demo-db')?.status).toBe('running');
     expect(runtime.mutations().filter((c) => c.op === 'removeContainer' || c.op === 'stopContainer')).toEqual([]);
   });
