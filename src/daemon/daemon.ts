@@ -17,7 +17,7 @@ import type { EngineEvent, EventListener } from '../engine/events.js';
 import type { DiagnoseFn } from '../engine/diagnosis.js';
 import type { ProbeFactory, WaitReadyFn } from '../engine/readiness.js';
 import type { DownResult, ServiceResult, UpResult } from '../engine/results.js';
-import { CancelledError, UsageError, errorMessage, isStackctlError } from '../errors.js';
+import { CancelledError, EngineUnavailableError, UsageError, errorMessage, isStackctlError } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Redactor } from '../secrets.js';
 import type { ActionRequest, ApiServer, DaemonBackend } from './api-server.js';
@@ -359,7 +359,7 @@ export class Daemon implements DaemonBackend {
     this.record({ type: 'action.started', at: began, action: 'restart', service });
     const definition = this.stack.services.find((s) => s.name === service);
     const limitMs = (definition?.readiness?.timeoutMs ?? definition?.startTimeoutMs ?? 120_000) + 30_000;
-    const outcome = await new Promise<ServiceView | undefined>((resolve) => {
+    await new Promise<void>((resolve) => {
       let seenRestart = false;
       const timer = setTimeout(() => finish(), limitMs);
       const unsubscribe = this.subscribeEvents((record) => {
@@ -374,11 +374,10 @@ export class Daemon implements DaemonBackend {
         clearTimeout(timer);
         unsubscribe();
         done.removeEventListener('abort', finish);
-        resolve(undefined);
+        resolve();
       }
       this.supervisor.requestRestart(service);
     });
-    void outcome;
     const view = this.supervisor.views().find((v) => v.name === service);
     const ok = view?.state === 'ready';
     const result: ActionResult = {
@@ -465,6 +464,8 @@ export class Daemon implements DaemonBackend {
       result = await this.config.engine.up(this.stack, { signal, onEvent: (event) => this.onEngineEvent(event) });
     } catch (error) {
       if (signal.aborted || error instanceof CancelledError) return undefined;
+      // Without an engine there is nothing to supervise: say so plainly.
+      if (error instanceof EngineUnavailableError) throw error;
       failure = isStackctlError(error) ? error.shortMessage : errorMessage(error);
       this.say('error', `up failed: ${failure}; supervising what runs`);
     }

@@ -66,9 +66,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startDaemon(services: Record<string, ServiceSketch>, behaviours: Record<string, ServiceBehaviour> = {}, options: { downOnExit?: boolean } = {}): Promise<Running> {
+async function startDaemon(
+  services: Record<string, ServiceSketch>,
+  behaviours: Record<string, ServiceBehaviour> = {},
+  options: { downOnExit?: boolean; engine?: (stack: Stack, runtime: MemoryRuntime) => DaemonEngine; suite?: string } = {},
+): Promise<Running> {
   const dir = mkdtempSync(path.join(tmpdir(), 'stackctl-daemon-'));
-  const stack = makeStack('demo', services, { dir, file: path.join(dir, 'stack.yaml'), secretValues: ['hunter2-secret'] });
+  const stack = makeStack('demo', services, { dir, file: path.join(dir, 'stack.yaml'), secretValues: ['hunter2-secret'], ...(options.suite ? { suite: options.suite } : {}) });
   const runtime = new MemoryRuntime({
     images: Object.fromEntries(stack.services.map((s, i) => [s.image as string, `sha256:img${i}`])),
     services: behaviours,
@@ -76,7 +80,7 @@ async function startDaemon(services: Record<string, ServiceSketch>, behaviours: 
   const logs: string[] = [];
   const daemon = await Daemon.start({
     stack,
-    engine: memoryEngine(stack, runtime),
+    engine: (options.engine ?? memoryEngine)(stack, runtime),
     paths: daemonPaths(dir, stack.name),
     version: 'test',
     redactor: new Redactor(stack.secretValues),
@@ -245,5 +249,36 @@ describe('Daemon on the in-memory runtime', () => {
     expect(result).toMatchObject({ action: 'restart', service: 'db', ok: true, message: 'db restarted: ready' });
     expect(runtime.callsOf('stopContainer')).toEqual(['demo-db']);
     await expect(client!.restart('nope')).rejects.toThrow(/unknown service "nope"/);
+  });
+
+  it('runs the suite on request with its diagnoses, records it, and applies an edited stack file on up', async () => {
+    let edited: Stack | undefined;
+    const seen: Array<{ diagnoses: string[]; baseline?: string }> = [];
+    const { stack, runtime } = await startDaemon({ db: { probe: true } }, {}, {
+      suite: '/x/suite.yaml',
+      engine: (s, rt) => ({
+        ...memoryEngine(s, rt),
+        reload: async () => edited ?? s,
+        test: async (_stack, o) => {
+          seen.push({ diagnoses: [...o.diagnoses.keys()], ...(o.request.baseline ? { baseline: o.request.baseline } : {}) });
+          return { at: new Date().toISOString(), ok: true, durationMs: 5, summary: 'PASSED: 3/3 passed (hunter2-secret)', exitCode: 0 };
+        },
+      }),
+    });
+    const client = await until('the daemon', () => findDaemon(stack.dir, 'demo'), (c) => c !== undefined);
+    await until('ready', () => client!.status(), (s) => s.phase === 'supervising' && states(s) === 'db=ready');
+    const result = await client!.test({ baseline: 'previous' });
+    expect(result).toMatchObject({ action: 'test', ok: true, message: 'PASSED: 3/3 passed (***)' });
+    expect(seen).toEqual([{ diagnoses: [], baseline: 'previous' }]);
+    expect((await client!.status()).lastTest?.summary).toBe('PASSED: 3/3 passed (***)');
+
+    // The file gains a service: up applies it and the daemon supervises the new graph.
+    edited = makeStack('demo', { db: { probe: true }, api: { probe: true, dependsOn: ['db'] } }, { dir: stack.dir, file: stack.file });
+    runtime.images.set('example/api:1', 'sha256:api');
+    const up = await client!.up();
+    expect(up).toMatchObject({ action: 'up', ok: true });
+    expect(up.services?.map((s) => `${s.name}=${s.outcome}`)).toEqual(['db=ready', 'api=ready']);
+    await until('both ready', () => client!.status(), (s) => states(s) === 'db=ready api=ready');
+    expect(runtime.callsOf('createContainer')).toEqual(['demo-db', 'demo-api']);
   });
 });
