@@ -20,7 +20,7 @@ export const redisUrlCredentials: Rule = {
         const serverName = hosts.byHost.get(url.host);
         const server = serverName === undefined ? undefined : services.get(serverName);
         const redis = server ? redisServer(server) : undefined;
-        if (!server || !redis || redis.password === undefined || redis.password === '') continue;
+        if (!server || !redis || redis.passwordSource === undefined) continue;
         const location = client.environmentLocations[url.variable] ?? client.location;
         const source = redis.passwordSource === '--requirepass' ? `runs with --requirepass` : `requires a password (REDIS_PASSWORD)`;
         if (url.password === undefined || url.password === '') {
@@ -36,7 +36,7 @@ export const redisUrlCredentials: Rule = {
               hint: `put the password in the URL: ${url.variable}=${url.scheme}://:\${REDIS_PASSWORD}@${url.host}:${url.port ?? 6379}/${url.path || '0'}`,
             }),
           );
-        } else if (url.password !== redis.password) {
+        } else if (redis.password !== undefined && redis.password !== '' && url.password !== redis.password) {
           out.push(
             finding(redisUrlCredentials, {
               service: client.name,

@@ -35,8 +35,11 @@ export function redisServer(service: Service): RedisServer | undefined {
   const portFlag = flagValue(command, '--port');
   if (portFlag && /^\d+$/.test(portFlag)) server.port = Number(portFlag);
   const requirepass = flagValue(command, '--requirepass');
-  if (requirepass !== undefined) {
-    server.password = requirepass;
+  // `--requirepass ${REDIS_PASSWORD}` with the variable unset still says a password is meant: the
+  // seed's failure was exactly that, so clients without one must still be reported.
+  const requirepassWritten = command.some((word) => word.includes('--requirepass'));
+  if (requirepass !== undefined || requirepassWritten) {
+    server.password = requirepass ?? '';
     server.passwordSource = '--requirepass';
   } else if (service.environment.REDIS_PASSWORD !== undefined && service.environment.REDIS_PASSWORD !== '') {
     server.password = service.environment.REDIS_PASSWORD;

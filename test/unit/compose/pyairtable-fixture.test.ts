@@ -57,6 +57,11 @@ describe('pyairtable compose fixture, as found (no .env: every variable unset)',
     ['ENV001', 'mcp-server', 78], // API_KEY as AIRTABLE_GATEWAY_API_KEY
     ['ENV001', 'redis', 259], // --requirepass ${REDIS_PASSWORD} → empty
     ['ENV001', 'postgres', 277], // POSTGRES_PASSWORD
+    // REDIS_URL without the password that `--requirepass ${REDIS_PASSWORD}` means (the seed's NOAUTH).
+    ['CRED001', 'llm-orchestrator', 53],
+    ['CRED001', 'platform-services', 133],
+    ['CRED001', 'automation-services', 169],
+    ['CRED001', 'saga-orchestrator', 213],
     // DATABASE_URL built from unset variables: logs in as nobody.
     ['CRED002', 'platform-services', 132],
     ['CRED002', 'automation-services', 171],
