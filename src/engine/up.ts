@@ -115,9 +115,10 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
   let watch: ContainerWatch | undefined;
 
   try {
-    // ping first: an engine that does not answer is one clear error, not ten.
-    await runtime.ping(run.signal);
-    watch = new ContainerWatch(runtime, stack.name);
+    // ping, the image checks and the label lookup go out together; ping is awaited first so an
+    // engine that does not answer is one clear error (EngineUnavailableError), not ten.
+    const pinged = runtime.ping(run.signal);
+    pinged.catch(() => undefined);
     const imagesReady = prepareImages(stack, stack.services, {
       runtime,
       build: options.build ?? true,
@@ -133,7 +134,11 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
       },
     });
     imagesReady.catch(() => undefined);
-    const observed = await observe(runtime, stack.name);
+    const observing = observe(runtime, stack.name);
+    observing.catch(() => undefined);
+    await pinged;
+    watch = new ContainerWatch(runtime, stack.name);
+    const observed = await observing;
     // Running containers are probed once right away, while the images are checked: when the plan
     // keeps a container (the usual case of a repeated up), its readiness is then already known.
     const preProbes = new Map<string, { containerId: string; passed: Promise<boolean> }>();
