@@ -326,6 +326,7 @@ export class SupervisorMachine {
         s.epoch += 1;
         const ready = entry.outcome === 'ready' || entry.outcome === 'unchanged';
         this.setReady(s, ready, at);
+        if (ready) s.lastProbe = { at, ok: true }; // up's probe just passed
         if (entry.outcome === 'failed') {
           this.setPhase(s, 'running', 'failed while starting', at);
           this.fail(s, 'it did not become ready when the stack was brought up', undefined, at, step);

@@ -40,6 +40,8 @@ interface DaemonCommandOptions extends StackOptions {
   listen?: { host: string; port: number };
   tokenFile?: string;
   test: boolean;
+  events?: boolean;
+  stop?: boolean;
   probeInterval?: number;
   failureThreshold?: number;
   startTimeout?: number;
@@ -86,9 +88,12 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
     .option('--token-file <file>', 'bearer token for --listen (created with a random token when absent; default .stackctl/<stack>.token)')
     .option('--no-test', 'do not run the integration suite once the stack is up')
     .option('--probe-interval <duration>', 'how often each ready service is probed (default 5s)', parseDurationFlag('--probe-interval'))
-    .option('--failure-threshold <n>', 'failed probes in a row before a running service is restarted (default 3)', parsePositiveInt('--failure-threshold'));
+    .option('--failure-threshold <n>', 'failed probes in a row before a running service is restarted (default 3)', parsePositiveInt('--failure-threshold'))
+    .option('--events', "don't start a daemon: follow the event stream of the one running for the stack (Ctrl-C to stop)")
+    .option('--stop', "don't start a daemon: stop the one running for the stack, leaving the stack running");
   addStackOptions(command).action(async (options: DaemonCommandOptions) => {
-    ctx.exitCode = options.detach && ctx.env[CHILD_ENV] !== '1' ? await detach(ctx, options) : await foreground(ctx, options);
+    if (options.events || options.stop) ctx.exitCode = await talkToRunning(ctx, options);
+    else ctx.exitCode = options.detach && ctx.env[CHILD_ENV] !== '1' ? await detach(ctx, options) : await foreground(ctx, options);
   });
 }
 
@@ -163,6 +168,43 @@ async function foreground(ctx: CliContext, options: DaemonCommandOptions): Promi
     process.off('unhandledRejection', onUnexpected);
     process.off('uncaughtException', onUnexpected);
     stackLog.close();
+  }
+  return 0;
+}
+
+/** --events / --stop: talk to the daemon already running for the stack. */
+async function talkToRunning(ctx: CliContext, options: DaemonCommandOptions): Promise<number> {
+  if (options.events && options.stop) throw new UsageError('--events and --stop do not go together');
+  const stack = await loadStackFor(ctx, options);
+  const out = stdoutOf(ctx, redactorFor(stack));
+  const client = await findDaemon(stack.dir, stack.name);
+  if (!client) {
+    ctx.stderr.write(`stackctl: no daemon is running for stack ${stack.name}\n`);
+    return 1;
+  }
+  if (options.stop) {
+    const { pid } = await client.ping();
+    process.kill(pid, 'SIGTERM');
+    const gone = await waitFor(async () => ((await findDaemon(stack.dir, stack.name, { timeoutMs: 500 })) ? undefined : true), () => false, 30_000);
+    out.line(gone ? `daemon ${pid} stopped; the stack keeps running` : `daemon ${pid} did not stop within 30 s`);
+    return gone ? 0 : 1;
+  }
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    // The recent history first (what the daemon still holds), then live.
+    await client.events(
+      (record) => {
+        const line = describeEvent(record);
+        if (line) out.line(line);
+      },
+      { signal: controller.signal, since: 0 },
+    );
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
   }
   return 0;
 }
@@ -267,6 +309,12 @@ export function describeEvent(record: DaemonEventRecord): string | undefined {
       return `${time} daemon: ${e.phase}${e.detail ? ` — ${e.detail}` : ''}`;
     case 'service.state':
       return `${time} ${e.service}: ${e.previous} → ${e.state} (${e.reason})`;
+    case 'service.died':
+      return `${time} ${e.service}: died (${e.oomKilled ? 'OOM-killed' : `exit ${e.exitCode ?? '?'}`})${e.by === 'docker-restarting' ? ', Docker is restarting it' : ''}`;
+    case 'service.restart-scheduled':
+      return `${time} ${e.service}: restart #${e.attempt} in ${e.delayMs} ms (${e.reason})`;
+    case 'service.probe-failed':
+      return `${time} ${e.service}: probe failed (${e.consecutive} in a row)${e.error ? `: ${e.error}` : ''}`;
     case 'service.restarting':
       return `${time} ${e.service}: restart #${e.attempt} by ${e.by} (${e.reason})`;
     case 'service.recovered':
@@ -378,11 +426,12 @@ export async function psViaDaemon(client: DaemonClient, out: Output, options: { 
   );
   const table = status.services.map((s, i) => {
     const row = rows[i]!;
+    const restarted = s.lastRestartAt ? `restarted ${ago(s.lastRestartAt, now)} ago; ` : '';
     const detail =
       s.state === 'ready'
         ? s.lastProbe
-          ? `probed ${ago(s.lastProbe.at, now)} ago`
-          : ''
+          ? `${restarted}probed ${ago(s.lastProbe.at, now)} ago`
+          : restarted.replace(/; $/, '')
         : s.state === 'backoff' && s.nextRestartAt
           ? `${s.reason}; next restart in ${Math.max(0, Math.round((Date.parse(s.nextRestartAt) - now) / 100) / 10)}s`
           : s.reason;

@@ -62,13 +62,13 @@ function writeStack(): void {
   }
   doc.services.flaky = {
     image: 'debian:bookworm-slim',
-    command: ['sh', '-c', 'if [ -f /tmp/crash ]; then echo "crash requested" >&2; exit 3; fi; echo up; exec sleep infinity'],
+    command: ['sh', '-c', 'if [ -f /tmp/crash ]; then echo "crash requested" >&2; exit 3; fi; echo up; trap "exit 0" TERM; sleep infinity & wait'],
     readiness: { exec: ['sh', '-c', 'test ! -f /tmp/crash'], timeout: '10s' },
     restart: 'on-failure:2',
   };
   doc.services['flaky-dependent'] = {
     image: 'debian:bookworm-slim',
-    command: ['sleep', 'infinity'],
+    command: ['sh', '-c', 'trap "exit 0" TERM; sleep infinity & wait'],
     depends_on: ['flaky'],
     readiness: { exec: ['true'], timeout: '10s' },
   };
