@@ -179,6 +179,22 @@ describe('up: failures', () => {
     expect(runtime.callsOf('createContainer')).not.toContain('demo-api'); // no image, nothing created
   });
 
+  it('pulls an absent image; an image no registry has fails the service; --no-build never builds', async () => {
+    const loc = { file: 'x', line: 1, col: 1 };
+    const stack = makeStack('demo', {
+      pulled: { probe: true },
+      nowhere: { probe: true },
+      built: { probe: true, build: { context: '/src/built', args: {}, additionalContexts: {}, location: loc } },
+    });
+    const runtime = new MemoryRuntime({ registry: { 'example/pulled:1': 'sha256:p' } });
+    const run = await runToEnd(stack, runtime, { build: false });
+    expect(run.result.services.map((s) => `${s.service}=${s.state}`)).toEqual(['pulled=ready', 'nowhere=failed', 'built=failed']);
+    expect(runtime.callsOf('pullImage')).toEqual(['example/pulled:1', 'example/nowhere:1']);
+    expect(runtime.callsOf('buildImage')).toEqual([]);
+    expect(run.result.services[1]!.diagnosis?.rootCause.code).toBe('image-not-found');
+    expect(run.result.services[2]!.diagnosis?.rootCause.summary).toMatch(/not built and --no-build was given/);
+  });
+
   it('a start_timeout bounds the whole start of a service', async () => {
     const stack = makeStack('demo', { slow: { probe: true, startTimeoutMs: 500 } });
     const runtime = runtimeFor(stack, { slow: { readyDelayMs: 5000 } });
