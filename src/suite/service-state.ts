@@ -99,11 +99,16 @@ export async function inspectServices(
 ): Promise<Map<string, KnownDiagnosis>> {
   const out = new Map<string, KnownDiagnosis>();
   const missing: string[] = [];
+  const neverStarted = new Set<string>();
   const present: ContainerInfo[] = [];
   for (const service of stack.services) {
     const container = containers.find((c) => c.service === service.name);
-    if (!container) {
+    // `up` creates every container at once and starts each when its dependencies are ready, so a
+    // created-but-never-started container is one `up` did not start: explain it like a missing one,
+    // by the dependency that is down.
+    if (!container || container.status === 'created') {
       missing.push(service.name);
+      if (container) neverStarted.add(service.name);
       continue;
     }
     present.push(container);
@@ -125,13 +130,6 @@ export async function inspectServices(
         ...(error !== undefined ? { error, probe: { attempts: 1, ...(lastError ? { lastError } : {}) } } : {}),
         ...(redactor ? { redactor } : {}),
       });
-      if (diagnosis.rootCause.code === 'unknown' && container.status === 'created') {
-        diagnosis.rootCause = {
-          code: 'unknown',
-          summary: 'its container was created but never started',
-          hint: 'the output of the `stackctl up` that created it says why; run `stackctl up` again to see',
-        };
-      }
       return diagnosis;
     }),
   );
@@ -157,7 +155,13 @@ export async function inspectServices(
         service: name,
         state: 'failed',
         lastLogLines: [],
-        rootCause: { code: 'unknown', summary: 'not running: the stack has no container for it', hint: 'start the stack: `stackctl up`' },
+        rootCause: neverStarted.has(name)
+          ? {
+              code: 'unknown',
+              summary: 'its container was created but never started',
+              hint: 'the output of the `stackctl up` that created it says why; run `stackctl up` again to see',
+            }
+          : { code: 'unknown', summary: 'not running: the stack has no container for it', hint: 'start the stack: `stackctl up`' },
       },
     });
   }
