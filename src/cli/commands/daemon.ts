@@ -534,3 +534,46 @@ export async function testViaDaemon(
   else out.write(renderTerminal(report, { color: out.color, files: result.test?.copies ?? files }));
   return result.test?.exitCode ?? (result.ok ? 0 : 1);
 }
+
+/**
+ * `stackctl up` through the daemon (for the up command to call when a daemon supervises the stack):
+ * the daemon reloads the file and applies it, so the running supervisor and a separate `up` never
+ * race on the same containers. Progress comes from the event stream; exit 0 when every service ends
+ * ready, 1 otherwise.
+ */
+export async function upViaDaemon(ctx: CliContext, client: DaemonClient, out: Output, options: { json?: boolean } = {}): Promise<number> {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  let finished: () => void = () => {};
+  const streamedToEnd = new Promise<void>((resolve) => (finished = resolve));
+  const stream = client
+    .events(
+      (record) => {
+        if (record.event.type === 'action.finished' && record.event.action === 'up') finished();
+        if (options.json) out.json(record);
+        else {
+          const line = describeEvent(record);
+          if (line) out.line(line);
+        }
+      },
+      { signal: controller.signal },
+    )
+    .catch(() => undefined);
+  try {
+    await new Promise((r) => setTimeout(r, 50)); // subscribed before the action starts
+    const result = await client.up();
+    // Let the stream catch up with the end of the action before closing it.
+    await Promise.race([streamedToEnd, new Promise((r) => setTimeout(r, 2_000))]);
+    if (options.json) out.json({ type: 'up.result', viaDaemon: true, ...result });
+    else {
+      for (const service of result.services ?? []) out.line(`  ${service.name.padEnd(22)} ${service.outcome}${service.detail ? ` — ${service.detail}` : ''}`);
+      out.line(result.message);
+    }
+    return result.ok ? 0 : 1;
+  } finally {
+    controller.abort();
+    ctx.signal.removeEventListener('abort', onAbort);
+    await stream;
+  }
+}

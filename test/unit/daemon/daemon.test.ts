@@ -6,7 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { upViaDaemon } from '../../../src/cli/commands/daemon.js';
+import type { CliContext } from '../../../src/cli/context.js';
+import { Output } from '../../../src/cli/render/output.js';
 import type { Stack } from '../../../src/config/model.js';
 import { down } from '../../../src/engine/down.js';
 import { runUp } from '../../../src/engine/up.js';
@@ -281,4 +285,20 @@ describe('Daemon on the in-memory runtime', () => {
     await until('both ready', () => client!.status(), (s) => states(s) === 'db=ready api=ready');
     expect(runtime.callsOf('createContainer')).toEqual(['demo-db', 'demo-api']);
   });
+
+  it('upViaDaemon: up through the daemon prints the progress and each outcome', async () => {
+    const { stack } = await startDaemon({ db: { probe: true } });
+    const client = await until('the daemon', () => findDaemon(stack.dir, 'demo'), (c) => c !== undefined);
+    await until('ready', () => client!.status(), (s) => s.phase === 'supervising');
+    const stdout = new PassThrough();
+    let text = '';
+    stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const ctx: CliContext = { stdout, stderr: new PassThrough(), env: { NO_COLOR: '1' }, cwd: stack.dir, exitCode: 0, signal: new AbortController().signal };
+    const code = await upViaDaemon(ctx, client!, new Output(stdout, new Redactor(), ctx.env), {});
+    expect(code).toBe(0);
+    expect(text).toMatch(/db: unchanged/);
+    expect(text).toMatch(/ {2}db +ready/);
+    expect(text).toMatch(/demo is up and supervised/);
+  });
 });
+
