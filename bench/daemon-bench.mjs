@@ -203,7 +203,8 @@ async function main() {
       const now = Date.now();
       if (now >= nextSample) {
         const m = memoryOf(pid);
-        samples.push({ t: (now - t0) / 1000, ...m });
+        const heapMB = (await client.status()).memory.heapUsedBytes / 1048576;
+        samples.push({ t: (now - t0) / 1000, ...m, heapMB });
         nextSample += 10_000;
       }
       if (now >= nextKill) {
@@ -218,7 +219,7 @@ async function main() {
       await client.status();
       await sleep(5000);
     }
-    samples.push({ t: (Date.now() - t0) / 1000, ...memoryOf(pid) });
+    samples.push({ t: (Date.now() - t0) / 1000, ...memoryOf(pid), heapMB: (await client.status()).memory.heapUsedBytes / 1048576 });
     const cpuPercent = ((cpuSecondsOf(pid) - cpu0) / ((Date.now() - t0) / 1000)) * 100;
     sse.abort();
     await stream;
@@ -241,6 +242,7 @@ async function main() {
         afterUpMB: round(afterUp.rssMB),
         startMB: round(samples[0].rssMB),
         maxMB: round(Math.max(...samples.map((s) => s.rssMB))),
+        minMB: round(Math.min(...samples.map((s) => s.rssMB))),
         endMB: round(samples[samples.length - 1].rssMB),
         anonStartMB: round(samples[0].anonMB),
         anonMaxMB: round(Math.max(...samples.map((s) => s.anonMB))),
@@ -250,7 +252,10 @@ async function main() {
         cpuPercentOfOneCore: round(cpuPercent, 2),
         eventsStreamed: events,
         failures,
-        samples: samples.map((s) => [Math.round(s.t), round(s.rssMB), round(s.anonMB)]),
+        heapStartMB: round(samples[0].heapMB),
+        heapMaxMB: round(Math.max(...samples.map((s) => s.heapMB))),
+        heapEndMB: round(samples[samples.length - 1].heapMB),
+        samples: samples.map((s) => [Math.round(s.t), round(s.rssMB), round(s.anonMB), round(s.heapMB)]),
       },
       finalStates: final.services.map((s) => `${s.name}=${s.state}`).join(' '),
     };
@@ -291,12 +296,13 @@ function markdown(r) {
     '',
     `| daemon memory over ${m.durationS} s (${m.killsDuringRun} redis kills, ${m.eventsStreamed} SSE events) | start | max | end | 2nd-half slope |`,
     '|---|---|---|---|---|',
-    `| RSS | ${m.startMB} MB | ${m.maxMB} MB | ${m.endMB} MB | ${m.secondHalfSlopeMBPerMin} MB/min |`,
+    `| RSS (min ${m.minMB} MB) | ${m.startMB} MB | ${m.maxMB} MB | ${m.endMB} MB | ${m.secondHalfSlopeMBPerMin} MB/min |`,
     `| private (anonymous) part of RSS | ${m.anonStartMB} MB | ${m.anonMaxMB} MB | ${m.anonEndMB} MB | |`,
+    `| V8 heap used | ${m.heapStartMB} MB | ${m.heapMaxMB} MB | ${m.heapEndMB} MB | |`,
     '',
     `Daemon CPU over the run: ${m.cpuPercentOfOneCore}% of one core.`,
     '',
-    `Samples (s, RSS MB, anon MB): ${m.samples.map((s) => `${s[0]}:${s[1]}/${s[2]}`).join(' ')}`,
+    `Samples (s: RSS/anon/heap MB): ${m.samples.map((s) => `${s[0]}:${s[1]}/${s[2]}/${s[3]}`).join(' ')}`,
     m.failures.length > 0 ? `\nFailures: ${m.failures.join('; ')}` : '',
     `\nFinal states: ${r.finalStates}`,
     '',
