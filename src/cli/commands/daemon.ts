@@ -480,7 +480,7 @@ export async function logsViaDaemon(
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
     await client.logs(
-      { services, tail: options.tail ?? (options.follow ? 0 : 'all'), follow: options.follow === true },
+      { services, tail: options.tail ?? 'all', follow: options.follow === true },
       (line) => out.line(`${prefix(line.service)}${line.line}`),
       { signal: controller.signal },
     );
