@@ -156,6 +156,39 @@ describe('stackctl daemon on the real engine', () => {
     for (const value of Object.values(secrets).filter((v) => v.length > 8)) expect(text).not.toContain(value);
   });
 
+  it('runs the suite for the test action in a child process and reports real results (one check made to fail)', async () => {
+    const suite = path.join(dir, 'daemon.suite.yaml');
+    writeFileSync(suite, YAML.stringify({
+      version: 1,
+      name: 'daemon-it',
+      secrets: ['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'API_KEY'],
+      categories: [
+        {
+          name: 'Service Health',
+          checks: [
+            { name: 'postgres', service: 'postgres', postgres: { user: '${POSTGRES_USER}', password: '${POSTGRES_PASSWORD}', database: '${POSTGRES_DB}' } },
+            { name: 'redis', service: 'redis', redis: { password: '${REDIS_PASSWORD}' } },
+            { name: 'redis with a wrong password', service: 'redis', redis: { password: 'not-the-password' } },
+          ],
+        },
+      ],
+    }));
+    const reportsDir = path.join(dir, 'reports');
+    const daemonPid = readDaemonInfo(daemonPaths(dir, PROJECT).info)?.pid;
+    const result = await client.test({ suite, reportsDir });
+    expect(result.ok).toBe(false);
+    expect(result.test?.summary).toMatch(/2\/3 passed/);
+    const report = JSON.parse(readFileSync(result.test?.files?.json ?? '', 'utf8')) as { summary: { passed: number; failed: number } };
+    expect(report.summary).toMatchObject({ passed: 2, failed: 1 });
+    expect(path.dirname(result.test?.files?.json ?? '')).toContain(reportsDir);
+    const text = JSON.stringify(result) + readFileSync(result.test?.files?.json ?? '', 'utf8');
+    for (const value of Object.values(secrets).filter((v) => v.length > 8)) expect(text).not.toContain(value);
+    // The daemon itself is the same process, still supervising.
+    const status = await client.status();
+    expect(status.pid).toBe(daemonPid);
+    expect(status.lastTest?.summary).toBe(result.test?.summary);
+  });
+
   it(`restores a docker-killed redis and brings every service whose readiness depends on it back, within ${RECOVERY_BOUND_MS / 1000} s`, async () => {
     const before = byName(await client.status());
     const redisId = before.get('redis')?.container?.id;
@@ -217,6 +250,19 @@ describe('stackctl daemon on the real engine', () => {
     // Exactly one container per service.
     expect((await stackContainers()).length).toBe(KEEP.length + 2);
   }, 150_000);
+
+  it('hands `stackctl up` to the daemon: no second actor, no duplicate container; flags it cannot honour are refused', async () => {
+    const before = await stackContainers();
+    const up = await execa(process.execPath, [BIN, 'up', '-f', file, '-p', PROJECT], { cwd: dir, env, reject: false });
+    expect(up.exitCode).toBe(0);
+    expect(up.stderr).toMatch(/a daemon supervises this stack \(pid \d+\)/);
+    expect(up.stdout).toMatch(/action up done/);
+    const idAndName = (lines: string[]): string[] => lines.map((line) => line.split(' ').slice(0, 2).join(' '));
+    expect(idAndName(await stackContainers())).toEqual(idAndName(before));
+    const refused = await execa(process.execPath, [BIN, 'up', '--parallel', '2', '-f', file, '-p', PROJECT], { cwd: dir, env, reject: false });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/--parallel cannot be passed to it/);
+  }, 120_000);
 
   it('is adopted by the next daemon after a SIGKILL: no container lost, none duplicated', async () => {
     const before = await stackContainers();
