@@ -7,16 +7,19 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Stack } from '../../config/model.js';
 import { parseDuration } from '../../config/normalize.js';
+import type { DaemonClient } from '../../daemon/client.js';
 import type { UpResult } from '../../engine/results.js';
 import { createStackLog } from '../../log.js';
 import { ownedContainers } from '../../plan/observed.js';
 import { formatPlan } from '../../plan/plan.js';
 import type { Runtime } from '../../runtime/runtime.js';
+import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { stdoutOf, type Output } from '../render/output.js';
 import { createRenderer, type ProgressMode } from '../render/renderer.js';
 import { failureReport, upSummary } from '../render/text.js';
 import { addStackOptions, createRuntime, loadStackFor, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
+import { daemonFor, testViaDaemon, upViaDaemon } from './daemon.js';
 
 interface UpCommandOptions extends StackOptions {
   json?: boolean;
@@ -71,6 +74,9 @@ async function runUpCommand(ctx: CliContext, options: UpCommandOptions): Promise
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);
   const mode: ProgressMode = options.json ? 'json' : (options.progress ?? 'auto');
+  // A daemon supervising the stack applies the file itself: a second actor would race it.
+  const daemon = await daemonFor(ctx, stack.dir, stack.name);
+  if (daemon) return upThroughDaemon(ctx, daemon, out, options, mode === 'json');
   const log = createStackLog({ stackDir: stack.dir, stack: stack.name, secrets: stack.secretValues });
   const runtime = createRuntime(stack.name, redactor);
   const renderer = createRenderer(mode, out, stack, 'up');
@@ -123,6 +129,31 @@ async function runUpCommand(ctx: CliContext, options: UpCommandOptions): Promise
   const testCode = await runTestPhase(ctx, stack, runtime, {
     diagnoses,
     json: mode === 'json',
+    ...(options.suite !== undefined ? { suite: options.suite } : {}),
+    ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+    failOnRegression: options.failOnRegression === true,
+  });
+  return Math.max(upCode, testCode);
+}
+
+async function upThroughDaemon(ctx: CliContext, daemon: DaemonClient, out: Output, options: UpCommandOptions, json: boolean): Promise<number> {
+  const unsupported = [
+    options.parallel !== undefined && '--parallel',
+    options.rollback && '--rollback',
+    !options.build && '--no-build',
+    options.timeout !== undefined && '--timeout',
+  ].filter((flag): flag is string => typeof flag === 'string');
+  if (unsupported.length > 0) {
+    throw new UsageError(`a daemon supervises this stack and runs \`up\` itself: ${unsupported.join(', ')} cannot be passed to it`, {
+      hint: 'run `stackctl up` without them, or stop the daemon first (`stackctl daemon --stop`; the stack keeps running)',
+    });
+  }
+  if (!json) ctx.stderr.write(`stackctl: a daemon supervises this stack (pid ${(await daemon.ping()).pid}); it applies the file\n`);
+  const upCode = await upViaDaemon(ctx, daemon, out, { json });
+  if (!options.test) return upCode;
+  if (!json) out.line();
+  const testCode = await testViaDaemon(ctx, daemon, out, {
+    json,
     ...(options.suite !== undefined ? { suite: options.suite } : {}),
     ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
     failOnRegression: options.failOnRegression === true,
