@@ -24,7 +24,7 @@ export async function buildProgram(ctx: CliContext, argv: string[] = []): Promis
  * Runs the CLI and returns the process exit code: 0 ok, 1 problems found, 2 usage error,
  * 70 internal error, 130 cancelled. Never lets a stack trace reach the user.
  */
-export async function main(argv: string[], ctx: CliContext = createCliContext(interruptSignal())): Promise<number> {
+export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   try {
     const program = await buildProgram(ctx, argv);
     await program.parseAsync(argv);
@@ -45,15 +45,30 @@ export async function main(argv: string[], ctx: CliContext = createCliContext(in
   }
 }
 
+function processContext(): CliContext {
+  endQuietlyWhenOutputCloses(process.stdout);
+  endQuietlyWhenOutputCloses(process.stderr);
+  return createCliContext(interruptSignal());
+}
+
+/** `stackctl ps | head`: the reader went away, so there is no one left to tell; end like other CLIs do. */
+function endQuietlyWhenOutputCloses(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 /** First Ctrl-C aborts gracefully; a second one forces the process out. */
 function interruptSignal(): AbortSignal {
   const controller = new AbortController();
-  const onSignal = (): void => {
+  const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
       process.stderr.write('\nstackctl: forced exit\n');
       process.exit(130);
     }
-    process.stderr.write('\nstackctl: interrupted — finishing cleanly (Ctrl-C again to force)\n');
+    const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+    process.stderr.write(`\nstackctl: ${signal === 'SIGINT' ? 'interrupted' : `got ${signal}`} — finishing cleanly (${again} again to force)\n`);
     controller.abort();
   };
   process.on('SIGINT', onSignal);
