@@ -4,6 +4,7 @@
  * error, a ConfigError ending the command (exit 1).
  *
  *   addFileOption(command)                 adds -f, --file <file>
+ *   findStackFile(ctx, file?)              → absolute path, or undefined when there is none
  *   resolveStackFile(ctx, file?)           → absolute path (UsageError, exit 2, when there is none)
  *   loadStackFile(ctx, file?, options?)    → { stack, file, diagnostics, redactor }
  */
@@ -25,7 +26,8 @@ export function addFileOption(command: Command): Command {
   return command.option('-f, --file <file>', `stack file: stack.yaml or a compose file (default: the first of ${DEFAULT_STACK_FILES.join(', ')} here)`);
 }
 
-export function resolveStackFile(ctx: Pick<CliContext, 'cwd'>, file?: string): string {
+/** The stack file to use: -f as given (a directory: the stack file in it), else the first default present here; undefined when there is none. */
+export function findStackFile(ctx: Pick<CliContext, 'cwd'>, file?: string): string | undefined {
   if (file !== undefined) {
     if (file.trim() === '') throw new UsageError('-f/--file needs a file name');
     const absolute = path.resolve(ctx.cwd, file);
@@ -37,10 +39,12 @@ export function resolveStackFile(ctx: Pick<CliContext, 'cwd'>, file?: string): s
     }
     return absolute;
   }
-  for (const candidate of DEFAULT_STACK_FILES) {
-    const absolute = path.join(ctx.cwd, candidate);
-    if (existsSync(absolute)) return absolute;
-  }
+  return DEFAULT_STACK_FILES.map((name) => path.join(ctx.cwd, name)).find((candidate) => existsSync(candidate));
+}
+
+export function resolveStackFile(ctx: Pick<CliContext, 'cwd'>, file?: string): string {
+  const found = findStackFile(ctx, file);
+  if (found) return found;
   throw new UsageError(`no stack file in ${ctx.cwd} (looked for ${DEFAULT_STACK_FILES.join(', ')})`, {
     hint: 'run stackctl in the directory of your stack.yaml, or give the file with -f FILE',
   });

@@ -1,24 +1,20 @@
 /**
- * What up, down, ps and logs share: `-f/--file` and `-p/--project-name` (or STACKCTL_PROJECT_NAME),
- * loading the stack with its findings printed as `file:line:col`, and the runtime and Redactor for it.
+ * What the commands that act on a running stack share (up, down, ps, logs, test, report, daemon):
+ * `-f/--file` and `-p/--project-name` (or STACKCTL_PROJECT_NAME), the stack loaded through
+ * stack-file.ts with the override applied, and the runtime and Redactor for it.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import type { Stack } from '../config/model.js';
-import { ConfigError, UsageError, formatLocation } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { Redactor } from '../secrets.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
 import type { CliContext } from './context.js';
+import { findStackFile, loadStackFile } from './stack-file.js';
 
 export interface StackOptions {
   file?: string;
   projectName?: string;
 }
-
-/** Files looked for, in order, when -f is not given. */
-export const DEFAULT_STACK_FILES = ['stack.yaml', 'stack.yml', 'compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
@@ -45,51 +41,16 @@ export function projectNameOverride(ctx: CliContext, options: StackOptions): str
   return name;
 }
 
-/** The stack file to use: -f as given (relative to the working directory), else the first default present. */
-export function resolveStackFile(ctx: CliContext, options: StackOptions): string | undefined {
-  if (options.file !== undefined) {
-    const file = path.resolve(ctx.cwd, options.file);
-    if (!existsSync(file)) throw new UsageError(`stack file ${options.file} not found`, { hint: `check the path (relative to ${ctx.cwd})` });
-    return file;
-  }
-  for (const candidate of DEFAULT_STACK_FILES) {
-    const file = path.join(ctx.cwd, candidate);
-    if (existsSync(file)) return file;
-  }
-  return undefined;
+/** The stack file -f names, else the default one here; undefined when there is none. */
+export function stackFileFor(ctx: CliContext, options: StackOptions): string | undefined {
+  return findStackFile(ctx, options.file);
 }
 
-export function formatDiagnostic(diagnostic: Diagnostic): string {
-  const where = formatLocation(diagnostic.location);
-  const service = diagnostic.service ? ` [${diagnostic.service}]` : '';
-  return `${where}: ${diagnostic.severity} ${diagnostic.code}${service}: ${diagnostic.message}${diagnostic.hint ? `\n  hint: ${diagnostic.hint}` : ''}`;
-}
-
-/**
- * Loads the stack (project name override applied). Loading errors are printed to stderr, all of
- * them, and end the command with a ConfigError naming the first.
- */
+/** Loads the stack (load errors printed, redacted, then a ConfigError) with the project name override applied. */
 export async function loadStackFor(ctx: CliContext, options: StackOptions): Promise<Stack> {
   const override = projectNameOverride(ctx, options);
-  const file = resolveStackFile(ctx, options);
-  if (!file) {
-    throw new UsageError(`no stack file here (looked for ${DEFAULT_STACK_FILES.join(', ')} in ${ctx.cwd})`, {
-      hint: 'give one with -f FILE',
-    });
-  }
-  const { loadStack } = await import('../config/load.js');
-  const loaded = await loadStack(file, { env: ctx.env, cwd: ctx.cwd });
-  const errors = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
-  if (!loaded.stack || errors.length > 0) {
-    // Loading diagnostics carry no secret values (they name variables, not their values).
-    for (const diagnostic of errors) ctx.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
-    const first = errors[0];
-    throw new ConfigError(
-      `${path.relative(ctx.cwd, file) || file} cannot be loaded: ${errors.length} error${errors.length === 1 ? '' : 's'}${first ? ` (first: ${first.message})` : ''}`,
-      { hint: 'fix the errors above; `stackctl validate` lists every finding' },
-    );
-  }
-  return override ? { ...loaded.stack, name: override } : loaded.stack;
+  const { stack } = await loadStackFile(ctx, options.file, { printWarnings: false });
+  return override ? { ...stack, name: override } : stack;
 }
 
 export function redactorFor(stack: Stack | undefined): Redactor {

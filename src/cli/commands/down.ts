@@ -19,7 +19,7 @@ import {
   parseNonNegativeInt,
   projectNameOverride,
   redactorFor,
-  resolveStackFile,
+  stackFileFor,
   type StackOptions,
 } from '../stack-options.js';
 
@@ -44,7 +44,7 @@ export function registerDown(program: Command, ctx: CliContext): void {
 /** The stack from its file, or — with -p and no usable file — just its name (labels say the rest). */
 async function stackOrName(ctx: CliContext, options: DownCommandOptions): Promise<Stack | string> {
   const override = projectNameOverride(ctx, options);
-  if (override !== undefined && options.file === undefined && resolveStackFile(ctx, options) === undefined) return override;
+  if (override !== undefined && options.file === undefined && stackFileFor(ctx, options) === undefined) return override;
   return loadStackFor(ctx, options);
 }
 

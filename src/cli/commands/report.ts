@@ -21,7 +21,7 @@ import { defaultReportsDir, listRuns, loadBaselineFile, loadReport, resolveRepor
 import { Redactor } from '../../secrets.js';
 import type { CliContext } from '../context.js';
 import { stdoutOf, stderrOf } from '../render/output.js';
-import { addStackOptions, projectNameOverride, resolveStackFile, type StackOptions } from '../stack-options.js';
+import { addStackOptions, projectNameOverride, stackFileFor, type StackOptions } from '../stack-options.js';
 
 interface ReportOptions extends StackOptions {
   reportsDir?: string;
@@ -46,7 +46,7 @@ function parseLimit(value: string): number {
 function reportsLocation(ctx: CliContext, options: ReportOptions): { dir: string; stack?: string } {
   const stack = projectNameOverride(ctx, options);
   if (options.reportsDir !== undefined) return { dir: path.resolve(ctx.cwd, options.reportsDir), ...(stack ? { stack } : {}) };
-  const file = resolveStackFile(ctx, options);
+  const file = stackFileFor(ctx, options);
   return { dir: defaultReportsDir(file ? path.dirname(file) : ctx.cwd), ...(stack ? { stack } : {}) };
 }
 
