@@ -50,7 +50,7 @@ test: build base-image chromium
 	@mkdir -p .stackctl
 	npx vitest run --reporter=default --reporter=json --outputFile.json=.stackctl/vitest-results.json
 
-bench: build base-image env
+bench: build base-image chromium env
 	node bench/validate-bench.mjs
 	node bench/compose-validate.mjs
 	node bench/up-bench.mjs

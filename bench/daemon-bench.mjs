@@ -10,15 +10,19 @@
  *  2. The daemon's memory over `--duration` seconds (default 600 = 10 minutes): RSS (and its private,
  *     anonymous part) sampled every 10 s from /proc, while the daemon probes every service every 5 s,
  *     an SSE client stays connected, the status is polled every 5 s, and redis is killed every
- *     `--kill-every` seconds (default 120). Target: RSS < 100 MB and flat (slope over the second half
+ *     `--kill-every` seconds (default 120) and the integration suite runs (the `test` action) every
+ *     `--test-every` seconds (default 150). Target: RSS < 100 MB and flat (slope over the second half
  *     of the run near 0 MB/min).
+ *
+ * The daemon is started as users start it (`stackctl daemon --detach`, which runs the suite once the
+ * stack is up), so the figures include what running the suite costs the daemon.
  *
  * The stack is the example stack.yaml with restart policies added (postgres/redis `always` with
  * restart_dependents, the rest `on-failure:5`), no fixed host ports (probes use ephemeral loopback
  * ports), random secrets and its own project name; it is removed (down -v) at the end.
  * Needs the example images' build contexts, the engine, and `npx tsc -p tsconfig.build.json`.
  *
- * Usage: node bench/daemon-bench.mjs [--duration 600] [--kills 5] [--kill-gap 35] [--burst 4] [--kill-every 120] [--json] [--keep]
+ * Usage: node bench/daemon-bench.mjs [--duration 600] [--kills 5] [--kill-gap 35] [--burst 4] [--kill-every 120] [--test-every 150] [--json] [--keep]
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +47,7 @@ function arg(name, fallback) {
 const DURATION_S = Number(arg('duration', 600));
 const KILLS = Number(arg('kills', 5));
 const KILL_EVERY_S = Number(arg('kill-every', 120));
+const TEST_EVERY_S = Number(arg('test-every', 150));
 /** Seconds between the measured kills: longer than the daemon's 30 s stable period, so each is a fresh failure episode. */
 const KILL_GAP_S = Number(arg('kill-gap', 35));
 const BURST = Number(arg('burst', 4));
@@ -54,7 +59,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** The example stack with restart policies, absolute build contexts, no fixed host ports. */
 export function deriveStack(dir) {
   const doc = YAML.parse(readFileSync(path.join(ROOT, 'stack.yaml'), 'utf8'));
-  delete doc.suite;
+  doc.suite = path.join(ROOT, doc.suite);
   delete doc.env_file;
   for (const [name, service] of Object.entries(doc.services)) {
     if (typeof service.build === 'string') service.build = path.join(ROOT, service.build);
@@ -158,7 +163,7 @@ async function main() {
     log(`starting the daemon for ${project} (${Object.keys(doc.services).length} services)`);
     const started = Date.now();
     try {
-      await run(process.execPath, [BIN, 'daemon', '-f', file, '-p', project, '--detach', '--no-test'], { cwd: dir, env, maxBuffer: 64 * 1024 * 1024 });
+      await run(process.execPath, [BIN, 'daemon', '-f', file, '-p', project, '--detach'], { cwd: dir, env, maxBuffer: 64 * 1024 * 1024 });
     } catch (error) {
       throw new Error(`the daemon did not bring the stack up:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
     }
@@ -167,6 +172,17 @@ async function main() {
     const info = JSON.parse(readFileSync(path.join(dir, '.stackctl', `${project}.daemon.json`), 'utf8'));
     const pid = info.pid;
     log(`supervising after ${upMs} ms (daemon pid ${pid}); redis ready-dependents: ${watched.join(', ')}`);
+    // The daemon runs the suite once the stack is up; measure from when that run is done.
+    let suiteAfterUp = 'none';
+    for (let waited = 0; waited < 180_000; waited += 500) {
+      const last = (await client.status()).lastTest;
+      if (last) {
+        suiteAfterUp = last.summary;
+        break;
+      }
+      await sleep(500);
+    }
+    log(`suite after up: ${suiteAfterUp}`);
     const afterUp = memoryOf(pid);
 
     // 1. Recovery after docker kill redis.
@@ -196,6 +212,8 @@ async function main() {
     const cpu0 = cpuSecondsOf(pid);
     const t0 = Date.now();
     let nextKill = t0 + KILL_EVERY_S * 1000;
+    let nextTest = t0 + TEST_EVERY_S * 1000;
+    const suiteRuns = [];
     let nextSample = t0;
     let kills = 0;
     const failures = [];
@@ -215,6 +233,12 @@ async function main() {
         } catch (error) {
           failures.push(String(error.message ?? error));
         }
+      }
+      if (now >= nextTest) {
+        nextTest += TEST_EVERY_S * 1000;
+        const result = await client.test();
+        suiteRuns.push(result.ok);
+        log(`suite run ${suiteRuns.length}: ${result.message}`);
       }
       await client.status();
       await sleep(5000);
@@ -249,6 +273,9 @@ async function main() {
         anonEndMB: round(samples[samples.length - 1].anonMB),
         secondHalfSlopeMBPerMin: round(slope(half.map((s) => ({ x: s.t / 60, y: s.rssMB }))), 3),
         killsDuringRun: kills,
+        suiteRuns: suiteRuns.length,
+        suiteRunsPassed: suiteRuns.filter(Boolean).length,
+        suiteAfterUp,
         cpuPercentOfOneCore: round(cpuPercent, 2),
         eventsStreamed: events,
         failures,
@@ -285,7 +312,7 @@ function markdown(r) {
   const lines = [
     `### stackctl daemon — ${r.services}-service example stack (${r.machine.cpus} CPUs, Node ${r.machine.node}, Docker ${r.machine.docker})`,
     '',
-    `Up (daemon --detach to supervised, images cached): ${r.upMs} ms`,
+    `Up (daemon --detach to supervised, images cached): ${r.upMs} ms; the suite the daemon ran after up: ${r.memory.suiteAfterUp}`,
     '',
     `| recovery after \`docker kill <stack>-redis\` (${r.recovery.kills} kills) | median | min | max |`,
     '|---|---|---|---|',
@@ -294,7 +321,7 @@ function markdown(r) {
     '',
     `Kills ${KILL_GAP_S} s apart (each a fresh failure episode). Back-to-back kills 1 s apart (one episode; the backoff doubles from 250 ms): ${r.recovery.backToBackAllMs.map((ms) => `${ms} ms`).join(', ')}.`,
     '',
-    `| daemon memory over ${m.durationS} s (${m.killsDuringRun} redis kills, ${m.eventsStreamed} SSE events) | start | max | end | 2nd-half slope |`,
+    `| daemon memory over ${m.durationS} s (${m.killsDuringRun} redis kills, ${m.suiteRuns} suite runs of which ${m.suiteRunsPassed} passed, ${m.eventsStreamed} SSE events) | start | max | end | 2nd-half slope |`,
     '|---|---|---|---|---|',
     `| RSS (min ${m.minMB} MB) | ${m.startMB} MB | ${m.maxMB} MB | ${m.endMB} MB | ${m.secondHalfSlopeMBPerMin} MB/min |`,
     `| private (anonymous) part of RSS | ${m.anonStartMB} MB | ${m.anonMaxMB} MB | ${m.anonEndMB} MB | |`,
