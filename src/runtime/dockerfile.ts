@@ -1,112 +1,11 @@
 /**
- * Just enough Dockerfile parsing for the build context: the images a Dockerfile builds FROM (so a
- * rebuilt base image invalidates a skipped build), and the rewrite that merges `additional_contexts`
- * into the one context the classic builder accepts (`COPY --from=<name> src dest` becomes
- * `COPY <prefix>/<name>/src dest`).
- *
- * Logical lines follow Docker's rules: parser directives (`# escape=`), the escape character at the
- * end of a line continues it, comment lines inside a continuation are dropped.
+ * What the build needs of a Dockerfile (parsing itself: src/dockerfile/parse.ts): the images it
+ * builds FROM (so a rebuilt base image invalidates a skipped build), and the rewrite that merges
+ * `additional_contexts` into the one context the classic builder accepts (`COPY --from=<name> src
+ * dest` becomes `COPY <prefix>/<name>/src dest`).
  */
 import path from 'node:path';
-
-export interface Instruction {
-  /** Upper-cased keyword: FROM, COPY, RUN, … */
-  keyword: string;
-  /** The text after the keyword, continuations joined with a space. */
-  rest: string;
-  /** 0-based index of the first and last physical line. */
-  firstLine: number;
-  lastLine: number;
-}
-
-export function parseDockerfile(text: string): Instruction[] {
-  const lines = text.split(/\r?\n/);
-  let escape = '\\';
-  let index = 0;
-  // Parser directives: only at the very top, `# key=value`, before any other line.
-  for (; index < lines.length; index += 1) {
-    const match = /^#\s*([a-zA-Z]+)\s*=\s*(.+?)\s*$/.exec(lines[index] ?? '');
-    if (!match) break;
-    if (match[1]?.toLowerCase() === 'escape' && (match[2] === '`' || match[2] === '\\')) escape = match[2];
-  }
-  const instructions: Instruction[] = [];
-  let current: { parts: string[]; first: number } | undefined;
-  for (; index < lines.length; index += 1) {
-    const raw = lines[index] ?? '';
-    const trimmed = raw.trim();
-    if (current === undefined) {
-      if (trimmed === '' || trimmed.startsWith('#')) continue;
-      current = { parts: [], first: index };
-    } else if (trimmed.startsWith('#') || trimmed === '') {
-      continue; // comment or empty line inside a continuation
-    }
-    const continued = trimmed.endsWith(escape);
-    current.parts.push(continued ? trimmed.slice(0, -1).trim() : trimmed);
-    if (!continued) {
-      instructions.push(toInstruction(current.parts.join(' '), current.first, index));
-      current = undefined;
-    }
-  }
-  if (current) instructions.push(toInstruction(current.parts.join(' '), current.first, lines.length - 1));
-  return instructions;
-}
-
-function toInstruction(text: string, firstLine: number, lastLine: number): Instruction {
-  const match = /^(\S+)\s*(.*)$/s.exec(text);
-  return { keyword: (match?.[1] ?? '').toUpperCase(), rest: match?.[2] ?? '', firstLine, lastLine };
-}
-
-interface CopyArgs {
-  flags: string[];
-  sources: string[];
-  dest: string;
-}
-
-/** Splits `COPY`/`ADD` arguments: leading `--flag[=value]`s, then JSON or whitespace form. */
-export function parseCopyArgs(rest: string): CopyArgs | undefined {
-  const flags: string[] = [];
-  let remaining = rest.trim();
-  for (;;) {
-    const match = /^(--\S+)\s*/.exec(remaining);
-    if (!match?.[1]) break;
-    flags.push(match[1]);
-    remaining = remaining.slice(match[0].length);
-  }
-  let args: string[];
-  if (remaining.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(remaining);
-      if (!Array.isArray(parsed) || !parsed.every((item): item is string => typeof item === 'string')) return undefined;
-      args = parsed;
-    } catch {
-      args = remaining.split(/\s+/).filter(Boolean);
-    }
-  } else {
-    args = remaining.split(/\s+/).filter(Boolean);
-  }
-  const dest = args.pop();
-  if (dest === undefined || args.length === 0) return undefined;
-  return { flags, sources: args, dest };
-}
-
-function flagValue(flags: string[], name: string): string | undefined {
-  const prefix = `--${name}=`;
-  return flags.find((flag) => flag.toLowerCase().startsWith(prefix))?.slice(prefix.length);
-}
-
-/** Replaces `${NAME}`, `${NAME:-default}` and `$NAME` from `vars`; unknown names stay unresolved. */
-function substitute(text: string, vars: Record<string, string>): string | undefined {
-  let unresolved = false;
-  const out = text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare ?? '';
-    const value = vars[name];
-    if (value !== undefined && value !== '') return value;
-    if (fallback !== undefined) return fallback;
-    unresolved = true;
-    return '';
-  });
-  return unresolved ? undefined : out;
-}
+import { flagValue, parseCopyArgs, parseDockerfile, substitute } from '../dockerfile/parse.js';
 
 /**
  * Images the Dockerfile builds FROM (stage references and `scratch` excluded), with `ARG`s declared
@@ -120,7 +19,7 @@ export function baseImages(dockerfile: string, buildArgs: Record<string, string>
   let seenFrom = false;
   for (const instruction of parseDockerfile(dockerfile)) {
     if (instruction.keyword === 'ARG' && !seenFrom) {
-      for (const declaration of instruction.rest.split(/\s+/).filter(Boolean)) {
+      for (const declaration of instruction.args.split(/\s+/).filter(Boolean)) {
         const [name = '', value] = declaration.split(/=(.*)/s);
         const given = buildArgs[name];
         if (given !== undefined) globalArgs[name] = given;
@@ -130,7 +29,7 @@ export function baseImages(dockerfile: string, buildArgs: Record<string, string>
     }
     if (instruction.keyword !== 'FROM') continue;
     seenFrom = true;
-    const words = instruction.rest.split(/\s+/).filter((word) => word && !word.startsWith('--'));
+    const words = instruction.args.split(/\s+/).filter((word) => word && !word.startsWith('--'));
     const [ref, as, name] = words;
     if (ref === undefined) continue;
     const resolved = substitute(ref, globalArgs);
@@ -205,7 +104,7 @@ export function rewriteAdditionalContexts(dockerfile: string, contexts: Addition
   for (const instruction of parseDockerfile(dockerfile)) {
     const { keyword } = instruction;
     if (keyword === 'FROM') {
-      const words = instruction.rest.split(/\s+/).filter(Boolean);
+      const words = instruction.args.split(/\s+/).filter(Boolean);
       const flags = words.filter((word) => word.startsWith('--'));
       const [ref, as, stage] = words.filter((word) => !word.startsWith('--'));
       if (as?.toLowerCase() === 'as' && stage) {
@@ -220,14 +119,14 @@ export function rewriteAdditionalContexts(dockerfile: string, contexts: Addition
         throw new RewriteRefused(`FROM ${ref} uses the ${context.kind === 'local' ? 'directory' : 'service'} context "${context.name}" as a base image`);
       }
       const tail = as ? ` ${as} ${stage ?? ''}` : '';
-      replacements.set(instruction.firstLine, {
-        last: instruction.lastLine,
+      replacements.set(instruction.line - 1, {
+        last: instruction.lastLine - 1,
         text: `FROM ${[...flags, context.image].join(' ')}${tail}`.trimEnd(),
       });
       continue;
     }
     if (keyword !== 'COPY' && keyword !== 'ADD') continue;
-    const args = parseCopyArgs(instruction.rest);
+    const args = parseCopyArgs(instruction.args);
     if (!args) continue;
     const from = flagValue(args.flags, 'from');
     if (from === undefined) {
@@ -247,8 +146,8 @@ export function rewriteAdditionalContexts(dockerfile: string, contexts: Addition
     const otherFlags = args.flags.filter((flag) => !flag.toLowerCase().startsWith('--from='));
     if (context.kind === 'image') {
       const flags = [`--from=${context.image}`, ...otherFlags].join(' ');
-      replacements.set(instruction.firstLine, {
-        last: instruction.lastLine,
+      replacements.set(instruction.line - 1, {
+        last: instruction.lastLine - 1,
         text: `${keyword} ${flags} ${quoteJson([...args.sources, args.dest])}`,
       });
       continue;
@@ -262,8 +161,8 @@ export function rewriteAdditionalContexts(dockerfile: string, contexts: Addition
     });
     usedLocal.add(context.name);
     const flags = otherFlags.length > 0 ? `${otherFlags.join(' ')} ` : '';
-    replacements.set(instruction.firstLine, {
-      last: instruction.lastLine,
+    replacements.set(instruction.line - 1, {
+      last: instruction.lastLine - 1,
       text: `${keyword} ${flags}${quoteJson([...sources, args.dest])}`,
     });
   }

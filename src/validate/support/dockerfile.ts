@@ -1,16 +1,8 @@
 /**
- * Just enough Dockerfile parsing for validation: instructions with their line numbers (line
- * continuations, comments, parser directives, heredocs skipped), ARG/ENV substitution in COPY/ADD
- * sources, and the COPY/ADD sources with their flags.
+ * What validation needs of a Dockerfile: its COPY/ADD sources with their lines, ARG/ENV substituted
+ * (parsing itself: src/dockerfile/parse.ts), and Docker's glob matching for those sources.
  */
-export interface Instruction {
-  /** Upper-case keyword. */
-  keyword: string;
-  /** Arguments text (continuations joined). */
-  args: string;
-  /** 1-based line of the keyword. */
-  line: number;
-}
+import { flagValue, parseCopyArgs, parseDockerfile, splitWords, substitute, unquote } from '../../dockerfile/parse.js';
 
 export interface CopySource {
   instruction: 'COPY' | 'ADD';
@@ -21,56 +13,6 @@ export interface CopySource {
   line: number;
   /** Column of the source within the line when found, else 1. */
   col: number;
-}
-
-export function parseDockerfile(text: string): Instruction[] {
-  const lines = text.split(/\r?\n/);
-  let escape = '\\';
-  const out: Instruction[] = [];
-  let directives = true;
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
-    const trimmed = raw.trim();
-    if (directives) {
-      const directive = /^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(trimmed);
-      if (directive) {
-        if (directive[1]!.toLowerCase() === 'escape') escape = directive[2]!;
-        continue;
-      }
-      if (trimmed !== '') directives = false;
-    }
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
-    const start = i;
-    let joined = '';
-    let current = raw;
-    for (;;) {
-      const t = current.trimEnd();
-      if (t.endsWith(escape)) {
-        joined += `${t.slice(0, -escape.length)} `;
-        i++;
-        // Skip comment lines inside a continuation, as Docker does.
-        while (i < lines.length && lines[i]!.trim().startsWith('#')) i++;
-        if (i >= lines.length) break;
-        current = lines[i]!;
-        continue;
-      }
-      joined += current;
-      break;
-    }
-    const match = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(joined);
-    if (!match) continue;
-    const keyword = match[1]!.toUpperCase();
-    const args = match[2]!.trim();
-    out.push({ keyword, args, line: start + 1 });
-    // Heredocs (`RUN <<EOF … EOF`): skip the body.
-    const heredoc = /<<-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?/.exec(args);
-    if (heredoc) {
-      const marker = heredoc[1]!;
-      while (i + 1 < lines.length && lines[i + 1]!.trim() !== marker) i++;
-      i++;
-    }
-  }
-  return out;
 }
 
 /** COPY/ADD sources of a Dockerfile (excluding URLs, git sources and heredocs). */
@@ -103,62 +45,19 @@ export function copySources(text: string, buildArgs: Record<string, string> = {}
       continue;
     }
     if (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') continue;
-    let words: string[];
-    const rest = instruction.args;
-    const flags: Record<string, string> = {};
-    let body = rest;
-    for (;;) {
-      const flag = /^--([a-z-]+)(?:=(\S*))?\s*/.exec(body);
-      if (!flag) break;
-      flags[flag[1]!] = flag[2] ?? 'true';
-      body = body.slice(flag[0].length);
-    }
-    if (body.startsWith('<<')) continue;
-    if (body.startsWith('[')) {
-      try {
-        const parsed: unknown = JSON.parse(body);
-        words = Array.isArray(parsed) ? parsed.map(String) : [];
-      } catch {
-        words = splitWords(body);
-      }
-    } else {
-      words = splitWords(body);
-    }
-    if (words.length < 2) continue;
-    for (const written of words.slice(0, -1)) {
+    const copy = parseCopyArgs(instruction.args);
+    if (!copy) continue;
+    const from = flagValue(copy.flags, 'from');
+    for (const written of copy.sources) {
       if (/^[a-z][a-z0-9+.-]*:\/\//i.test(written) || written.startsWith('git@')) continue;
       const source = substitute(written, vars);
       if (source === undefined) continue; // unresolvable variable: cannot judge
       const lineText = lines[instruction.line - 1] ?? '';
       const index = lineText.indexOf(written);
-      const copy: CopySource = { instruction: instruction.keyword, source, line: instruction.line, col: index >= 0 ? index + 1 : 1 };
-      if (flags.from !== undefined) copy.from = flags.from;
-      out.push(copy);
+      out.push({ instruction: instruction.keyword, source, line: instruction.line, col: index >= 0 ? index + 1 : 1, ...(from !== undefined ? { from } : {}) });
     }
   }
   return out;
-}
-
-function splitWords(text: string): string[] {
-  const out: string[] = [];
-  for (const match of text.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)) out.push(match[1] ?? match[2] ?? match[3]!);
-  return out;
-}
-
-function unquote(text: string): string {
-  return text.replace(/^"(.*)"$/s, '$1').replace(/^'(.*)'$/s, '$1');
-}
-
-/** `$VAR`, `${VAR}`, `${VAR:-default}`; undefined when a variable has no value. */
-function substitute(text: string, vars: Record<string, string>): string | undefined {
-  let unresolved = false;
-  const out = text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_, braced?: string, fallback?: string, bare?: string) => {
-    const name = (braced ?? bare)!;
-    const value = vars[name] ?? fallback;
-    if (value === undefined) unresolved = true;
-    return value ?? '';
-  });
-  return unresolved ? undefined : out;
 }
 
 /** Does a COPY source contain glob characters? */
