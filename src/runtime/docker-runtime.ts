@@ -32,6 +32,8 @@ import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError, typ
 
 /** Label on built images: digest of the base images' ids, so a rebuilt base invalidates a skip. */
 export const BASE_IMAGES_LABEL = 'io.stackctl.base-images';
+/** Which stack and service an image was built for (informational). */
+export const IMAGE_LABELS = { stack: 'io.stackctl.image.stack', service: 'io.stackctl.image.service' } as const;
 
 const LOOPBACK = '127.0.0.1';
 // eslint-disable-next-line no-control-regex
@@ -341,8 +343,10 @@ export class DockerRuntime implements Runtime {
         labels: {
           [LABELS.contextHash]: contextHash,
           [BASE_IMAGES_LABEL]: baseKey,
-          [LABELS.stack]: request.stack,
-          [LABELS.service]: service,
+          // Not LABELS.stack/service: Docker copies image labels onto every container run from the
+          // image, and a container someone runs by hand must not look like the stack's.
+          [IMAGE_LABELS.stack]: request.stack,
+          [IMAGE_LABELS.service]: service,
         },
         rm: true,
         forcerm: true,

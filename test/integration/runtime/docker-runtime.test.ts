@@ -12,7 +12,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildSpec, PortMapping } from '../../../src/config/model.js';
 import { EngineUnavailableError } from '../../../src/errors.js';
-import { DockerRuntime } from '../../../src/runtime/docker-runtime.js';
+import { DockerRuntime, IMAGE_LABELS } from '../../../src/runtime/docker-runtime.js';
 import { computeContextHash } from '../../../src/runtime/context-hash.js';
 import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError } from '../../../src/runtime/errors.js';
 import { LABELS, type ContainerSpec, type RuntimeEvent } from '../../../src/runtime/runtime.js';
@@ -256,6 +256,9 @@ describe('builds', () => {
     await runtime.buildImage({ stack: STACK, service: 'stages', tag, build, contextHash: await computeContextHash(build, 'stages') });
     expect(await docker('image', 'inspect', tag, '--format', '{{index .Config.Labels "stage"}}')).toBe('base');
     expect(await docker('image', 'inspect', tag, '--format', `{{index .Config.Labels "${LABELS.contextHash}"}}`)).toBe(await computeContextHash(build, 'stages'));
+    // What it was built for, under names a hand-run container does not inherit as the stack's.
+    expect(await docker('image', 'inspect', tag, '--format', `{{index .Config.Labels "${IMAGE_LABELS.stack}"}}/{{index .Config.Labels "${IMAGE_LABELS.service}"}}`)).toBe(`${STACK}/stages`);
+    expect(await docker('image', 'inspect', tag, '--format', `{{json .Config.Labels}}`)).not.toContain(`"${LABELS.stack}"`);
   });
 });
 
