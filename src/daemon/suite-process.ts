@@ -22,6 +22,8 @@ export type SuiteChildReply = { ok: true; summary: TestSummary } | { ok: false; 
 
 const CHILD = fileURLToPath(new URL('./suite-child.js', import.meta.url));
 const STDERR_TAIL = 4_000;
+/** After SIGTERM, how long the suite gets to close its clients before SIGKILL. */
+const STOP_GRACE_MS = 10_000;
 
 export function runSuiteInChildProcess(
   stack: Stack,
@@ -40,8 +42,11 @@ export function runSuiteInChildProcess(
     child.once('message', (message: SuiteChildReply) => {
       reply = message;
     });
+    let forceKill: NodeJS.Timeout | undefined;
     const stop = (): void => {
       child.kill('SIGTERM');
+      forceKill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      forceKill.unref();
     };
     options.signal.addEventListener('abort', stop, { once: true });
     child.once('error', (error) => {
@@ -50,6 +55,7 @@ export function runSuiteInChildProcess(
     });
     child.once('exit', (code, signal) => {
       options.signal.removeEventListener('abort', stop);
+      clearTimeout(forceKill);
       if (reply?.ok) resolve(reply.summary);
       else if (reply) reject(new Error(reply.error));
       else {
