@@ -9,7 +9,7 @@ import telemetry
 
 from . import routes
 from .files import MAX_BYTES, FileStore
-from .mcp_client import McpClient
+from mcp_client import McpClient
 from .schema import MigratedDatabase
 from .workflows import WorkflowStore
 

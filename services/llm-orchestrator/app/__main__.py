@@ -7,7 +7,7 @@ import db
 import server
 
 from . import routes
-from .mcp_client import McpClient
+from mcp_client import McpClient
 from .sessions import SessionStore
 
 

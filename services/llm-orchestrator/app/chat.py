@@ -2,7 +2,7 @@
 from typing import Any, Callable, Dict, List
 
 from . import planner
-from .mcp_client import ToolError
+from mcp_client import ToolError
 
 ToolCaller = Callable[[str, Dict[str, Any]], Any]
 
