@@ -74,8 +74,11 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   if (doc) {
     for (const error of doc.errors) {
       // An unterminated quote is reported at the end of the file; point at where the quote opens.
-      const offset = error.code === 'MISSING_CHAR' && /quote/.test(error.message) ? (unterminatedQuoteStart(text, error.pos[0]) ?? error.pos[0]) : error.pos[0];
-      diagnostics.push(yamlDiagnostic('error', at(offset), cleanMessage(error.message), error.code));
+      // So is an unclosed `[`/`{` when nothing follows it; point at the bracket that opens it.
+      const unclosedFlow = error.code === 'BAD_INDENT' && /end with a [\]}]/.test(error.message) ? unclosedFlowStart(text, error.pos[0]) : undefined;
+      const offset = error.code === 'MISSING_CHAR' && /quote/.test(error.message) ? (unterminatedQuoteStart(text, error.pos[0]) ?? error.pos[0]) : (unclosedFlow ?? error.pos[0]);
+      const message = cleanMessage(error.message) + (unclosedFlow !== undefined ? ` (the one opened here is never closed)` : '');
+      diagnostics.push(yamlDiagnostic('error', at(offset), message, error.code));
     }
     for (const duplicate of duplicateKeys(doc)) {
       diagnostics.push(yamlDiagnostic('error', at(duplicate.offset), `Map keys must be unique: \`${duplicate.key}\` appears twice in this mapping`, 'DUPLICATE_KEY'));
@@ -198,16 +201,39 @@ function duplicateKeys(doc: Document.Parsed): Array<{ key: string; offset: numbe
 }
 
 /** Offset of the last quoted scalar starting before `end` whose closing quote is missing. */
+/** Offset of the last quoted scalar before `end` that has no closing quote. */
 function unterminatedQuoteStart(text: string, end: number): number | undefined {
+  return lastCstOffset(text, end, (t) => {
+    if ((t.type !== 'double-quoted-scalar' && t.type !== 'single-quoted-scalar') || typeof t.source !== 'string') return undefined;
+    const quote = t.type === 'double-quoted-scalar' ? '"' : "'";
+    return t.source.length >= 2 && t.source.endsWith(quote) ? undefined : t.offset;
+  });
+}
+
+/** Offset of the last `[`/`{` before `end` whose flow collection has no closing bracket. */
+function unclosedFlowStart(text: string, end: number): number | undefined {
+  return lastCstOffset(text, end, (t) => {
+    if (t.type !== 'flow-collection' || !t.start || !Array.isArray(t.end)) return undefined;
+    const closer = t.start.source === '[' ? ']' : '}';
+    return t.end.some((item: { source?: unknown }) => item.source === closer) ? undefined : t.start.offset;
+  });
+}
+
+interface CstToken {
+  type?: unknown;
+  offset?: unknown;
+  source?: unknown;
+  start?: { offset?: unknown; source?: unknown };
+  end?: unknown;
+}
+
+/** The greatest offset ≤ `end` that `pick` returns for a token of the file's concrete syntax tree. */
+function lastCstOffset(text: string, end: number, pick: (token: CstToken) => unknown): number | undefined {
   let found: number | undefined;
   const visit = (token: unknown, depth: number): void => {
     if (depth > 200 || token === null || typeof token !== 'object') return;
-    const t = token as { type?: unknown; offset?: unknown; source?: unknown };
-    if ((t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar') && typeof t.offset === 'number' && typeof t.source === 'string') {
-      const quote = t.type === 'double-quoted-scalar' ? '"' : "'";
-      const closed = t.source.length >= 2 && t.source.endsWith(quote);
-      if (!closed && t.offset <= end && (found === undefined || t.offset > found)) found = t.offset;
-    }
+    const offset = pick(token as CstToken);
+    if (typeof offset === 'number' && offset <= end && (found === undefined || offset > found)) found = offset;
     for (const value of Object.values(token)) {
       if (Array.isArray(value)) for (const item of value) visit(item, depth + 1);
       else if (value && typeof value === 'object') visit(value, depth + 1);

@@ -27,6 +27,15 @@ describe('parseYamlSource', () => {
     }
   });
 
+  it('points an unclosed [ or { at the bracket that opens it, not at the end of the file', () => {
+    const seq = parseYamlSource('name: x\nservices:\n  a:\n    image: [unclosed\n', 'f.yaml');
+    expect(seq.diagnostics).toHaveLength(1);
+    expect(seq.diagnostics[0]).toMatchObject({ code: 'YAML001', location: { line: 4, col: 12 } });
+    expect(seq.diagnostics[0]?.message).toMatch(/never closed/);
+    const map = parseYamlSource('a:\n  - {b: 1\n  - c\n', 'f.yaml');
+    expect(map.diagnostics[0]).toMatchObject({ code: 'YAML001', location: { line: 2, col: 5 } });
+  });
+
   it('reports duplicate keys at the second key', () => {
     const src = parseYamlSource('a: 1\nb: 2\na: 3\n', 'f.yaml');
     expect(src.diagnostics[0]).toMatchObject({ code: 'YAML001', location: { line: 3, col: 1 } });
