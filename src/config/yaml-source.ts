@@ -200,7 +200,6 @@ function duplicateKeys(doc: Document.Parsed): Array<{ key: string; offset: numbe
   return out;
 }
 
-/** Offset of the last quoted scalar starting before `end` whose closing quote is missing. */
 /** Offset of the last quoted scalar before `end` that has no closing quote. */
 function unterminatedQuoteStart(text: string, end: number): number | undefined {
   return lastCstOffset(text, end, (t) => {
