@@ -99,9 +99,9 @@ export class RunContext {
     if (attr === 'host') return endpoint.host;
     const hostPort = attr === 'ports' ? endpoint.ports.get(Number(port)) : endpoint.primaryPort;
     if (hostPort === undefined) {
-      const what = attr === 'ports' ? `container port ${port}` : 'any port';
+      const what = attr === 'ports' ? `no host port for its container port ${port}` : 'no published port';
       throw new TemplateError(
-        `${service} publishes ${what} on no host port (is it running? see \`stackctl ps\`)`,
+        `${service} has ${what} (is it running? see \`stackctl ps\`)`,
         `services.${rest}`,
       );
     }

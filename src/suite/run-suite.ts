@@ -98,6 +98,9 @@ export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<
   if (options.runtime) {
     try {
       containers = await options.runtime.listContainers(stack.name);
+      if (!containers.some((container) => container.status === 'running')) {
+        options.onNote?.(`no container of stack ${stack.name} is running: the checks will fail — start the stack first (\`stackctl up\`)`);
+      }
     } catch (error) {
       options.onNote?.(`cannot list the stack's containers (${errorMessage(error)}): using the ports stack.yaml declares, without container diagnoses`);
     }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTerminal } from '../../../src/report/render-terminal.js';
 import { runSuite, type SuiteRun } from '../../../src/suite/run-suite.js';
+import { MemoryRuntime } from '../../support/memory-runtime.js';
 import { API_KEY, PASSWORD, makeStack, service, startApp, type TestApp } from './helpers.js';
 
 const SUITE = `
@@ -110,6 +111,14 @@ describe('runSuite', () => {
     expect(broken.report.comparison?.verdict).toBe('REGRESSION');
     expect(broken.report.comparison?.newlyFailing.map((c) => c.id)).toEqual(['authentication-flow/login', 'authentication-flow/validate']);
     expect(broken.exitCode).toBe(1);
+  });
+
+  it('says up front when none of the stack\'s containers runs', async () => {
+    const notes: string[] = [];
+    const run = await runSuite(stack(), { signal, env: { ...process.env, TEST_PASSWORD: PASSWORD, API_KEY }, cwd: dir, runtime: new MemoryRuntime(), onNote: (note) => notes.push(note) });
+    expect(notes).toEqual([expect.stringMatching(/no container of stack .* is running: the checks will fail — start the stack first/)]);
+    // The ports the stack file declares are still tried (here the local app answers on them).
+    expect(run.report.checks.find((c) => c.id === 'service-health/app')?.status).toBe('passed');
   });
 
   it('never writes a secret value in any output format', () => {
