@@ -158,6 +158,20 @@ const REGISTRY_UNREACHABLE =
   /no such host|connection refused|i\/o timeout|network is unreachable|TLS handshake timeout|Client\.Timeout|dial tcp|no route to host|server misbehaving|temporary failure in name resolution/i;
 const NOT_IN_REGISTRY = /not found|manifest unknown|pull access denied|repository does not exist|no such image/i;
 
+/**
+ * Where the engine was expected, for messages. docker-modem keeps the default socket as a function
+ * that picks ~/.docker/run/docker.sock or /var/run/docker.sock; the failed connection names the one
+ * it tried.
+ */
+export function engineEndpoint(modem: unknown, error?: unknown): string {
+  const m = (modem ?? {}) as { socketPath?: unknown; host?: unknown; port?: unknown; protocol?: unknown };
+  if (typeof m.socketPath === 'string' && m.socketPath) return `unix://${m.socketPath}`;
+  const tried = typeof error === 'object' && error !== null ? (error as { address?: unknown }).address : undefined;
+  if (typeof tried === 'string' && tried) return `unix://${tried}`;
+  if (typeof m.socketPath === 'function') return 'the default Docker socket';
+  return `${typeof m.protocol === 'string' ? m.protocol : 'http'}://${typeof m.host === 'string' ? m.host : 'localhost'}${typeof m.port === 'number' || typeof m.port === 'string' ? `:${m.port}` : ''}`;
+}
+
 export class DockerRuntime implements Runtime {
   private readonly docker: Docker;
   private readonly tailLines: number;
@@ -171,13 +185,6 @@ export class DockerRuntime implements Runtime {
     return this.options.redactor ? this.options.redactor.redact(text) : text;
   }
 
-  /** Where the engine is expected, for messages. */
-  private get endpoint(): string {
-    const modem = this.docker.modem as { socketPath?: string; host?: string; port?: number; protocol?: string };
-    if (modem.socketPath) return `unix://${modem.socketPath}`;
-    return `${modem.protocol ?? 'http'}://${modem.host ?? 'localhost'}${modem.port ? `:${modem.port}` : ''}`;
-  }
-
   private unavailable(error: unknown): EngineUnavailableError {
     const code = typeof error === 'object' && error !== null ? (error as EngineError).code : undefined;
     const detail = code === 'EACCES' ? 'permission denied' : engineMessage(error);
@@ -185,7 +192,7 @@ export class DockerRuntime implements Runtime {
       code === 'EACCES'
         ? 'add your user to the docker group (then log in again), or run as root'
         : 'start the engine: `make engine` (runs scripts/ensure-docker.sh), or point DOCKER_HOST at a running one';
-    return new EngineUnavailableError(`the container engine does not answer at ${this.endpoint}: ${detail}`, { hint, cause: error });
+    return new EngineUnavailableError(`the container engine does not answer at ${engineEndpoint(this.docker.modem, error)}: ${detail}`, { hint, cause: error });
   }
 
   /** Wraps an engine failure: connection problems become EngineUnavailableError. */
