@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   logs: async () => (await import('./logs.js')).registerLogs,
   test: async () => (await import('./test.js')).registerTest,
   report: async () => (await import('./report.js')).registerReport,
+  restart: async () => (await import('./restart.js')).registerRestart,
   daemon: async () => (await import('./daemon.js')).registerDaemon,
 };
 

@@ -251,7 +251,7 @@ describe('stackctl daemon on the real engine', () => {
     expect((await stackContainers()).length).toBe(KEEP.length + 2);
   }, 150_000);
 
-  it('hands `stackctl up` to the daemon: no second actor, no duplicate container; flags it cannot honour are refused', async () => {
+  it('hands `stackctl up` and `restart` to the daemon: no second actor, no duplicate container; flags it cannot honour are refused', async () => {
     const before = await stackContainers();
     const up = await execa(process.execPath, [BIN, 'up', '-f', file, '-p', PROJECT], { cwd: dir, env, reject: false });
     expect(up.exitCode).toBe(0);
@@ -262,6 +262,14 @@ describe('stackctl daemon on the real engine', () => {
     const refused = await execa(process.execPath, [BIN, 'up', '--parallel', '2', '-f', file, '-p', PROJECT], { cwd: dir, env, reject: false });
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(/--parallel cannot be passed to it/);
+    // restart goes through the daemon too: it counts the restart and re-probes the service.
+    const restartsBefore = byName(await client.status()).get('mcp-server')?.restarts ?? 0;
+    const restart = await execa(process.execPath, [BIN, 'restart', 'mcp-server', '-f', file, '-p', PROJECT], { cwd: dir, env, reject: false });
+    expect(restart.exitCode, restart.stderr).toBe(0);
+    expect(restart.stdout).toMatch(/mcp-server restarted: ready/);
+    const after = byName(await client.status()).get('mcp-server');
+    expect(after?.restarts).toBe(restartsBefore + 1);
+    expect(after?.state).toBe('ready');
   }, 120_000);
 
   it('is adopted by the next daemon after a SIGKILL: no container lost, none duplicated', async () => {

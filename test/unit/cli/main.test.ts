@@ -23,7 +23,7 @@ describe('stackctl CLI shell', () => {
   });
 
   it('offers --help on every command', async () => {
-    for (const command of ['validate', 'plan', 'import', 'export', 'up', 'down', 'ps', 'logs', 'test', 'report', 'daemon']) {
+    for (const command of ['validate', 'plan', 'import', 'export', 'up', 'down', 'ps', 'logs', 'test', 'report', 'restart', 'daemon']) {
       const run = await runCli([command, '--help']);
       expect(run.exitCode, command).toBe(0);
       expect(run.stdout, command).toContain(`Usage: stackctl ${command}`);

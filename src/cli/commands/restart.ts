@@ -1,0 +1,92 @@
+/**
+ * `stackctl restart SERVICE…`: restart services and prove them ready again. With a daemon
+ * supervising the stack the daemon does it (its `restart` action re-probes the dependents too);
+ * without one the containers are stopped and the engine's `up` starts them again, waits for their
+ * probes and re-checks everything else (a no-op for what still runs).
+ * Exit codes: 0 every service ready again, 1 otherwise, 2 usage.
+ */
+import type { Command } from 'commander';
+import type { Stack } from '../../config/model.js';
+import { UsageError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+import { stdoutOf, type Output } from '../render/output.js';
+import { addStackOptions, createRuntime, loadStackFor, parseNonNegativeInt, redactorFor, type StackOptions } from '../stack-options.js';
+import { daemonFor } from './daemon.js';
+
+interface RestartCommandOptions extends StackOptions {
+  timeout?: number;
+  json?: boolean;
+}
+
+export function registerRestart(program: Command, ctx: CliContext): void {
+  const command = program
+    .command('restart')
+    .argument('<services...>', 'services to restart')
+    .description('restart services and wait until they are ready again (through the daemon when one supervises the stack)')
+    .option('--timeout <seconds>', 'seconds each container gets to stop before it is killed (default 10)', parseNonNegativeInt('--timeout'))
+    .option('--json', 'print one result line per service');
+  addStackOptions(command).action(async (services: string[], options: RestartCommandOptions) => {
+    ctx.exitCode = await runRestartCommand(ctx, services, options);
+  });
+}
+
+async function runRestartCommand(ctx: CliContext, services: string[], options: RestartCommandOptions): Promise<number> {
+  const stack = await loadStackFor(ctx, options);
+  const known = new Set(stack.services.map((service) => service.name));
+  const unknown = services.filter((service) => !known.has(service));
+  if (unknown.length > 0) {
+    throw new UsageError(`stack ${stack.name} has no service ${unknown.map((s) => `"${s}"`).join(', ')}`, {
+      hint: `its services: ${[...known].join(', ')}`,
+    });
+  }
+  const out = stdoutOf(ctx, redactorFor(stack));
+  const daemon = await daemonFor(ctx, stack.dir, stack.name);
+  if (daemon) {
+    if (options.timeout !== undefined) {
+      throw new UsageError('a daemon supervises this stack and restarts with its own stop timeout: --timeout cannot be passed to it', {
+        hint: 'run `stackctl restart` without --timeout, or stop the daemon first (`stackctl daemon --stop`)',
+      });
+    }
+    let ok = true;
+    for (const service of services) {
+      const result = await daemon.restart(service);
+      ok &&= result.ok;
+      report(out, options.json, { service, ok: result.ok, viaDaemon: true, message: result.message });
+    }
+    return ok ? 0 : 1;
+  }
+  return restartDirectly(ctx, stack, services, out, options);
+}
+
+async function restartDirectly(ctx: CliContext, stack: Stack, services: string[], out: Output, options: RestartCommandOptions): Promise<number> {
+  const runtime = createRuntime(stack.name, redactorFor(stack));
+  const containers = await runtime.listContainers(stack.name);
+  const missing = services.filter((service) => !containers.some((c) => c.service === service && c.status === 'running'));
+  if (missing.length > 0) {
+    throw new UsageError(`not running: ${missing.join(', ')}`, { hint: 'start the stack with `stackctl up` (restart only restarts what runs)' });
+  }
+  for (const container of containers.filter((c) => services.includes(c.service))) {
+    if (!options.json) out.line(`${container.service}: stopping ${container.name}`);
+    await runtime.stopContainer(container.id, options.timeout ?? 10);
+  }
+  const { up } = await import('../../engine/index.js');
+  const result = await up(stack, { runtime, signal: ctx.signal, build: false });
+  for (const service of services) {
+    const outcome = result.services.find((s) => s.service === service);
+    const ready = outcome?.state === 'ready' || outcome?.state === 'started';
+    const readyMs = outcome?.timings.readyMs;
+    const message = ready
+      ? `${service} restarted: ${outcome?.state}${readyMs !== undefined ? ` after ${readyMs} ms` : ''}`
+      : `${service} did not come back: ${outcome?.diagnosis?.rootCause.summary ?? outcome?.cause ?? 'unknown'}`;
+    report(out, options.json, { service, ok: ready, viaDaemon: false, message });
+  }
+  const others = result.services.filter((s) => !services.includes(s.service) && s.state !== 'ready' && s.state !== 'started' && s.state !== 'completed');
+  for (const other of others) report(out, options.json, { service: other.service, ok: false, viaDaemon: false, message: `${other.service} is ${other.state} after the restart: ${other.diagnosis?.rootCause.summary ?? other.cause}` });
+  if (result.cancelled) return 130;
+  return result.ok ? 0 : 1;
+}
+
+function report(out: Output, json: boolean | undefined, line: { service: string; ok: boolean; viaDaemon: boolean; message: string }): void {
+  if (json) out.json({ type: 'restart.result', ...line });
+  else out.line(`${line.ok ? '✔' : '✖'} ${line.message}`);
+}
