@@ -8,6 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+// Before dockerode: lets it load without ssh2 and grpc until an ssh:// host or BuildKit needs them.
+import './defer-dockerode-extras.js';
 import Docker from 'dockerode';
 import { CancelledError, EngineUnavailableError, RuntimeError, errorMessage } from '../errors.js';
 import type { Redactor } from '../secrets.js';
@@ -166,9 +168,10 @@ const NOT_IN_REGISTRY = /not found|manifest unknown|pull access denied|repositor
 export function engineEndpoint(modem: unknown, error?: unknown): string {
   const m = (modem ?? {}) as { socketPath?: unknown; host?: unknown; port?: unknown; protocol?: unknown };
   if (typeof m.socketPath === 'string' && m.socketPath) return `unix://${m.socketPath}`;
-  const tried = typeof error === 'object' && error !== null ? (error as { address?: unknown }).address : undefined;
-  if (typeof tried === 'string' && tried) return `unix://${tried}`;
-  if (typeof m.socketPath === 'function') return 'the default Docker socket';
+  if (typeof m.socketPath === 'function') {
+    const tried = typeof error === 'object' && error !== null ? (error as { address?: unknown }).address : undefined;
+    return typeof tried === 'string' && tried ? `unix://${tried}` : 'the default Docker socket';
+  }
   return `${typeof m.protocol === 'string' ? m.protocol : 'http'}://${typeof m.host === 'string' ? m.host : 'localhost'}${typeof m.port === 'number' || typeof m.port === 'string' ? `:${m.port}` : ''}`;
 }
 

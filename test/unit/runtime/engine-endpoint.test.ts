@@ -13,3 +13,10 @@ describe('engineEndpoint', () => {
     expect(engineEndpoint({ host: '127.0.0.1', port: 2375, protocol: 'http' })).toBe('http://127.0.0.1:2375');
   });
 });
+
+describe('engineEndpoint for a TCP or ssh engine', () => {
+  it('names the host, not the address the refused connection carries', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', address: '127.0.0.1' });
+    expect(engineEndpoint({ host: '127.0.0.1', port: '1', protocol: 'ssh' }, refused)).toBe('ssh://127.0.0.1:1');
+  });
+});
