@@ -49,7 +49,10 @@ describe('broken variants', () => {
   }, 60_000);
 
   it('editable-outside-context: docker build fails with pip\'s "not a valid editable requirement"', async () => {
-    const build = await execa('docker', ['build', '-t', `${RUN}-editable`, resolve(FIXTURES, 'editable-outside-context')], {
+    const pipStepContainers = async (): Promise<number> =>
+      (await docker(['ps', '-a', '--no-trunc', '--format', '{{.Command}}'])).stdout.split('\n').filter((command) => command.includes('pip install -r requirements.txt')).length;
+    const pipStepsBefore = await pipStepContainers();
+    const build = await execa('docker', ['build', '--force-rm', '-t', `${RUN}-editable`, resolve(FIXTURES, 'editable-outside-context')], {
       reject: false,
       all: true,
     });
@@ -58,6 +61,8 @@ describe('broken variants', () => {
     expect(build.all).toContain("'/bin/sh -c pip install -r requirements.txt' returned a non-zero code: 1");
     const { exitCode } = await docker(['image', 'inspect', `${RUN}-editable`], { reject: false });
     expect(exitCode).not.toBe(0); // no image was produced
+    // --force-rm: the failed step's container is not left behind on the engine.
+    expect(await pipStepContainers()).toBe(pipStepsBefore);
   }, 300_000);
 
   it('missing-redis-password: platform-services starts but /ready is 503 with redis NOAUTH, and says so in its log', async () => {
