@@ -99,8 +99,8 @@ export function renderTerminal(report: Report, options: TerminalOptions = {}): s
       if (metric.status === 'same' || metric.status === 'n/a') continue;
       out.push(`  ${metric.label}: ${metricValue(metric, metric.previous)} → ${metricValue(metric, metric.current)} (${metricChange(metric)}, ${metric.status})`);
     }
-    if (comparison.newlyFailing.length > 0) out.push(`  newly failing: ${comparison.newlyFailing.map((x) => x.id).join(', ')}`);
-    if (comparison.newlyPassing.length > 0) out.push(`  newly passing: ${comparison.newlyPassing.map((x) => x.id).join(', ')}`);
+    if (comparison.newlyFailing.length > 0) out.push(`  newly failing: ${listSome(comparison.newlyFailing.map((x) => x.id))}`);
+    if (comparison.newlyPassing.length > 0) out.push(`  newly passing: ${listSome(comparison.newlyPassing.map((x) => x.id))}`);
     if (comparison.verdict === 'UNCHANGED') out.push('  every metric and every check as in the baseline');
   } else {
     out.push(c.dim('No baseline: this run is the first, and the baseline for the next.'));
@@ -145,4 +145,11 @@ export function renderComparison(comparison: Comparison, currentId: string, opti
   const verdict = comparison.verdict === 'REGRESSION' ? c.red('REGRESSION') : comparison.verdict === 'IMPROVEMENT' ? c.green('IMPROVEMENT') : 'UNCHANGED';
   out.push('', `Verdict: ${verdict}`);
   return `${out.join('\n')}\n`;
+}
+
+/** The terminal shows the first few; report.md lists them all. */
+const LISTED = 8;
+
+function listSome(ids: string[]): string {
+  return ids.length <= LISTED ? ids.join(', ') : `${ids.slice(0, LISTED).join(', ')} and ${ids.length - LISTED} more (all in report.md)`;
 }

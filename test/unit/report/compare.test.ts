@@ -74,3 +74,14 @@ describe('comparison and verdict', () => {
     expect(comparison.metrics.find((m) => m.id === 'category:c')).toMatchObject({ previous: null, current: 100, status: 'n/a' });
   });
 });
+
+describe('the terminal summary of a comparison', () => {
+  it('names the first eight changed checks and counts the rest (report.md lists them all)', async () => {
+    const { renderTerminal } = await import('../../../src/report/render-terminal.js');
+    const ids = Array.from({ length: 12 }, (_, i) => `a/${i + 1}`);
+    const base = make(Object.fromEntries(ids.map((id) => [id, 'failed' as const])));
+    const now = make(Object.fromEntries(ids.map((id) => [id, 'passed' as const])));
+    const text = renderTerminal({ ...now, comparison: compareReports(now, baselineFromReport(base, '/x/report.json')) });
+    expect(text).toContain('newly passing: a/1, a/2, a/3, a/4, a/5, a/6, a/7, a/8 and 4 more (all in report.md)');
+  });
+});
