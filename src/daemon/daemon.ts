@@ -334,13 +334,13 @@ export class Daemon implements DaemonBackend {
     try {
       const result = await this.config.engine.down(this.stack, { removeVolumes: volumes, onEvent: (event) => this.onEngineEvent(event) });
       this.supervisor.markStopped();
-      this.setPhase('down', `${result.containers.length} containers removed${volumes ? `, ${result.volumes.length} volumes` : ''}`);
+      this.setPhase('down', `${count(result.containers.length, 'container')}${volumes ? `, ${count(result.volumes.length, 'volume')}` : ''} removed`);
       if (exit) setTimeout(() => this.exitRequested.abort(), 50).unref?.();
       return {
         action: 'down',
         ok: true,
         durationMs: this.clock() - began,
-        message: `${this.stack.name} is down (${result.containers.length} containers${volumes ? `, ${result.volumes.length} volumes` : ''} removed)${exit ? '; the daemon stops' : '; the daemon waits for "up"'}`,
+        message: `${this.stack.name} is down (${count(result.containers.length, 'container')}${volumes ? `, ${count(result.volumes.length, 'volume')}` : ''} removed)${exit ? '; the daemon stops' : '; the daemon waits for "up"'}`,
         services: result.containers.map((name) => ({ name, outcome: 'removed' })),
       };
     } catch (error) {
@@ -636,4 +636,8 @@ export function singleServiceStack(stack: Stack, service: string): Stack {
     ...stack,
     services: stack.services.filter((s) => s.name === service).map((s) => ({ ...s, dependsOn: [] })),
   };
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
