@@ -56,6 +56,14 @@ function checkDetail(check: CheckResult): string {
   return parts.join(' · ');
 }
 
+/**
+ * The status words without the Markdown report's emoji: a page may be opened where no emoji font is
+ * installed (CI artifact viewers, this VM), and the row colours already carry the status.
+ */
+function words(text: string): string {
+  return text.replace(/\p{Extended_Pictographic}\uFE0F?\s*/gu, '').trim();
+}
+
 export function renderHtml(report: Report, history: readonly HistoryPoint[] = []): string {
   const { run, summary } = report;
   const out: string[] = [];
@@ -63,12 +71,12 @@ export function renderHtml(report: Report, history: readonly HistoryPoint[] = []
   out.push('<meta name="viewport" content="width=device-width, initial-scale=1">');
   out.push(`<title>${esc(`stackctl report — ${run.stack.name} — ${pct(summary.successRate)} — ${run.id}`)}</title>`);
   out.push(`<style>${STYLE}</style></head><body>`);
-  out.push(`<h1>📊 Integration test report — ${esc(run.stack.name)}</h1>`);
+  out.push(`<h1>Integration test report — ${esc(run.stack.name)}</h1>`);
   const meta = [`Test execution ${timestamp(run.startedAt)}`, `run ${run.id}`, `stack config ${run.stack.configHash.slice(0, 12)}`];
   if (run.git) meta.push(`commit ${run.git.commit.slice(0, 12)}${run.git.dirty ? ' + uncommitted changes' : ''}`);
   meta.push(`suite ${run.suite.name}`);
   out.push(`<p class="meta">${esc(meta.join(' · '))}</p>`);
-  out.push(`<div class="status ${report.status === 'PASSED' ? 'passed' : 'failed'}">${esc(statusLine(report))}</div>`);
+  out.push(`<div class="status ${report.status === 'PASSED' ? 'passed' : 'failed'}">${esc(words(statusLine(report)))}</div>`);
 
   out.push('<div class="cards">');
   const card = (label: string, value: string): void => {
@@ -92,11 +100,11 @@ export function renderHtml(report: Report, history: readonly HistoryPoint[] = []
 
   const comparison = report.comparison;
   if (comparison) {
-    out.push(`<h2>Comparison with baseline — ${esc(VERDICT_TEXT[comparison.verdict])}</h2>`);
+    out.push(`<h2>Comparison with baseline — ${esc(words(VERDICT_TEXT[comparison.verdict]))}</h2>`);
     out.push(`<p class="meta">Baseline ${esc(comparison.baseline.id)} (${esc(comparison.baseline.file)})${comparison.configChanged ? ' · stack configuration changed since' : ''}${comparison.suiteChanged ? ' · suite changed since' : ''}</p>`);
     out.push(`<table><thead>${row(['Metric', 'Previous', 'Current', 'Change', 'Status'].map(th))}</thead><tbody>`);
     for (const metric of comparison.metrics) {
-      out.push(row([td(metric.label), td(metricValue(metric, metric.previous), 'num'), td(metricValue(metric, metric.current), 'num'), td(metricChange(metric), 'num'), td(METRIC_STATUS_TEXT[metric.status])]));
+      out.push(row([td(metric.label), td(metricValue(metric, metric.previous), 'num'), td(metricValue(metric, metric.current), 'num'), td(metricChange(metric), 'num'), td(words(METRIC_STATUS_TEXT[metric.status]))]));
     }
     out.push('</tbody></table>');
     const list = (title: string, items: typeof comparison.newlyFailing): void => {
@@ -124,7 +132,7 @@ export function renderHtml(report: Report, history: readonly HistoryPoint[] = []
   out.push('<h2>Services</h2>');
   out.push(`<table><thead>${row(['Service', 'Port', 'Status', 'Issue', 'Response time'].map(th))}</thead><tbody>`);
   for (const service of report.services) {
-    out.push(row([td(service.name), td(service.port, 'num'), td(SERVICE_STATUS_TEXT[service.status]), td(service.issue), td(service.responseMs === undefined ? undefined : ms(service.responseMs), 'num')], service.status === 'down' ? 'failed' : undefined));
+    out.push(row([td(service.name), td(service.port, 'num'), td(words(SERVICE_STATUS_TEXT[service.status])), td(service.issue), td(service.responseMs === undefined ? undefined : ms(service.responseMs), 'num')], service.status === 'down' ? 'failed' : undefined));
   }
   out.push('</tbody></table>');
 
@@ -134,7 +142,7 @@ export function renderHtml(report: Report, history: readonly HistoryPoint[] = []
     out.push(`<details${category.passed === category.total ? '' : ' open'}><summary><b>${esc(category.name)}</b> — ${esc(pct(category.successRate))} (${category.passed}/${category.total})</summary>`);
     out.push(`<table><thead>${row(['Check', 'Status', 'Service', 'Time', 'Detail'].map(th))}</thead><tbody>`);
     for (const check of checks) {
-      out.push(row([`<td>${esc(check.name)}<br><code>${esc(check.id)}</code></td>`, td(CHECK_STATUS_TEXT[check.status]), td(check.service), td(ms(check.latencyMs ?? check.durationMs), 'num'), td(checkDetail(check))], check.status));
+      out.push(row([`<td>${esc(check.name)}<br><code>${esc(check.id)}</code></td>`, td(words(CHECK_STATUS_TEXT[check.status])), td(check.service), td(ms(check.latencyMs ?? check.durationMs), 'num'), td(checkDetail(check))], check.status));
     }
     out.push('</tbody></table></details>');
   }
@@ -164,7 +172,7 @@ export function renderHtml(report: Report, history: readonly HistoryPoint[] = []
   out.push('<h2>Success criteria</h2>');
   out.push(`<table><thead>${row(['Criterion', 'Threshold', 'Actual', 'Met'].map(th))}</thead><tbody>`);
   for (const criterion of report.criteria) {
-    out.push(row([td(criterion.label), td(criterionText(criterion)), td(criterionActual(criterion), 'num'), td(criterion.met ? '✅ yes' : '❌ no')], criterion.met ? undefined : 'failed'));
+    out.push(row([td(criterion.label), td(criterionText(criterion)), td(criterionActual(criterion), 'num'), td(criterion.met ? 'yes' : 'no')], criterion.met ? undefined : 'failed'));
   }
   out.push('</tbody></table>');
   out.push(`<p class="meta">Generated by stackctl ${esc(run.stackctlVersion)} · report schema ${esc(report.schema)} v${report.schemaVersion}</p>`);

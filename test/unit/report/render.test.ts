@@ -38,10 +38,14 @@ describe('renderers', () => {
   it('HTML: one offline page — no script, no external resource — with both charts', () => {
     const html = renderHtml(report, [{ id: 'r0', startedAt: '2025-08-06T00:00:00.000Z', successRate: 21.6 }]);
     expect(html).not.toMatch(/<script|<link|src=|url\(|@import/i);
+    // Status words without emoji (no emoji font needed); the Markdown report keeps them.
+    expect(html).not.toMatch(/\p{Extended_Pictographic}/u);
+    expect(html).toMatch(/<td>FAIL<\/td>/);
+    expect(renderMarkdown(report)).toMatch(/\p{Extended_Pictographic}/u);
     expect(html.match(/<svg /g)).toHaveLength(2);
     expect(html).toContain('Success rate per category (threshold 95%)');
     expect(html).toContain('<title id="history-chart-title">Overall success rate over the last 2 runs</title>');
-    expect(html).toContain('<td>airtable-gateway</td><td class="num">8002</td><td>❌ DOWN</td><td>ModuleNotFoundError: No module named &apos;config&apos;</td>');
+    expect(html).toContain('<td>airtable-gateway</td><td class="num">8002</td><td>DOWN</td><td>ModuleNotFoundError: No module named &apos;config&apos;</td>');
   });
 
   it('escapes what checks say, in every format', () => {
