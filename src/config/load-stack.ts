@@ -4,7 +4,7 @@
  * Every problem is a Diagnostic at file:line:col; nothing here throws for any input.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package-root.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { SourceLocation } from '../errors.js';
@@ -53,7 +53,7 @@ import {
 import { collectSecretValues, isSecretName } from './secret-values.js';
 
 /** Directory of the healthchecks/ templates shipped with stackctl (fallback for `readiness.use`). */
-export const BUNDLED_HEALTHCHECKS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../healthchecks');
+export const BUNDLED_HEALTHCHECKS_DIR = packagePath('healthchecks');
 
 export const DEFAULT_POSTGRES_PORT = 5432;
 export const DEFAULT_REDIS_PORT = 6379;

@@ -6,9 +6,9 @@
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Stack } from '../config/model.js';
 import type { Diagnosis } from '../diagnose/diagnosis.js';
+import { packagePath } from '../package-root.js';
 import { Redactor } from '../secrets.js';
 import type { TestRequest, TestSummary } from './api-types.js';
 
@@ -20,7 +20,8 @@ export interface SuiteChildRequest {
 
 export type SuiteChildReply = { ok: true; summary: TestSummary } | { ok: false; error: string };
 
-const CHILD = fileURLToPath(new URL('./suite-child.js', import.meta.url));
+// tsc's output, also when the CLI itself runs from the bundle.
+const CHILD = packagePath('dist', 'daemon', 'suite-child.js');
 const STDERR_TAIL = 4_000;
 /** After SIGTERM, how long the suite gets to close its clients before SIGKILL. */
 const STOP_GRACE_MS = 10_000;

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../package-root.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Stack } from '../../config/model.js';
 import { parseDuration } from '../../config/normalize.js';
@@ -219,7 +219,7 @@ async function detach(ctx: CliContext, options: DaemonCommandOptions): Promise<n
   if (await findDaemon(stack.dir, stack.name)) throw alreadyRunning(stack, paths.info);
   mkdirSync(paths.stateDir, { recursive: true });
   const logFd = openSync(paths.log, 'a', 0o600);
-  const bin = fileURLToPath(new URL('../../../bin/stackctl.js', import.meta.url));
+  const bin = packagePath('bin', 'stackctl.js');
   // A small young generation keeps the long-running process's memory low and flat (see docs/daemon.md).
   const flags = ctx.env.STACKCTL_DAEMON_NODE_FLAGS !== undefined ? ctx.env.STACKCTL_DAEMON_NODE_FLAGS.split(/\s+/).filter(Boolean) : DAEMON_NODE_FLAGS;
   const child = spawn(process.execPath, [...flags, bin, 'daemon', ...daemonArgs(options)], {
