@@ -20,7 +20,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 deps: node_modules/.package-lock.json
 
 build: deps
-	npx tsc -p tsconfig.build.json
+	npm run build --silent
 
 engine:
 	bash scripts/ensure-docker.sh

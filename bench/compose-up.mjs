@@ -9,7 +9,7 @@
  *   interval-1s   the same stack exported with `--healthcheck-interval 1s` (a temporary file in compose/)
  *
  * Each run uses its own project name, random secrets and free host ports, and ends with `down -v`.
- * Needs the example images (scripts/build-example-images.sh) and `npx tsc -p tsconfig.build.json`.
+ * Needs the example images (scripts/build-example-images.sh) and `npm run build`.
  *
  * Usage: node bench/compose-up.mjs [--variants 30s,1s] [--timeout 600] [--json]
  * Prints JSON ({ tool, version, runs: [{ variant, intervalMs, allHealthyMs, services: {name: ms} }] })
@@ -132,7 +132,7 @@ async function main() {
   const variants = (args.includes('--variants') ? args[args.indexOf('--variants') + 1] : '30s,1s').split(',');
   const timeoutMs = Number(args.includes('--timeout') ? args[args.indexOf('--timeout') + 1] : 600) * 1000;
   if (!existsSync(path.join(ROOT, 'dist/cli/main.js'))) {
-    console.error('build first: npx tsc -p tsconfig.build.json');
+    console.error('build first: npm run build');
     process.exit(2);
   }
   await run('bash', [path.join(ROOT, 'scripts/ensure-docker-compose.sh')]);

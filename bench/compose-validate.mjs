@@ -2,7 +2,7 @@
 /**
  * `stackctl validate -f <the post-mortem's compose file>` wall time, Node start-up included, next to a
  * bare `node -e ''` measured in the same run (target: under 1 s).
- * Usage: node bench/compose-validate.mjs [--runs N]   (needs `npx tsc -p tsconfig.build.json`)
+ * Usage: node bench/compose-validate.mjs [--runs N]   (needs `npm run build`)
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

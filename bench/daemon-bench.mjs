@@ -20,7 +20,7 @@
  * The stack is the example stack.yaml with restart policies added (postgres/redis `always` with
  * restart_dependents, the rest `on-failure:5`), no fixed host ports (probes use ephemeral loopback
  * ports), random secrets and its own project name; it is removed (down -v) at the end.
- * Needs the example images' build contexts, the engine, and `npx tsc -p tsconfig.build.json`.
+ * Needs the example images' build contexts, the engine, and `npm run build`.
  *
  * Usage: node bench/daemon-bench.mjs [--duration 600] [--kills 5] [--kill-gap 35] [--burst 4] [--kill-every 120] [--test-every 150] [--json] [--keep]
  */

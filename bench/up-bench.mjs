@@ -20,7 +20,7 @@
  * project name, fresh volumes, fresh secrets and free host ports, and is removed afterwards.
  *
  * Usage: node bench/up-bench.mjs [--only example|chain] [--skip-compose-30s] [--json FILE]
- * Needs: `npx tsc -p tsconfig.build.json`, a running engine, scripts/ensure-docker-compose.sh.
+ * Needs: `npm run build`, a running engine, scripts/ensure-docker-compose.sh.
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

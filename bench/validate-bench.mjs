@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Benchmarks of issue 2, measured side by side in one run (needs `npx tsc -p tsconfig.build.json`):
+ * Benchmarks of issue 2, measured side by side in one run (needs `npm run build`):
  *
  *  1. `stackctl validate` wall time on the ten-service example stack.yaml, including Node start-up,
  *     next to a bare `node -e ''` start (target: < 300 ms).
@@ -24,7 +24,7 @@ const runs = Number(args[args.indexOf('--runs') + 1]) || 15;
 const out = args.includes('--out') ? path.resolve(root, args[args.indexOf('--out') + 1]) : undefined;
 
 if (!existsSync(path.join(root, 'dist/cli/main.js'))) {
-  console.error('build first: npx tsc -p tsconfig.build.json');
+  console.error('build first: npm run build');
   process.exit(2);
 }
 const { buildGraph, orderGraph } = await import(path.join(root, 'dist/graph/graph.js'));

@@ -6,8 +6,7 @@
  * the first time it is actually used, so an `ssh://` DOCKER_HOST or a BuildKit session still works.
  *
  * It only applies to requires made from inside dockerode and docker-modem; everything else loads
- * as usual. Importing this module installs it: docker-runtime.ts imports it before dockerode (ES
- * modules evaluate their imports in order).
+ * as usual. docker-runtime.ts calls it before it requires dockerode.
  */
 import Module from 'node:module';
 import path from 'node:path';
@@ -17,7 +16,11 @@ type Load = (request: string, parent: { filename?: string | null } | null | unde
 const DEFERRED = new Set(['ssh2', '@grpc/grpc-js', '@grpc/proto-loader']);
 const OWNERS = [`${path.sep}node_modules${path.sep}dockerode${path.sep}`, `${path.sep}node_modules${path.sep}docker-modem${path.sep}`];
 
-function deferDockerodeExtras(): void {
+let installed = false;
+
+export function deferDockerodeExtras(): void {
+  if (installed) return;
+  installed = true;
   const loader = Module as unknown as { _load: Load };
   const original = loader._load;
   loader._load = function load(request, parent, isMain) {
@@ -49,5 +52,3 @@ function deferDockerodeExtras(): void {
     );
   };
 }
-
-deferDockerodeExtras();

@@ -7,10 +7,9 @@
  * `options.stack`, that stack's name). Anything else raises NotOwnedError and is left as it was.
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
-// Before dockerode: lets it load without ssh2 and grpc until an ssh:// host or BuildKit needs them.
-import './defer-dockerode-extras.js';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { CancelledError, EngineUnavailableError, RuntimeError, errorMessage } from '../errors.js';
 import type { Redactor } from '../secrets.js';
 import type { PortMapping } from '../config/model.js';
@@ -31,6 +30,12 @@ import { hashPreparedContext } from './context-hash.js';
 import { baseImages } from './dockerfile.js';
 import { Demuxer, LineSplitter, demuxBuffer, isMultiplexed } from './demux.js';
 import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError, type EngineObjectKind } from './errors.js';
+import { deferDockerodeExtras } from './defer-dockerode-extras.js';
+
+// Required, not imported, so that it loads after deferDockerodeExtras(): static imports are
+// evaluated before a module's own code, and in the bundle that includes this module's.
+deferDockerodeExtras();
+const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker;
 
 /** Label on built images: digest of the base images' ids, so a rebuilt base invalidates a skip. */
 export const BASE_IMAGES_LABEL = 'io.stackctl.base-images';
@@ -180,7 +185,7 @@ export class DockerRuntime implements Runtime {
   private readonly tailLines: number;
 
   constructor(private readonly options: DockerRuntimeOptions = {}) {
-    this.docker = new Docker(options.docker);
+    this.docker = new DockerClient(options.docker);
     this.tailLines = options.buildOutputTail ?? 30;
   }
 

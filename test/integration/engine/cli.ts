@@ -13,7 +13,7 @@ export const BIN = path.join(ROOT, 'bin/stackctl.js');
 
 /** Compiles src/ to dist/ so the CLI under test is the current code. */
 export async function buildCli(): Promise<void> {
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  await execa('npm', ['run', 'build', '--silent'], { cwd: ROOT });
 }
 
 export interface CliResult {

@@ -5,12 +5,13 @@
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import '../../../src/runtime/defer-dockerode-extras.js';
+import { deferDockerodeExtras } from '../../../src/runtime/defer-dockerode-extras.js';
 
 type Parent = { filename: string; paths: string[] };
 type Load = (request: string, parent: Parent, isMain: boolean) => Record<string, unknown>;
 const internals = Module as unknown as { _load: Load; _nodeModulePaths: (dir: string) => string[] };
-const load = internals._load.bind(Module);
+deferDockerodeExtras();
+const load: Load = (request, parent, isMain) => internals._load.call(Module, request, parent, isMain);
 const require = createRequire(import.meta.url);
 /** A module of `pkg` as the requiring parent (resolution follows its node_modules paths). */
 const parentAt = (filename: string): Parent => ({ filename, paths: internals._nodeModulePaths(path.dirname(filename)) });
