@@ -53,6 +53,15 @@ export async function loadStackFor(ctx: CliContext, options: StackOptions): Prom
   return override ? { ...stack, name: override } : stack;
 }
 
+/**
+ * The stack from its file — or undefined when -p (or STACKCTL_PROJECT_NAME) names the stack and no
+ * stack file is at hand: ps, logs and down then work from the engine's labels alone.
+ */
+export async function loadStackUnlessNameOnly(ctx: CliContext, options: StackOptions): Promise<Stack | undefined> {
+  const nameOnly = projectNameOverride(ctx, options) !== undefined && options.file === undefined && stackFileFor(ctx, options) === undefined;
+  return nameOnly ? undefined : loadStackFor(ctx, options);
+}
+
 export function redactorFor(stack: Stack | undefined): Redactor {
   return new Redactor(stack?.secretValues ?? []);
 }

@@ -30,7 +30,7 @@ export function runSuiteInChildProcess(
   stack: Stack,
   options: { signal: AbortSignal; request: TestRequest; diagnoses: ReadonlyMap<string, Diagnosis> },
 ): Promise<TestSummary> {
-  if (!existsSync(CHILD)) return Promise.reject(new Error(`${CHILD} is missing: build stackctl (npx tsc -p tsconfig.build.json)`));
+  if (!existsSync(CHILD)) return Promise.reject(new Error(`${CHILD} is missing: build stackctl (npm run build)`));
   const redactor = new Redactor(stack.secretValues);
   return new Promise((resolve, reject) => {
     // Not the daemon's own small-heap, no-optimizer Node flags: the suite is short and busy.

@@ -17,6 +17,11 @@ export type ServiceState =
   /** Interrupted (Ctrl-C / AbortSignal) before it was ready. */
   | 'cancelled';
 
+/** The service did what its dependents wait for: ready, started (no probe to prove more) or a job completed. */
+export function isSuccessfulState(state: ServiceState): boolean {
+  return state === 'ready' || state === 'started' || state === 'completed';
+}
+
 export interface ServiceTimings {
   /** Image build, pull or lookup. */
   buildMs?: number;

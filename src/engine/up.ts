@@ -25,7 +25,7 @@ import type { EngineEvent, EventListener, ServicePhase } from './events.js';
 import { ContainerExitedError, ServiceFailure, StartTimeoutError, type FailureContext, type FailurePhase, type ProbeRecord } from './failure.js';
 import { limiter, prepareImages, type ContextHashFn } from './images.js';
 import { awaitReady, probeTarget, type ProbeFactory, type WaitReadyFn } from './readiness.js';
-import type { ServiceResult, UpResult } from './results.js';
+import { isSuccessfulState, type ServiceResult, type UpResult } from './results.js';
 import { traverse, type TraversalNode } from './scheduler.js';
 import { abortReason, anySignal, deadline } from './signals.js';
 
@@ -414,7 +414,7 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
 
     const ordered = plan.services.map((entry) => results.get(entry.service)!);
     const cancelled = run.signal.aborted && !timedOut;
-    const ok = ordered.every((result) => result.state === 'ready' || result.state === 'started' || result.state === 'completed');
+    const ok = ordered.every((result) => isSuccessfulState(result.state));
     const rolledBack = !ok && !cancelled && options.rollback ? await rollback() : [];
     const durationMs = clock() - t0;
     emit({ type: 'stack.done', at: clock(), ok, durationMs });

@@ -15,11 +15,10 @@ import { daemonFor, downViaDaemon } from './daemon.js';
 import {
   addStackOptions,
   createRuntime,
-  loadStackFor,
+  loadStackUnlessNameOnly,
   parseNonNegativeInt,
   projectNameOverride,
   redactorFor,
-  stackFileFor,
   type StackOptions,
 } from '../stack-options.js';
 
@@ -43,9 +42,7 @@ export function registerDown(program: Command, ctx: CliContext): void {
 
 /** The stack from its file, or — with -p and no usable file — just its name (labels say the rest). */
 async function stackOrName(ctx: CliContext, options: DownCommandOptions): Promise<Stack | string> {
-  const override = projectNameOverride(ctx, options);
-  if (override !== undefined && options.file === undefined && stackFileFor(ctx, options) === undefined) return override;
-  return loadStackFor(ctx, options);
+  return (await loadStackUnlessNameOnly(ctx, options)) ?? projectNameOverride(ctx, options)!;
 }
 
 async function runDownCommand(ctx: CliContext, options: DownCommandOptions): Promise<number> {

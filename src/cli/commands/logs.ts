@@ -12,7 +12,7 @@ import type { ContainerInfo } from '../../runtime/runtime.js';
 import type { CliContext } from '../context.js';
 import { Output } from '../render/output.js';
 import { daemonFor, logsViaDaemon } from './daemon.js';
-import { addStackOptions, createRuntime, loadStackFor, parseNonNegativeInt, projectNameOverride, redactorFor, stackFileFor, type StackOptions } from '../stack-options.js';
+import { addStackOptions, createRuntime, loadStackUnlessNameOnly, parseNonNegativeInt, projectNameOverride, redactorFor, type StackOptions } from '../stack-options.js';
 
 interface LogsCommandOptions extends StackOptions {
   follow?: boolean;
@@ -65,7 +65,7 @@ function prefixer(out: Output, services: string[]): (service: string) => string 
 
 async function runLogs(ctx: CliContext, wanted: string[], options: LogsCommandOptions): Promise<number> {
   const override = projectNameOverride(ctx, options);
-  const stack = override !== undefined && options.file === undefined && stackFileFor(ctx, options) === undefined ? undefined : await loadStackFor(ctx, options);
+  const stack = await loadStackUnlessNameOnly(ctx, options);
   const name = stack?.name ?? override!;
   const redactor = redactorFor(stack);
   const env = options.color ? ctx.env : { ...ctx.env, NO_COLOR: '1', FORCE_COLOR: undefined };

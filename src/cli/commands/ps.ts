@@ -16,7 +16,7 @@ import type { CliContext } from '../context.js';
 import { stdoutOf } from '../render/output.js';
 import { daemonFor, psViaDaemon } from './daemon.js';
 import { formatMs } from '../render/text.js';
-import { addStackOptions, createRuntime, loadStackFor, projectNameOverride, redactorFor, stackFileFor, type StackOptions } from '../stack-options.js';
+import { addStackOptions, createRuntime, loadStackUnlessNameOnly, projectNameOverride, redactorFor, type StackOptions } from '../stack-options.js';
 
 interface PsCommandOptions extends StackOptions {
   json?: boolean;
@@ -127,7 +127,7 @@ function rowOf(container: ContainerInfo, now: number, orphan: boolean): PsRow {
 
 async function runPs(ctx: CliContext, options: PsCommandOptions): Promise<number> {
   const override = projectNameOverride(ctx, options);
-  const stack = override !== undefined && options.file === undefined && stackFileFor(ctx, options) === undefined ? undefined : await loadStackFor(ctx, options);
+  const stack = await loadStackUnlessNameOnly(ctx, options);
   const name = stack?.name ?? override!;
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);

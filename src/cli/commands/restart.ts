@@ -7,8 +7,10 @@
  */
 import type { Command } from 'commander';
 import type { Stack } from '../../config/model.js';
+import { isSuccessfulState } from '../../engine/results.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
+import type { Redactor } from '../../secrets.js';
 import { stdoutOf, type Output } from '../render/output.js';
 import { addStackOptions, createRuntime, loadStackFor, parseNonNegativeInt, redactorFor, type StackOptions } from '../stack-options.js';
 import { daemonFor } from './daemon.js';
@@ -39,7 +41,8 @@ async function runRestartCommand(ctx: CliContext, services: string[], options: R
       hint: `its services: ${[...known].join(', ')}`,
     });
   }
-  const out = stdoutOf(ctx, redactorFor(stack));
+  const redactor = redactorFor(stack);
+  const out = stdoutOf(ctx, redactor);
   const daemon = await daemonFor(ctx, stack.dir, stack.name);
   if (daemon) {
     if (options.timeout !== undefined) {
@@ -55,11 +58,17 @@ async function runRestartCommand(ctx: CliContext, services: string[], options: R
     }
     return ok ? 0 : 1;
   }
-  return restartDirectly(ctx, stack, services, out, options);
+  return restartDirectly(ctx, stack, services, { out, redactor }, options);
 }
 
-async function restartDirectly(ctx: CliContext, stack: Stack, services: string[], out: Output, options: RestartCommandOptions): Promise<number> {
-  const runtime = createRuntime(stack.name, redactorFor(stack));
+async function restartDirectly(
+  ctx: CliContext,
+  stack: Stack,
+  services: string[],
+  { out, redactor }: { out: Output; redactor: Redactor },
+  options: RestartCommandOptions,
+): Promise<number> {
+  const runtime = createRuntime(stack.name, redactor);
   const containers = await runtime.listContainers(stack.name);
   const missing = services.filter((service) => !containers.some((c) => c.service === service && c.status === 'running'));
   if (missing.length > 0) {
@@ -73,14 +82,14 @@ async function restartDirectly(ctx: CliContext, stack: Stack, services: string[]
   const result = await up(stack, { runtime, signal: ctx.signal, build: false });
   for (const service of services) {
     const outcome = result.services.find((s) => s.service === service);
-    const ready = outcome?.state === 'ready' || outcome?.state === 'started';
+    const ready = outcome !== undefined && isSuccessfulState(outcome.state);
     const readyMs = outcome?.timings.readyMs;
     const message = ready
       ? `${service} restarted: ${outcome?.state}${readyMs !== undefined ? ` after ${readyMs} ms` : ''}`
       : `${service} did not come back: ${outcome?.diagnosis?.rootCause.summary ?? outcome?.cause ?? 'unknown'}`;
     report(out, options.json, { service, ok: ready, viaDaemon: false, message });
   }
-  const others = result.services.filter((s) => !services.includes(s.service) && s.state !== 'ready' && s.state !== 'started' && s.state !== 'completed');
+  const others = result.services.filter((s) => !services.includes(s.service) && !isSuccessfulState(s.state));
   for (const other of others) report(out, options.json, { service: other.service, ok: false, viaDaemon: false, message: `${other.service} is ${other.state} after the restart: ${other.diagnosis?.rootCause.summary ?? other.cause}` });
   if (result.cancelled) return 130;
   return result.ok ? 0 : 1;
