@@ -11,7 +11,17 @@ const modified = (file) => {
     return -1;
   }
 };
-const entry = modified('bundle/main.js') >= modified('cli/main.js') ? '../dist/bundle/main.js' : '../dist/cli/main.js';
+const bundled = modified('bundle/main.js');
+const compiled = modified('cli/main.js');
+if (bundled < 0 && compiled < 0) {
+  // A checkout that was never built: say what to run instead of Node's ERR_MODULE_NOT_FOUND trace.
+  process.stderr.write(
+    'stackctl: this checkout has not been built yet (no dist/).\n' +
+      '  Run `npm ci && npm run build` (or `make build`) in ' + new URL('..', import.meta.url).pathname + ' first.\n',
+  );
+  process.exit(2);
+}
+const entry = bundled >= compiled ? '../dist/bundle/main.js' : '../dist/cli/main.js';
 const { main } = await import(entry);
 
 process.exitCode = await main(process.argv);
