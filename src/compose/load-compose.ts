@@ -6,6 +6,7 @@
  * (healthcheck-to-probe.ts); a plain `depends_on` list keeps compose's meaning, `started`.
  * Never throws for any input.
  */
+import { parseDevelopWatch } from '../config/develop-watch.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceLocation } from '../errors.js';
@@ -285,6 +286,10 @@ function normaliseService(ctx: ServiceContext, name: string, doc: Record<string,
     if (Array.isArray(doc.profiles) && doc.profiles.every((p) => typeof p === 'string')) service.profiles = doc.profiles as string[];
     else problem(['profiles'], 'expected a list of profile names', 'write `profiles: [debug]`');
   }
+
+  const watch = parseDevelopWatch(doc.develop, dirOf('develop'), (at) => locate('develop', ...at));
+  for (const p of watch.problems) problem(['develop', ...p.at], p.message, p.hint);
+  if (watch.rules.length > 0) service.watch = watch.rules;
 
   const readiness = normaliseHealthcheck(service, doc.healthcheck, locate, problem);
   if (readiness) {

@@ -95,7 +95,7 @@ const SERVICE_NETWORK: KeyTable = {
 const IGNORED_SERVICE_KEYS = [
   'annotations', 'attach', 'blkio_config', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent', 'configs', 'container_name',
   'cpu_count', 'cpu_percent', 'cpu_period', 'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpu_shares', 'cpus', 'cpuset',
-  'credential_spec', 'deploy', 'develop', 'device_cgroup_rules', 'devices', 'dns', 'dns_opt', 'dns_search', 'domainname',
+  'credential_spec', 'deploy', 'device_cgroup_rules', 'devices', 'dns', 'dns_opt', 'dns_search', 'domainname',
   'expose', 'external_links', 'extra_hosts', 'gpus', 'group_add', 'hostname', 'init', 'ipc', 'isolation', 'labels', 'label_file',
   'links', 'logging', 'mac_address', 'mem_limit', 'mem_reservation', 'mem_swappiness', 'memswap_limit', 'models', 'network_mode',
   'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit', 'platform', 'post_start', 'pre_stop', 'privileged', 'provider',
@@ -106,6 +106,7 @@ const IGNORED_SERVICE_KEYS = [
 
 const SERVICE: KeyTable = {
   build: { support: 'mapped', children: BUILD },
+  develop: 'mapped',
   image: 'mapped',
   command: 'mapped',
   entrypoint: 'mapped',

@@ -3,6 +3,7 @@
  * (all errors at once) → normalisation of each service (ports, volumes, env, probes, templates).
  * Every problem is a Diagnostic at file:line:col; nothing here throws for any input.
  */
+import { parseDevelopWatch } from './develop-watch.js';
 import path from 'node:path';
 import { packagePath } from '../package-root.js';
 import { existsSync } from 'node:fs';
@@ -216,6 +217,9 @@ async function normaliseService(ctx: Context, name: string, doc: ServiceDocument
   };
   if (doc.image !== undefined) service.image = doc.image;
   if (doc.build !== undefined) service.build = normaliseBuild(ctx, name, doc.build);
+  const watch = parseDevelopWatch(doc.develop, dir, (sub) => source.locate(at('develop', ...sub)));
+  for (const problem of watch.problems) report(at('develop', ...problem.at), problem.message, problem.hint);
+  if (watch.rules.length > 0) service.watch = watch.rules;
   if (doc.image === undefined && doc.build === undefined) {
     report(at(), `service \`${name}\` has neither \`image\` nor \`build\``, 'add `image: NAME:TAG`, or `build: DIR` to build it from a Dockerfile', 'SCHEMA003');
   }

@@ -123,11 +123,26 @@ export interface Service {
   secrets: string[];
   requiresEnv: string[];
   profiles: string[];
+  /** `develop.watch`: what `stackctl watch` does when files change (compose's syntax). */
+  watch?: WatchRule[];
   /**
    * Compose input only: the healthcheck as written (after interpolation), so compose-specific rules can
    * judge the command docker would run inside the image (e.g. `curl` in an image without curl).
    */
   healthcheck?: ComposeHealthcheck;
+}
+
+export type WatchAction = 'sync' | 'sync+restart' | 'rebuild';
+
+/** One `develop.watch` entry: files under `path` (absolute) changed → `action`. */
+export interface WatchRule {
+  path: string;
+  action: WatchAction;
+  /** Container directory the files of `path` are copied to (sync actions). */
+  target?: string;
+  /** Patterns relative to `path`, in .dockerignore syntax. */
+  ignore: string[];
+  location: SourceLocation;
 }
 
 export interface ComposeHealthcheck {

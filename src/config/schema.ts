@@ -231,6 +231,8 @@ const serviceSchema = z
     secrets: varList.optional(),
     requires_env: varList.optional(),
     profiles: stringList().optional(),
+    // Checked by config/develop-watch.ts, the parser compose files share.
+    develop: z.unknown().optional(),
     description: z.string().optional(),
   })
   .strict();

@@ -55,6 +55,8 @@ export interface UpOptions {
   rollback?: boolean;
   /** Seconds a replaced or rolled-back container gets to stop (default 10). */
   stopTimeoutSeconds?: number;
+  /** Running dependents of a replaced service: recreated (default, as compose) or kept and re-probed (watch). */
+  dependents?: 'recreate' | 'reprobe';
   onEvent?: EventListener;
   /** Called once with the plan, before it is executed. */
   onPlan?: (plan: Plan) => void;
@@ -176,7 +178,7 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
     ]);
     // Interrupted while preparing: the plan is still made (it is pure) and the traversal below
     // cancels every service at once, so the result says what state everything is in.
-    const plan = reconcile(stack, observed, images.imageIds);
+    const plan = reconcile(stack, observed, images.imageIds, { dependents: options.dependents ?? 'recreate' });
     options.onPlan?.(plan);
     // Containers of new services are created at once (as compose does), so only `start` waits for
     // the dependencies; a service that ends blocked keeps a created, never-started container, which
@@ -204,8 +206,8 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
     const traversalStart = clock();
     // A kept container is already running: nothing about it waits for its dependencies, so it is
     // re-probed at once — except on a dependency this run (re)starts, whose failure must show as
-    // `blocked by` rather than as this service's probe timing out. (Kept services never depend on
-    // a recreated one: reconcile recreates dependents too.)
+    // `blocked by` rather than as this service's probe timing out. (Kept services depend on a
+    // recreated one only with `dependents: 'reprobe'`: they are re-probed once it is ready.)
     const actionOf = new Map(plan.services.map((entry) => [entry.service, entry.action]));
     const nodes: Array<TraversalNode<Milestone>> = plan.services.map((entry) => ({
       id: entry.service,

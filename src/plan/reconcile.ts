@@ -6,7 +6,9 @@
  *   image unavailable                      → skip
  *   no container                           → create  (create, start)
  *   config hash differs                    → recreate (stop if running, remove, create, start)
- *   a dependency is created or recreated   → recreate, cause names the dependency
+ *   a dependency is created or recreated   → recreate, cause names the dependency (with
+ *                                            `dependents: 'reprobe'`, as `watch` asks: keep, and
+ *                                            the engine re-probes it once the dependency is ready)
  *   dead or paused container               → recreate
  *   created / exited container             → start (a job that exited 0 and is awaited with
  *                                            `completed` is kept: it already did its work)
@@ -88,7 +90,12 @@ function resources(desired: string[], observed: string[]): ResourcePlan[] {
   );
 }
 
-export function reconcile(desired: Stack, observed: ObservedState, imageIds: ImageIds): Plan {
+export interface ReconcileOptions {
+  /** What a running dependent of a replaced service gets: recreated (compose's rule, the default) or kept and re-probed. */
+  dependents?: 'recreate' | 'reprobe';
+}
+
+export function reconcile(desired: Stack, observed: ObservedState, imageIds: ImageIds, options: ReconcileOptions = {}): Plan {
   const byService = new Map<string, ContainerInfo[]>();
   for (const container of observed.containers) {
     const list = byService.get(container.service) ?? [];
@@ -128,13 +135,16 @@ export function reconcile(desired: Stack, observed: ObservedState, imageIds: Ima
     }
 
     let recreateCause: string | undefined;
+    let keepCause = 'unchanged';
     if (current.configHash !== hash) {
       recreateCause = current.configHash
         ? `config hash changed ${shortHash(current.configHash)} → ${shortHash(hash)}`
         : 'container has no config hash label';
     } else {
       const dependency = service.dependsOn.find((dep) => replaced.has(dep.service));
-      if (dependency) recreateCause = `dependency ${dependency.service} ${replaced.get(dependency.service)}`;
+      const reprobe = options.dependents === 'reprobe' && current.status === 'running';
+      if (dependency && reprobe) keepCause = `re-probe: dependency ${dependency.service} ${replaced.get(dependency.service)}`;
+      else if (dependency) recreateCause = `dependency ${dependency.service} ${replaced.get(dependency.service)}`;
       else if (current.status === 'dead' || current.status === 'removing') recreateCause = `container is ${current.status}`;
       else if (current.status === 'paused') recreateCause = 'container is paused';
     }
@@ -155,7 +165,7 @@ export function reconcile(desired: Stack, observed: ObservedState, imageIds: Ima
       services.push({ service: name, action, cause, imageId, configHash: hash, containerId: current.id, operations });
     };
     const currentName = current.name.replace(/^\//, '');
-    if (current.status === 'running') adopt('keep', 'unchanged', duplicates);
+    if (current.status === 'running') adopt('keep', keepCause, duplicates);
     else if (current.status === 'restarting') adopt('keep', 'unchanged, restarting', duplicates);
     else if (current.status === 'exited' && current.exitCode === 0 && jobs.has(name)) adopt('keep', 'completed (exit 0)', duplicates);
     else {

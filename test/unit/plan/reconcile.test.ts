@@ -120,6 +120,15 @@ web: recreate (dependency api recreated)
     expect(plan.services[2]!.cause).toBe('dependency cache recreated');
   });
 
+  it("with dependents: 'reprobe' (watch), keeps the running dependents of a replaced service and says why", () => {
+    const desired = stack();
+    const plan = reconcile(desired, running(desired), { ...images, cache: 'sha256:cache2' }, { dependents: 'reprobe' });
+    expect(plan.services.map((s) => `${s.service}=${s.action}`)).toEqual(['db=keep', 'cache=recreate', 'api=keep', 'web=keep']);
+    expect(plan.services[2]!.cause).toBe('re-probe: dependency cache recreated');
+    expect(plan.services[2]!.operations).toEqual([]);
+    expect(plan.services[0]!.cause).toBe('unchanged');
+  });
+
   it('ignores what does not change the container: depends_on order and conditions, probes, map key order', () => {
     const desired = stack();
     const observed = running(desired);
