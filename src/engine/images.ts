@@ -13,8 +13,11 @@ export type ContextHashFn = (build: BuildSpec, service: string) => Promise<strin
 
 export interface PrepareImagesOptions {
   runtime: Runtime;
-  /** false = --no-build: use the built image as it is; missing is a failure. */
-  build: boolean;
+  /**
+   * false = --no-build: use the built image as it is; missing is a failure. A set: build only those
+   * services (watch's rebuild), the others as with false.
+   */
+  build: boolean | ReadonlySet<string>;
   contextHash: ContextHashFn;
   signal: AbortSignal;
   /** How many builds/pulls run at once. */
@@ -76,7 +79,7 @@ export async function prepareImages(stack: Stack, services: Service[], options: 
 
   const prepare = async (service: Service): Promise<{ imageId: string; detail: string }> => {
     const ref = imageRef(stack, service);
-    if (service.build && options.build) {
+    if (service.build && buildsService(options.build, service.name)) {
       const build = service.build;
       const exists = (await runtime.imageId(ref).catch(() => undefined)) !== undefined;
       return scheduleBuild(build.context, exists, async () => {
@@ -130,7 +133,7 @@ export async function prepareImages(stack: Stack, services: Service[], options: 
       const started = options.clock();
       const ref = imageRef(stack, service);
       // Two services naming the same image and build share one build.
-      const key = `${ref}\u0000${service.build && options.build ? JSON.stringify(service.build) : ''}`;
+      const key = `${ref}\u0000${service.build && buildsService(options.build, service.name) ? JSON.stringify(service.build) : ''}`;
       let pending = shared.get(key);
       if (!pending) {
         pending = prepare(service);
@@ -155,4 +158,8 @@ export async function prepareImages(stack: Stack, services: Service[], options: 
     }),
   );
   return result;
+}
+
+function buildsService(build: boolean | ReadonlySet<string>, service: string): boolean {
+  return typeof build === 'boolean' ? build : build.has(service);
 }

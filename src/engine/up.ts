@@ -47,8 +47,8 @@ export interface UpOptions {
   signal?: AbortSignal;
   /** At most this many services in progress (building excluded) at once; default unlimited. */
   parallel?: number;
-  /** false = --no-build: never build; a missing built image is a failure. Default true. */
-  build?: boolean;
+  /** false = --no-build: never build; a missing built image is a failure. Default true. A set: build only those services. */
+  build?: boolean | ReadonlySet<string>;
   /** Deadline for the whole run (ms); services not ready by then fail with a timeout. */
   timeoutMs?: number;
   /** On failure, stop and remove what this run created or started (default: leave it for debugging). */

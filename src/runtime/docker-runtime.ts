@@ -24,8 +24,10 @@ import {
   type PublishedPort,
   type Runtime,
   type RuntimeEvent,
+  type SyncBatch,
 } from './runtime.js';
 import { packBuildContext, prepareBuildContext } from './build-context.js';
+import { packSyncBatch } from './sync-archive.js';
 import { hashPreparedContext } from './context-hash.js';
 import { baseImages } from './dockerfile.js';
 import { Demuxer, LineSplitter, demuxBuffer, isMultiplexed } from './demux.js';
@@ -761,6 +763,16 @@ export class DockerRuntime implements Runtime {
       signal.removeEventListener('abort', onAbort);
     }
     for (const line of [...splitters.stdout.flush(), ...splitters.stderr.flush()]) onLine(line);
+  }
+
+  async copyToContainer(id: string, batch: SyncBatch): Promise<void> {
+    const raw = await this.owned(id, 'copy into');
+    if (!raw) throw new RuntimeError(`cannot copy into container ${id}: it does not exist`);
+    try {
+      await this.docker.getContainer(id).putArchive(packSyncBatch(batch), { path: '/' });
+    } catch (error) {
+      throw this.fail(`copying ${batch.entries.length} file(s) into "${raw.Name.replace(/^\//, '')}" failed`, error);
+    }
   }
 
   async exec(id: string, command: string[], signal?: AbortSignal): Promise<ExecResult> {

@@ -7,6 +7,9 @@
  * never lists, stops or removes anything without that label.
  */
 import type { BuildSpec, PortMapping, RestartPolicy, VolumeMount } from '../config/model.js';
+import type { SyncBatch } from './sync-archive.js';
+
+export type { SyncBatch } from './sync-archive.js';
 
 export const LABELS = {
   stack: 'io.stackctl.stack',
@@ -121,6 +124,8 @@ export interface Runtime {
   logs(id: string, tail: number): Promise<string>;
   followLogs(id: string, onLine: (line: string) => void, signal: AbortSignal, tail?: number): Promise<void>;
   exec(id: string, command: string[], signal?: AbortSignal): Promise<ExecResult>;
+  /** Copies host files into a container (watch's sync); parent directories are created as needed. */
+  copyToContainer(id: string, batch: SyncBatch): Promise<void>;
   /** Engine events for the stack's containers until `signal` aborts. */
   events(stack: string, onEvent: (event: RuntimeEvent) => void, signal: AbortSignal): Promise<void>;
 }

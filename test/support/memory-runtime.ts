@@ -20,6 +20,7 @@ import {
   type PublishedPort,
   type Runtime,
   type RuntimeEvent,
+  type SyncBatch,
 } from '../../src/runtime/runtime.js';
 
 export interface ServiceBehaviour {
@@ -357,6 +358,11 @@ export class MemoryRuntime implements Runtime {
   async exec(id: string, command: string[]): Promise<ExecResult> {
     this.record('exec', `${id} ${command.join(' ')}`);
     return { exitCode: 0, output: '' };
+  }
+
+  async copyToContainer(id: string, batch: SyncBatch): Promise<void> {
+    this.mustGet(id);
+    this.record('copy', `${id} ${batch.entries.map((entry) => `${batch.containerDir}/${entry}`).join(' ')}`);
   }
 
   async events(stack: string, onEvent: (event: RuntimeEvent) => void, signal: AbortSignal): Promise<void> {

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   test: async () => (await import('./test.js')).registerTest,
   report: async () => (await import('./report.js')).registerReport,
   restart: async () => (await import('./restart.js')).registerRestart,
+  watch: async () => (await import('./watch.js')).registerWatch,
   daemon: async () => (await import('./daemon.js')).registerDaemon,
 };
 
