@@ -19,6 +19,9 @@ export interface PrepareImagesOptions {
    */
   build: boolean | ReadonlySet<string>;
   contextHash: ContextHashFn;
+  /** `stackctl build --no-cache / --pull`. */
+  noCache?: boolean;
+  pull?: boolean;
   signal: AbortSignal;
   /** How many builds/pulls run at once. */
   concurrency: number;
@@ -99,6 +102,8 @@ export async function prepareImages(stack: Stack, services: Service[], options: 
             contextHash,
             signal,
             onProgress: (line) => options.onProgress(service.name, line),
+            ...(options.noCache ? { noCache: true } : {}),
+            ...(options.pull ? { pull: true } : {}),
           });
           return { imageId: built.imageId, detail: built.built ? 'built' : 'up to date' };
         } catch (error) {

@@ -25,6 +25,7 @@ import {
   type Runtime,
   type RuntimeEvent,
   type SyncBatch,
+  type AttachedIo,
 } from './runtime.js';
 import { packBuildContext, prepareBuildContext } from './build-context.js';
 import { packSyncBatch } from './sync-archive.js';
@@ -304,7 +305,7 @@ export class DockerRuntime implements Runtime {
     // Skip: the tag already has this hash, or another image does (then it only needs the tag).
     const current = await this.inspectImage(tag);
     const labels = current?.Config?.Labels ?? {};
-    if (current && labels[LABELS.contextHash] === contextHash && labels[BASE_IMAGES_LABEL] === baseKey) {
+    if (!request.noCache && current && labels[LABELS.contextHash] === contextHash && labels[BASE_IMAGES_LABEL] === baseKey) {
       return { imageId: current.Id, built: false };
     }
     const candidates = await this.docker
@@ -312,7 +313,7 @@ export class DockerRuntime implements Runtime {
       .catch((error: unknown) => {
         throw this.fail('listing images failed', error);
       });
-    const match = candidates[0];
+    const match = request.noCache ? undefined : candidates[0];
     if (match) {
       const { repo, tag: version } = splitTag(tag);
       try {
@@ -367,6 +368,8 @@ export class DockerRuntime implements Runtime {
         },
         rm: true,
         forcerm: true,
+        ...(request.noCache ? { nocache: true } : {}),
+        ...(request.pull ? { pull: true } : {}),
         ...(signal ? { abortSignal: signal } : {}),
       });
     } catch (error) {
@@ -763,6 +766,56 @@ export class DockerRuntime implements Runtime {
       signal.removeEventListener('abort', onAbort);
     }
     for (const line of [...splitters.stdout.flush(), ...splitters.stderr.flush()]) onLine(line);
+  }
+
+  async execAttached(id: string, command: string[], io: AttachedIo): Promise<number> {
+    const raw = await this.owned(id, 'exec into');
+    if (!raw) throw new RuntimeError(`cannot exec in container ${id}: it does not exist`);
+    const container = this.docker.getContainer(id);
+    let exec: Docker.Exec;
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      exec = await container.exec({
+        Cmd: command,
+        AttachStdin: io.stdin !== undefined,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: io.tty,
+        ...(io.env ? { Env: Object.entries(io.env).map(([key, value]) => `${key}=${value}`) } : {}),
+        ...(io.workdir ? { WorkingDir: io.workdir } : {}),
+        ...(io.user ? { User: io.user } : {}),
+      });
+      stream = await exec.start({ hijack: true, stdin: io.stdin !== undefined, Tty: io.tty });
+    } catch (error) {
+      throw this.fail(`exec in container "${raw.Name.replace(/^\//, '')}" failed`, error);
+    }
+    if (io.stdin) io.stdin.pipe(stream);
+    await new Promise<void>((resolve, reject) => {
+      if (io.tty) stream.on('data', (chunk: Buffer) => io.stdout.write(chunk));
+      else {
+        const demuxer = new Demuxer();
+        stream.on('data', (chunk: Buffer) => {
+          for (const frame of demuxer.push(chunk)) (frame.stream === 'stderr' ? io.stderr : io.stdout).write(frame.data);
+        });
+      }
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', reject);
+    });
+    if (io.stdin) io.stdin.unpipe(stream);
+    const inspected = await exec.inspect();
+    return inspected.ExitCode ?? -1;
+  }
+
+  async top(id: string): Promise<{ titles: string[]; processes: string[][] }> {
+    const raw = await this.owned(id, 'list the processes of');
+    if (!raw) throw new RuntimeError(`cannot list the processes of container ${id}: it does not exist`);
+    try {
+      const result = (await this.docker.getContainer(id).top({ ps_args: '-o pid,user,etime,args' })) as { Titles?: string[]; Processes?: string[][] };
+      return { titles: result.Titles ?? [], processes: result.Processes ?? [] };
+    } catch (error) {
+      throw this.fail(`listing the processes of "${raw.Name.replace(/^\//, '')}" failed`, error);
+    }
   }
 
   async copyToContainer(id: string, batch: SyncBatch): Promise<void> {

@@ -78,12 +78,27 @@ export interface BuildRequest {
   contextHash: string;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
+  /** `stackctl build --no-cache`: build even when the hash matches, without the layer cache. */
+  noCache?: boolean;
+  /** `stackctl build --pull`: pull newer base images (needs a registry). */
+  pull?: boolean;
 }
 
 export interface BuildResult {
   imageId: string;
   /** False when the build was skipped because the context hash matched. */
   built: boolean;
+}
+
+export interface AttachedIo {
+  stdin?: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** A terminal: one raw stream, as `docker exec -it`. */
+  tty: boolean;
+  env?: Record<string, string>;
+  workdir?: string;
+  user?: string;
 }
 
 export interface ExecResult {
@@ -124,6 +139,10 @@ export interface Runtime {
   logs(id: string, tail: number): Promise<string>;
   followLogs(id: string, onLine: (line: string) => void, signal: AbortSignal, tail?: number): Promise<void>;
   exec(id: string, command: string[], signal?: AbortSignal): Promise<ExecResult>;
+  /** Attaches the caller's streams to a command in the container (exec); resolves with its exit code. */
+  execAttached(id: string, command: string[], io: AttachedIo): Promise<number>;
+  /** Processes in the container, as `ps` shows them: column titles and rows. */
+  top(id: string): Promise<{ titles: string[]; processes: string[][] }>;
   /** Copies host files into a container (watch's sync); parent directories are created as needed. */
   copyToContainer(id: string, batch: SyncBatch): Promise<void>;
   /** Engine events for the stack's containers until `signal` aborts. */

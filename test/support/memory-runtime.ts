@@ -21,6 +21,7 @@ import {
   type Runtime,
   type RuntimeEvent,
   type SyncBatch,
+  type AttachedIo,
 } from '../../src/runtime/runtime.js';
 
 export interface ServiceBehaviour {
@@ -358,6 +359,17 @@ export class MemoryRuntime implements Runtime {
   async exec(id: string, command: string[]): Promise<ExecResult> {
     this.record('exec', `${id} ${command.join(' ')}`);
     return { exitCode: 0, output: '' };
+  }
+
+  async execAttached(id: string, command: string[], io: AttachedIo): Promise<number> {
+    this.record('exec', `${id} ${command.join(' ')}`);
+    io.stdout.write('');
+    return 0;
+  }
+
+  async top(id: string): Promise<{ titles: string[]; processes: string[][] }> {
+    const container = this.mustGet(id);
+    return { titles: ['PID', 'CMD'], processes: container.info.status === 'running' ? [['1', 'main']] : [] };
   }
 
   async copyToContainer(id: string, batch: SyncBatch): Promise<void> {

@@ -21,6 +21,14 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   report: async () => (await import('./report.js')).registerReport,
   restart: async () => (await import('./restart.js')).registerRestart,
   watch: async () => (await import('./watch.js')).registerWatch,
+  build: async () => (await import('./build.js')).registerBuild,
+  start: async () => (await import('./start-stop.js')).registerStart,
+  stop: async () => (await import('./start-stop.js')).registerStop,
+  exec: async () => (await import('./exec.js')).registerExec,
+  run: async () => (await import('./run.js')).registerRun,
+  top: async () => (await import('./top.js')).registerTop,
+  config: async () => (await import('./config.js')).registerConfig,
+  completion: async () => (await import('./completion.js')).registerCompletion,
   daemon: async () => (await import('./daemon.js')).registerDaemon,
 };
 

@@ -18,6 +18,7 @@ import type { CliContext } from '../context.js';
 import { stdoutOf, type Output } from '../render/output.js';
 import { createRenderer, type ProgressMode } from '../render/renderer.js';
 import { failureReport, upSummary } from '../render/text.js';
+import { selectServices } from '../service-selection.js';
 import { addStackOptions, createRuntime, loadStackFor, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
 import { daemonFor, testViaDaemon, upViaDaemon } from './daemon.js';
 
@@ -32,6 +33,7 @@ interface UpCommandOptions extends StackOptions {
   suite?: string;
   baseline?: string;
   failOnRegression?: boolean;
+  watch?: boolean;
 }
 
 export function parseDurationOption(name: string): (value: string) => number {
@@ -42,6 +44,17 @@ export function parseDurationOption(name: string): (value: string) => number {
   };
 }
 
+/** STACKCTL_PROGRESS, checked like --progress. */
+function progressFromEnv(ctx: CliContext): ProgressMode | undefined {
+  const value = ctx.env.STACKCTL_PROGRESS;
+  if (!value) return undefined;
+  try {
+    return parseProgress(value);
+  } catch {
+    throw new UsageError(`STACKCTL_PROGRESS="${value}" is not a progress mode`, { hint: 'use auto, tty, plain or json' });
+  }
+}
+
 function parseProgress(value: string): ProgressMode {
   if (value === 'auto' || value === 'tty' || value === 'plain' || value === 'json') return value;
   throw new InvalidArgumentError('expected auto, tty, plain or json');
@@ -50,9 +63,10 @@ function parseProgress(value: string): ProgressMode {
 export function registerUp(program: Command, ctx: CliContext): void {
   const command = program
     .command('up')
+    .argument('[services...]', 'start only these services and what they depend on (default: all)')
     .description('start the stack in dependency order and wait until every service is ready')
     .option('--json', 'print an ndjson event stream (plan, events, result) instead of the live view')
-    .option('--progress <mode>', 'output: auto (live view on a terminal, plain lines otherwise), tty, plain, json', parseProgress, 'auto')
+    .option('--progress <mode>', 'output: auto (live view on a terminal, plain lines otherwise), tty, plain, json (env STACKCTL_PROGRESS)', parseProgress)
     .option('--parallel <n>', 'at most N services starting at once (default: as many as the graph allows)', parsePositiveInt('--parallel'))
     .option('--rollback', 'when a service fails, remove what this run created or started (default: leave it for debugging)')
     .option('--no-build', 'do not build images; use the ones already built')
@@ -60,23 +74,32 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .option('--test', "then run the stack's integration suite and write the report (as `stackctl test`)")
     .option('--suite <file>', "with --test: the suite to run (default: the stack file's `suite:`)")
     .option('--baseline <file|name>', 'with --test: compare with this report (default: the previous run)')
-    .option('--fail-on-regression', 'with --test: exit 1 when the verdict is REGRESSION');
-  addStackOptions(command).action(async (options: UpCommandOptions) => {
-    ctx.exitCode = await runUpCommand(ctx, options);
+    .option('--fail-on-regression', 'with --test: exit 1 when the verdict is REGRESSION')
+    .option('--watch', 'then watch the files and make each change live (as `stackctl watch`)');
+  addStackOptions(command).action(async (services: string[], options: UpCommandOptions) => {
+    ctx.exitCode = await runUpCommand(ctx, services, options);
   });
 }
 
-async function runUpCommand(ctx: CliContext, options: UpCommandOptions): Promise<number> {
+async function runUpCommand(ctx: CliContext, services: string[], options: UpCommandOptions): Promise<number> {
   // The engine and dockerode load while the stack file is read (a no-op up is mostly start-up).
   const engineReady = Promise.all([import('../../engine/index.js'), import('../../runtime/docker-runtime.js')]);
   engineReady.catch(() => undefined);
-  const stack = await loadStackFor(ctx, options);
+  const whole = await loadStackFor(ctx, options);
+  const stack = selectServices(whole, services);
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);
-  const mode: ProgressMode = options.json ? 'json' : (options.progress ?? 'auto');
+  const mode: ProgressMode = options.json ? 'json' : (options.progress ?? progressFromEnv(ctx) ?? 'auto');
   // A daemon supervising the stack applies the file itself: a second actor would race it.
   const daemon = await daemonFor(ctx, stack.dir, stack.name);
-  if (daemon) return upThroughDaemon(ctx, daemon, out, options, mode === 'json');
+  if (daemon) {
+    if (services.length > 0 || options.watch) {
+      throw new UsageError(`a daemon supervises this stack and applies the whole file: ${services.length > 0 ? 'naming services' : '--watch'} cannot be passed to it`, {
+        hint: 'stop the daemon first (`stackctl daemon --stop`; the stack keeps running)',
+      });
+    }
+    return upThroughDaemon(ctx, daemon, out, options, mode === 'json');
+  }
   const log = createStackLog({ stackDir: stack.dir, stack: stack.name, secrets: stack.secretValues });
   const runtime = createRuntime(stack.name, redactor);
   const renderer = createRenderer(mode, out, stack, 'up');
@@ -120,6 +143,11 @@ async function runUpCommand(ctx: CliContext, options: UpCommandOptions): Promise
   }
   if (result.cancelled) return 130;
   const upCode = result.ok ? 0 : 1;
+  if (options.watch) {
+    const { watchStack } = await import('./watch.js');
+    if (mode !== 'json') out.line();
+    return watchStack(ctx, stack, runtime, out, { json: mode === 'json' });
+  }
   if (!options.test) return upCode;
   // --test: the suite runs even when a service failed — its report then shows what that broke, with
   // each failed service's diagnosis from this run as the root cause of the checks that need it.
