@@ -33,8 +33,9 @@ export function registerConfig(program: Command, ctx: CliContext): void {
       for (const service of stack.services) out.line(service.name);
       return;
     }
-    const document = resolvedDocument(stack);
-    // Output redacts every secret value (the Output does it for every string it writes).
+    // Redacted before serialising, so YAML quotes `***` (a plain *** would read as an alias).
+    const redactor = redactorFor(stack);
+    const document = mapStrings(resolvedDocument(stack), (text) => redactor.redact(text));
     out.write(options.format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : stringify(document, { lineWidth: 0 }));
   });
 }
@@ -80,6 +81,13 @@ export function resolvedDocument(stack: Stack): Record<string, unknown> {
     ...(Object.keys(stack.volumes).length > 0 ? { volumes: Object.fromEntries(Object.entries(stack.volumes).map(([name, v]) => [name, v.external ? { external: true } : {}])) } : {}),
     networks: Object.fromEntries(Object.entries(stack.networks).map(([name, n]) => [name, n.external ? { external: true } : {}])),
   };
+}
+
+function mapStrings<T>(value: T, map: (text: string) => string): T {
+  if (typeof value === 'string') return map(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => mapStrings(item, map)) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, map)])) as T;
+  return value;
 }
 
 function sortKeys(record: Record<string, string>): Record<string, string> {

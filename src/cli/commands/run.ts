@@ -14,7 +14,7 @@ import { containerSpec, stackNetworks, stackVolumes } from '../../plan/container
 import { computeContextHash } from '../../runtime/context-hash.js';
 import { LABELS } from '../../runtime/runtime.js';
 import type { CliContext } from '../context.js';
-import { stdoutOf } from '../render/output.js';
+import { stderrOf } from '../render/output.js';
 import { createRenderer } from '../render/renderer.js';
 import { checkServiceNames, selectServices } from '../service-selection.js';
 import { addStackOptions, createRuntime, loadStackFor, redactorFor, type StackOptions } from '../stack-options.js';
@@ -47,7 +47,8 @@ async function runOneOff(ctx: CliContext, name: string, words: string[], options
   checkServiceNames(stack, [name]);
   const service = stack.services.find((s) => s.name === name)!;
   const redactor = redactorFor(stack);
-  const out = stdoutOf(ctx, redactor);
+  // stdout is the command's alone (scripts capture it); the dependencies' progress goes to stderr.
+  const out = stderrOf(ctx, redactor);
   const runtime = createRuntime(stack.name, redactor);
   const env = parseEnvPairs(options.env);
 
