@@ -26,7 +26,8 @@ export type WatchEvent =
   | { type: 'watch.skipped'; service: string; reason: string }
   | { type: 'watch.build-failed'; service: string; location?: SourceLocation; summary: string; evidence?: string }
   | { type: 'watch.restart-dependents'; services: string[] }
-  | { type: 'watch.applied'; ok: boolean; durationMs: number; ready: string[]; failed: string[] };
+  /** kept: services whose new image did not build, and their dependents: still running as before. */
+  | { type: 'watch.applied'; ok: boolean; durationMs: number; ready: string[]; failed: string[]; kept: string[] };
 
 export type RunUp = (options: Omit<UpOptions, 'runtime'>) => Promise<UpResult>;
 
@@ -131,12 +132,16 @@ export class WatchSession {
       for (const service of stuck) await runtime.stopContainer(service.containerId!, 10);
       result = await this.up(false);
     }
+    // A failed build leaves the old containers as they were: they are kept, not failed.
+    const buildFailed = new Set(result.services.filter((s) => s.diagnosis?.rootCause.code === 'build-failed').map((s) => s.service));
+    const kept = result.services.filter((s) => buildFailed.has(s.service) || (s.state === 'blocked' && s.blockedBy !== undefined && buildFailed.has(s.blockedBy)));
     onWatchEvent({
       type: 'watch.applied',
       ok: result.ok,
       durationMs: this.clock() - began,
       ready: result.services.filter((s) => isSuccessfulState(s.state)).map((s) => s.service),
-      failed: result.services.filter((s) => s.state === 'failed' || s.state === 'blocked').map((s) => s.service),
+      failed: result.services.filter((s) => (s.state === 'failed' || s.state === 'blocked') && !kept.includes(s)).map((s) => s.service),
+      kept: kept.map((s) => s.service),
     });
   }
 

@@ -128,12 +128,13 @@ function printWatchEvent(out: Output, cwd: string, event: WatchEvent): void {
     case 'watch.restart-dependents':
       out.line(p.yellow(`  not ready again after the change: ${event.services.join(', ')} — restarting them in dependency order`));
       break;
-    case 'watch.applied':
-      out.line(
-        event.ok
-          ? p.green(`✔ applied in ${(event.durationMs / 1000).toFixed(1)}s: ${event.ready.length} ready`)
-          : p.red(`✖ applied in ${(event.durationMs / 1000).toFixed(1)}s: ${event.ready.length} ready, not ready: ${event.failed.join(', ')}`),
-      );
+    case 'watch.applied': {
+      const took = `${(event.durationMs / 1000).toFixed(1)}s`;
+      const kept = event.kept.length > 0 ? `; kept as they were (build failed): ${event.kept.join(', ')}` : '';
+      if (event.ok) out.line(p.green(`✔ applied in ${took}: ${event.ready.length} ready`));
+      else if (event.failed.length === 0) out.line(p.yellow(`✖ not applied (${took}): ${event.ready.length} ready${kept}`));
+      else out.line(p.red(`✖ applied in ${took}: ${event.ready.length} ready, not ready: ${event.failed.join(', ')}${kept}`));
       break;
+    }
   }
 }

@@ -120,7 +120,7 @@ describe('stackctl watch', () => {
     writeFileSync(dockerfile, good.replace('WORKDIR /app', 'WORKDIR /app\nNOT_AN_INSTRUCTION here'));
     const failed = await nextEvent((e) => e.type === 'watch.build-failed');
     expect(failed).toMatchObject({ service: 'api', location: { file: dockerfile, line: 5 } });
-    await nextEvent((e) => e.type === 'watch.applied');
+    expect(await nextEvent((e) => e.type === 'watch.applied')).toMatchObject({ ok: false, failed: [], kept: ['api', 'web'] });
     expect((await container('api')).id).toBe(before.id);
     expect(await get('api', '/version')).toBe('200 v2');
     writeFileSync(dockerfile, good);
