@@ -547,6 +547,8 @@ export async function upViaDaemon(ctx: CliContext, client: DaemonClient, out: Ou
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let finished: () => void = () => {};
   const streamedToEnd = new Promise<void>((resolve) => (finished = resolve));
+  let subscribed: () => void = () => {};
+  const subscription = new Promise<void>((resolve) => (subscribed = resolve));
   const stream = client
     .events(
       (record) => {
@@ -557,11 +559,11 @@ export async function upViaDaemon(ctx: CliContext, client: DaemonClient, out: Ou
           if (line) out.line(line);
         }
       },
-      { signal: controller.signal },
+      { signal: controller.signal, onSubscribed: subscribed },
     )
     .catch(() => undefined);
   try {
-    await new Promise((r) => setTimeout(r, 50)); // subscribed before the action starts
+    await Promise.race([subscription, stream]); // subscribed before the action starts (or no stream at all)
     const result = await client.up();
     // Let the stream catch up with the end of the action before closing it.
     await Promise.race([streamedToEnd, new Promise((r) => setTimeout(r, 2_000))]);
