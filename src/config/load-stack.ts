@@ -16,14 +16,12 @@ import {
   type Dependency,
   type DependencyCondition,
   type NetworkAttachment,
-  type PortMapping,
   type ProbeSpec,
   type Readiness,
   type Service,
   type Stack,
   type StatusRange,
   type VariableReference,
-  type VolumeMount,
 } from './model.js';
 import type { LoadResult, ResolvedLoadOptions } from './load-types.js';
 import { interpolateString, interpolateTree, loadEnvFile, mergeEnvironment, type Environment } from './interpolate.js';
@@ -562,5 +560,3 @@ export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
       a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.col - b.location.col,
   );
 }
-
-export type { PortMapping, VolumeMount };
