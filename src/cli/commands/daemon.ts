@@ -27,7 +27,7 @@ import { readDaemonInfo } from '../../daemon/lock.js';
 import { daemonPaths } from '../../daemon/paths.js';
 import { supervisionOptions } from '../../daemon/policy.js';
 import type { CliContext } from '../context.js';
-import { VERSION } from '../main.js';
+import { VERSION } from '../../version.js';
 import { stdoutOf, type Output } from '../render/output.js';
 import type { Report } from '../../report/model.js';
 import { renderTerminal } from '../../report/render-terminal.js';
