@@ -15,7 +15,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 600_000,
     maxWorkers: workers,
-    env: { TESTCONTAINERS_RYUK_DISABLED: 'true' },
     projects: [
       {
         extends: true,
