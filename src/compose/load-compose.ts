@@ -12,6 +12,7 @@ import type { SourceLocation } from '../errors.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
 import {
   DEFAULT_START_TIMEOUT_MS,
+  composeCondition,
   DEFAULT_THRESHOLDS,
   type BuildSpec,
   type Dependency,
@@ -43,12 +44,6 @@ import { translateHealthcheck } from './healthcheck-to-probe.js';
 
 /** Compose's healthcheck defaults. */
 export const COMPOSE_HEALTHCHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 0 } as const;
-
-const CONDITIONS: Record<string, DependencyCondition> = {
-  service_started: 'started',
-  service_healthy: 'ready',
-  service_completed_successfully: 'completed',
-};
 
 /** Paths interpolation leaves alone: `x-` extensions (their values reach services through anchors). */
 export function isExtensionPath(p: KeyPath): boolean {
@@ -471,7 +466,7 @@ function normaliseDependsOn(name: string, value: unknown, locate: Locate, locate
     const entry = isRecord(config) ? config : {};
     let condition: DependencyCondition = 'started';
     if (entry.condition !== undefined) {
-      const mapped = typeof entry.condition === 'string' ? CONDITIONS[entry.condition] : undefined;
+      const mapped = typeof entry.condition === 'string' ? composeCondition(entry.condition) : undefined;
       if (mapped) condition = mapped;
       else problem(['depends_on', dependency, 'condition'], `unknown condition ${JSON.stringify(entry.condition)}`, 'use service_started, service_healthy or service_completed_successfully');
     }

@@ -11,6 +11,7 @@ import type { SourceLocation } from '../errors.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
 import {
   DEFAULT_START_TIMEOUT_MS,
+  dependencyCondition,
   DEFAULT_THRESHOLDS,
   type BuildSpec,
   type Dependency,
@@ -335,14 +336,6 @@ function normaliseNetworks(ctx: Context, name: string, doc: ServiceDocument['net
   }));
 }
 
-const CONDITIONS: Record<string, DependencyCondition> = {
-  started: 'started',
-  ready: 'ready',
-  completed: 'completed',
-  service_started: 'started',
-  service_healthy: 'ready',
-  service_completed_successfully: 'completed',
-};
 
 function normaliseDependsOn(ctx: Context, name: string, doc: ServiceDocument['depends_on']): Dependency[] {
   const at: KeyPath = ['services', name, 'depends_on'];
@@ -352,7 +345,7 @@ function normaliseDependsOn(ctx: Context, name: string, doc: ServiceDocument['de
   }
   return Object.entries(doc).map(([service, value]) => ({
     service,
-    condition: CONDITIONS[value?.condition ?? 'ready'] ?? 'ready',
+    condition: dependencyCondition(value?.condition ?? 'ready') ?? 'ready',
     required: value?.required ?? true,
     location: ctx.source.locateKey([...at, service]),
   }));
