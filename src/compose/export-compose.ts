@@ -15,7 +15,7 @@ import type { YamlSource } from '../config/yaml-source.js';
 import { isSecretName } from '../config/secret-values.js';
 import { escapeCompose, probeToHealthcheck, type CredentialSource } from './probe-to-healthcheck.js';
 import { formatComposeDuration } from './duration.js';
-import { isRecord } from './spec.js';
+import { isRecord } from '../is-record.js';
 
 export interface ExportOptions {
   /** Absolute path the compose file will be written to (relative paths are made relative to its directory). */

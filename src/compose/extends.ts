@@ -13,7 +13,7 @@ import type { Diagnostic } from '../validate/diagnostic.js';
 import { parseYamlSource, type KeyPath, type YamlSource } from '../config/yaml-source.js';
 import { interpolateTree, type Environment } from '../config/interpolate.js';
 import { resolveHostPath } from '../config/normalize.js';
-import { isRecord } from './spec.js';
+import { isRecord } from '../is-record.js';
 
 export interface ServiceOrigin {
   source: YamlSource;

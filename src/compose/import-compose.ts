@@ -16,7 +16,8 @@ import { isSecretName } from '../config/secret-values.js';
 import { resolveExtends } from './extends.js';
 import { translateHealthcheck } from './healthcheck-to-probe.js';
 import { COMPOSE_HEALTHCHECK_DEFAULTS, healthcheckDeadline, projectName } from './load-compose.js';
-import { SUPPORTED_SERVICE_KEYS, isRecord } from './spec.js';
+import { isRecord } from '../is-record.js';
+import { SUPPORTED_SERVICE_KEYS } from './spec.js';
 import { formatComposeDuration } from './duration.js';
 
 export interface ImportOptions {

@@ -38,7 +38,8 @@ import {
   type Parsed,
 } from '../config/normalize.js';
 import { collectSecretValues, isSecretName } from '../config/secret-values.js';
-import { checkCoverage, isRecord, showPath } from './spec.js';
+import { isRecord } from '../is-record.js';
+import { checkCoverage, showPath } from './spec.js';
 import { locateInService, resolveExtends, type ServiceOrigin } from './extends.js';
 import { translateHealthcheck } from './healthcheck-to-probe.js';
 

@@ -49,6 +49,7 @@ import {
   shellSplit,
   type Parsed,
 } from './normalize.js';
+import { isRecord } from '../is-record.js';
 import { collectSecretValues, isSecretName } from './secret-values.js';
 
 /** Directory of the healthchecks/ templates shipped with stackctl (fallback for `readiness.use`). */
@@ -541,10 +542,6 @@ function secretValuesOfEnv(env: Readonly<Record<string, string | undefined>>, de
     if (value && (declared.includes(name) || isSecretName(name))) out.add(value);
   }
   return [...out];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {

@@ -14,6 +14,7 @@ import { InternalError, errorMessage } from '../errors.js';
 import type { StackFormat } from './model.js';
 import type { LoadOptions, LoadResult, ResolvedLoadOptions } from './load-types.js';
 import { readYamlSource, type YamlSource } from './yaml-source.js';
+import { isRecord } from '../is-record.js';
 import { loadStackYaml } from './load-stack.js';
 import { STACKCTL_ONLY_SERVICE_KEYS } from './schema.js';
 import { loadCompose } from '../compose/load-compose.js';
@@ -60,8 +61,4 @@ export function detectFormat(value: unknown, file = ''): StackFormat {
 
 function guessFormatFromName(file: string): StackFormat {
   return /(^|[\\/])stack\.ya?ml$/i.test(file) ? 'stackctl' : 'compose';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
