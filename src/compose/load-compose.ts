@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SourceLocation } from '../errors.js';
+import { sortByLocation, type SourceLocation } from '../errors.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
 import {
   DEFAULT_START_TIMEOUT_MS,
@@ -54,7 +54,7 @@ export function isExtensionPath(p: KeyPath): boolean {
 export async function loadCompose(source: YamlSource, options: ResolvedLoadOptions): Promise<LoadResult> {
   const diagnostics: Diagnostic[] = [...source.diagnostics];
   const done = (stack?: Stack): LoadResult => {
-    const sorted = sortDiagnostics(diagnostics);
+    const sorted = sortByLocation(diagnostics);
     return sorted.some((d) => d.severity === 'error') || !stack ? { diagnostics: sorted, format: 'compose' } : { stack, diagnostics: sorted, format: 'compose' };
   };
   if (!source.ok) return done();
@@ -537,8 +537,4 @@ function markRestartDependents(services: Service[], docs: Array<Record<string, u
       }
     }
   });
-}
-
-function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort((a, b) => (a.location.file === b.location.file ? a.location.line - b.location.line || a.location.col - b.location.col : a.location.file < b.location.file ? -1 : 1));
 }

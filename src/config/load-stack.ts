@@ -7,7 +7,7 @@ import path from 'node:path';
 import { packagePath } from '../package-root.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { SourceLocation } from '../errors.js';
+import { sortByLocation, type SourceLocation } from '../errors.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
 import {
   DEFAULT_START_TIMEOUT_MS,
@@ -70,7 +70,7 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
   const diagnostics: Diagnostic[] = [...source.diagnostics];
   let knownEnv: Record<string, string | undefined> = options.env;
   const result = (stack?: Stack): LoadResult => {
-    const all = sortDiagnostics(diagnostics);
+    const all = sortByLocation(diagnostics);
     const failed = all.some((d) => d.severity === 'error');
     if (failed || !stack) return { diagnostics: all, format: 'stackctl', secretValues: secretValuesOfEnv(knownEnv, declaredSecrets(source.value)) };
     return { stack, diagnostics: all, format: 'stackctl', secretValues: stack.secretValues };
@@ -542,11 +542,4 @@ function secretValuesOfEnv(env: Readonly<Record<string, string | undefined>>, de
     if (value && (declared.includes(name) || isSecretName(name))) out.add(value);
   }
   return [...out];
-}
-
-export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort(
-    (a, b) =>
-      a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.col - b.location.col,
-  );
 }
