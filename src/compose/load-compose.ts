@@ -25,7 +25,7 @@ import {
 } from '../config/model.js';
 import type { LoadResult, ResolvedLoadOptions } from '../config/load-types.js';
 import type { KeyPath, YamlSource } from '../config/yaml-source.js';
-import { interpolateString, interpolateTree, loadEnvFile, mergeEnvironment, type Environment } from '../config/interpolate.js';
+import { envFileLocation, interpolateString, interpolateTree, loadEnvFile, mergeEnvironment, type Environment } from '../config/interpolate.js';
 import {
   environmentEntries,
   parseDuration,
@@ -417,13 +417,6 @@ function parseEnvText(text: string): Record<string, string> {
     out[match[1]!] = value;
   }
   return out;
-}
-
-function envFileLocation(file: string, text: string, key: string): SourceLocation {
-  const lines = text.split(/\r?\n/);
-  const re = new RegExp(`^\\s*(?:export\\s+)?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=`);
-  const index = lines.findIndex((line) => re.test(line));
-  return index < 0 ? { file, line: 0, col: 0 } : { file, line: index + 1, col: 1 };
 }
 
 function normaliseNetworks(ctx: ServiceContext, name: string, value: unknown, locate: Locate, locateKey: Locate, problem: Problem): NetworkAttachment[] {

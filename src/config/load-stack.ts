@@ -25,7 +25,7 @@ import {
   type VariableReference,
 } from './model.js';
 import type { LoadResult, ResolvedLoadOptions } from './load-types.js';
-import { interpolateString, interpolateTree, loadEnvFile, mergeEnvironment, type Environment } from './interpolate.js';
+import { envFileLocation, interpolateString, interpolateTree, loadEnvFile, mergeEnvironment, type Environment } from './interpolate.js';
 import { readYamlSource, type KeyPath, type YamlSource } from './yaml-source.js';
 import {
   probeTemplateSchema,
@@ -517,15 +517,6 @@ async function loadTemplate(
   const kinds = KINDS.filter((kind) => parsed.data[kind] !== undefined);
   if (kinds.length !== 1) return fail(`probe template ${use} must name exactly one probe kind (it names ${kinds.length})`, 'fix the template file', templateSource.locate([]));
   return { doc: parsed.data, location: useLocation };
-}
-
-function envFileLocation(file: string, text: string, key: string): SourceLocation {
-  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`^[ \\t]*(?:export[ \\t]+)?${escaped}[ \\t]*[=:]`, 'm');
-  const match = re.exec(text);
-  if (!match) return { file, line: 0, col: 0 };
-  const line = text.slice(0, match.index).split('\n').length;
-  return { file, line, col: 1 };
 }
 
 /** Names listed under any service's `secrets:` in the raw document (for redaction when loading fails). */
