@@ -4,7 +4,7 @@
  */
 import type { Diagnosis } from '../../diagnose/diagnosis.js';
 import type { ServiceResult, UpResult } from '../../engine/results.js';
-import type { Paint } from './ansi.js';
+import type { Paint } from '../../paint.js';
 
 /**
  * `850ms`, `12.3s`, `2m05s`, `1h02m`. Rounded to the unit it is printed in before it is split, so a
