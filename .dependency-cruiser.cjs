@@ -28,18 +28,6 @@ const dir = (names) => `^src/(${names.join('|')})/`;
 const KNOWN = [
   {
     rule: 'layer-config',
-    from: '^src/config/(?!load\\.ts$)', // entries of one rule must not overlap: load.ts has its own below
-    to: '^src/validate/diagnostic\\.ts$',
-    reason: 'the Diagnostic type lives in validate/; it moves below config, compose and validate (issue 13, phase 2)',
-  },
-  {
-    rule: 'layer-compose',
-    from: '^src/compose/',
-    to: '^src/validate/diagnostic\\.ts$',
-    reason: 'the same Diagnostic type',
-  },
-  {
-    rule: 'layer-config',
     from: '^src/config/load\\.ts$',
     to: '^src/compose/',
     reason: 'config/load.ts picks the stack or the compose loader; it moves above both (issue 13, phase 2)',

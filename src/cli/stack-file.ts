@@ -15,7 +15,7 @@ import { loadStack, type LoadResult } from '../config/load.js';
 import type { Stack } from '../config/model.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { Redactor } from '../secrets.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import { displayLocation } from '../validate/render.js';
 import type { CliContext } from './context.js';
 

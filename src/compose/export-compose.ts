@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { Document, isMap, isPair, isScalar, YAMLMap } from 'yaml';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import type { Dependency, PortMapping, Service, Stack, VolumeMount } from '../config/model.js';
 import type { YamlSource } from '../config/yaml-source.js';
 import { isSecretName } from '../config/secret-values.js';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceLocation } from '../errors.js';
 import type { VariableReference } from '../config/model.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import { parseYamlSource, type KeyPath, type YamlSource } from '../config/yaml-source.js';
 import { interpolateTree, type Environment } from '../config/interpolate.js';
 import { resolveHostPath } from '../config/normalize.js';

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Document, isMap, isPair, isScalar, type Pair, type YAMLMap } from 'yaml';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import { composeCondition, type ProbeSpec } from '../config/model.js';
 import type { YamlSource } from '../config/yaml-source.js';
 import { parseDuration } from '../config/normalize.js';

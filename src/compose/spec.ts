@@ -7,7 +7,7 @@
  * allows them and are ignored silently, as the specification says.
  */
 import type { SourceLocation } from '../errors.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import { didYouMean } from '../config/normalize.js';
 import type { KeyPath } from '../config/yaml-source.js';
 import { isRecord } from '../is-record.js';

@@ -19,7 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseDotenv } from 'dotenv';
 import { errorMessage, type SourceLocation } from '../errors.js';
 import type { VariableReference } from './model.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import type { KeyPath, YamlSource } from './yaml-source.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;

@@ -8,7 +8,7 @@ import { packagePath } from '../package-root.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { sortByLocation, type SourceLocation } from '../errors.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import {
   DEFAULT_START_TIMEOUT_MS,
   dependencyCondition,

@@ -8,7 +8,7 @@ import type { StackFormat } from '../config/model.js';
 import { formatLocation, type SourceLocation } from '../errors.js';
 import { Redactor } from '../secrets.js';
 import { paint } from '../paint.js';
-import type { Diagnostic, Severity } from './diagnostic.js';
+import type { Diagnostic, Severity } from '../diagnostic.js';
 
 export const VALIDATE_JSON_SCHEMA_VERSION = 1;
 

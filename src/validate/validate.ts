@@ -6,7 +6,7 @@
 import type { Stack } from '../config/model.js';
 import { compareLocations, errorMessage } from '../errors.js';
 import { graphOfStack } from '../graph/graph.js';
-import type { Diagnostic } from './diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import { RULES } from './registry.js';
 import type { Rule, RuleContext } from './rule.js';
 import { FileCache } from './support/files.js';

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedFile } from '../../support/optional-file.js';
 import { loadStack } from '../../../src/config/load.js';
-import type { Diagnostic } from '../../../src/validate/diagnostic.js';
+import type { Diagnostic } from '../../../src/diagnostic.js';
 import { validateStack } from '../../../src/validate/validate.js';
 import { RULES } from '../../../src/validate/registry.js';
 import { COMPOSE_RULES } from '../../../src/validate/rules/compose-rules.js';
