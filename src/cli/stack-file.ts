@@ -11,7 +11,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadStack, type LoadResult } from '../config/load.js';
+import { loadStack, type LoadResult } from '../load/load.js';
 import type { Stack } from '../config/model.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { Redactor } from '../secrets.js';

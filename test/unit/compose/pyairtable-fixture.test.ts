@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedFile } from '../../support/optional-file.js';
-import { loadStack } from '../../../src/config/load.js';
+import { loadStack } from '../../../src/load/load.js';
 import type { Diagnostic } from '../../../src/diagnostic.js';
 import { validateStack } from '../../../src/validate/validate.js';
 import { RULES } from '../../../src/validate/registry.js';

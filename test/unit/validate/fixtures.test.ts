@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadStack } from '../../../src/config/load.js';
+import { loadStack } from '../../../src/load/load.js';
 import { validateStack } from '../../../src/validate/validate.js';
 import type { Diagnostic } from '../../../src/diagnostic.js';
 import { runCli } from './run-cli.js';
