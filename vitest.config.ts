@@ -1,12 +1,43 @@
 import { defineConfig } from 'vitest/config';
 
+// Integration files whose assertions need the engine to themselves (a kill-and-recover time bound):
+// vitest runs a project without file parallelism after the others, one file at a time.
+const ENGINE_EXCLUSIVE = ['test/integration/daemon/daemon.test.ts'];
+
+// Unit and integration files share one pool: unit files are CPU, integration files mostly wait on
+// containers, so they overlap well. Every integration file works in its own namespace (project
+// name, labels, networks, engine-chosen host ports), so they may run side by side. The integration
+// projects' global setup builds the CLI and the example images once, before the first file.
+const workers = Number(process.env.STACKCTL_TEST_WORKERS) || 3;
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Integration tests share one Docker engine and fixed host ports: run files one at a time there.
-    fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 600_000,
-    env: { TESTCONTAINERS_RYUK_DISABLED: 'true' },
+    maxWorkers: workers,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          exclude: ENGINE_EXCLUSIVE,
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration-exclusive',
+          include: ENGINE_EXCLUSIVE,
+          fileParallelism: false,
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -99,7 +99,7 @@ function criticalPath(stackServices, results) {
 
 /** service → dependencies, from the stack file through stackctl's own loader. */
 async function dependencyMap(file, env) {
-  const { loadStack } = await import(path.join(ROOT, 'dist/config/load.js'));
+  const { loadStack } = await import(path.join(ROOT, 'dist/load/load.js'));
   const loaded = await loadStack(file, { env: { ...process.env, ...env }, cwd: ROOT });
   if (!loaded.stack) throw new Error(`cannot load ${file}: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
   return new Map(loaded.stack.services.map((s) => [s.name, s.dependsOn.map((d) => d.service)]));
@@ -108,7 +108,7 @@ async function dependencyMap(file, env) {
 /** Builds (or confirms up to date) every image of the stack with stackctl's own build path. */
 async function prebuild(file, env) {
   const t0 = performance.now();
-  const { loadStack } = await import(path.join(ROOT, 'dist/config/load.js'));
+  const { loadStack } = await import(path.join(ROOT, 'dist/load/load.js'));
   const { DockerRuntime } = await import(path.join(ROOT, 'dist/runtime/docker-runtime.js'));
   const { computeContextHash } = await import(path.join(ROOT, 'dist/runtime/context-hash.js'));
   const loaded = await loadStack(file, { env: { ...process.env, ...env }, cwd: ROOT });

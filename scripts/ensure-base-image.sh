@@ -3,6 +3,7 @@
 # Order: already present → pull from a registry → build from Debian's archive with debootstrap.
 # The debootstrap path is what the official image does too (minbase variant, then import).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 
 IMAGE=${BASE_IMAGE:-debian:bookworm-slim}
 log() { printf 'ensure-base-image: %s\n' "$*" >&2; }
@@ -20,8 +21,8 @@ fi
 
 log "no registry reachable: building $IMAGE from Debian's archive with debootstrap (about a minute)"
 if ! command -v debootstrap >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+  apt_get update -qq >/dev/null
+  apt_get install -y -qq --no-install-recommends debootstrap >/dev/null
 fi
 
 # Use the same mirror apt is configured with on this machine.

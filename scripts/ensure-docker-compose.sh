@@ -5,6 +5,7 @@
 # service_healthy` and talks to any engine with API >= 1.25, so it works with bookworm's dockerd 20.10.
 # It has no `up --wait`: callers poll container health themselves (see bench/compose-up.mjs).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 
 log() { printf 'ensure-docker-compose: %s\n' "$*" >&2; }
 
@@ -15,7 +16,7 @@ fi
 
 [ "$(id -u)" = 0 ] || { log "docker-compose is missing and this is not root: run 'apt-get install docker-compose'"; exit 1; }
 log "apt-get update"
-DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+apt_get update -qq >/dev/null
 log "installing docker-compose (Debian package)"
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+apt_get install -y -qq --no-install-recommends docker-compose >/dev/null
 log "installed docker-compose $(docker-compose version --short)"

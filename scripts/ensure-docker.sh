@@ -2,6 +2,7 @@
 # Make sure a Docker engine answers. Idempotent: does nothing when `docker info` already works.
 # On a machine with only the client, installs Debian's docker.io and starts dockerd in the background.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 
 log() { printf 'ensure-docker: %s\n' "$*" >&2; }
 
@@ -14,11 +15,11 @@ need_apt_update=1
 apt_install() {
   if [ "$need_apt_update" = 1 ]; then
     log "apt-get update"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    apt_get update -qq >/dev/null
     need_apt_update=0
   fi
   log "installing $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  apt_get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
 if ! command -v dockerd >/dev/null 2>&1; then

@@ -15,6 +15,16 @@ export function formatLocation(loc: SourceLocation): string {
   return loc.line > 0 ? `${loc.file}:${loc.line}:${loc.col}` : loc.file;
 }
 
+/** By file (code-unit order, the same on every machine), line, column. */
+export function compareLocations(a: SourceLocation, b: SourceLocation): number {
+  return (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col;
+}
+
+/** Sorted by location (compareLocations), stable for equal places: how every loader orders its diagnostics. */
+export function sortByLocation<T extends { location: SourceLocation }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => compareLocations(a.location, b.location));
+}
+
 export interface StackctlErrorOptions {
   cause?: unknown;
   service?: string;

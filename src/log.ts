@@ -68,8 +68,3 @@ export function createStackLog(options: StackLogOptions): StackLog {
     },
   };
 }
-
-/** A logger that drops everything (tests, commands run without a stack file). */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}

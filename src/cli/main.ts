@@ -2,8 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { errorMessage, isStackctlError } from '../errors.js';
 import { createCliContext, type CliContext } from './context.js';
 import { registerCommands } from './commands/index.js';
-
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
 
 export async function buildProgram(ctx: CliContext, argv: string[] = []): Promise<Command> {
   const program = new Command('stackctl')

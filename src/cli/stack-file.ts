@@ -11,11 +11,11 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadStack, type LoadResult } from '../config/load.js';
+import { loadStack, type LoadResult } from '../load/load.js';
 import type { Stack } from '../config/model.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { Redactor } from '../secrets.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import { displayLocation } from '../validate/render.js';
 import type { CliContext } from './context.js';
 

@@ -3,8 +3,9 @@
  * `-f/--file` and `-p/--project-name` (or STACKCTL_PROJECT_NAME), the stack loaded through
  * stack-file.ts with the override applied, and the runtime and Redactor for it.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { Stack } from '../config/model.js';
+import { parseDuration } from '../config/normalize.js';
 import { UsageError } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { Redactor } from '../secrets.js';
@@ -89,6 +90,15 @@ export function createRuntime(stackName: string | undefined, redactor: Redactor)
       };
     },
   });
+}
+
+/** A positive duration option (`90s`, `500ms`, `1m30s`) in milliseconds. */
+export function parseDurationOption(name: string): (value: string) => number {
+  return (value) => {
+    const parsed = parseDuration(value);
+    if (!parsed.ok || parsed.value <= 0) throw new InvalidArgumentError(`${name} expects a duration such as 500ms, 90s, 5m or 1m30s`);
+    return parsed.value;
+  };
 }
 
 export function parsePositiveInt(name: string): (value: string) => number {

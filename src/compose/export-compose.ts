@@ -9,13 +9,13 @@
  */
 import path from 'node:path';
 import { Document, isMap, isPair, isScalar, YAMLMap } from 'yaml';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import type { Dependency, PortMapping, Service, Stack, VolumeMount } from '../config/model.js';
 import type { YamlSource } from '../config/yaml-source.js';
 import { isSecretName } from '../config/secret-values.js';
 import { escapeCompose, probeToHealthcheck, type CredentialSource } from './probe-to-healthcheck.js';
 import { formatComposeDuration } from './duration.js';
-import { isRecord } from './spec.js';
+import { isRecord } from '../is-record.js';
 
 export interface ExportOptions {
   /** Absolute path the compose file will be written to (relative paths are made relative to its directory). */

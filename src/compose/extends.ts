@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceLocation } from '../errors.js';
 import type { VariableReference } from '../config/model.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import { parseYamlSource, type KeyPath, type YamlSource } from '../config/yaml-source.js';
 import { interpolateTree, type Environment } from '../config/interpolate.js';
 import { resolveHostPath } from '../config/normalize.js';
-import { isRecord } from './spec.js';
+import { isRecord } from '../is-record.js';
 
 export interface ServiceOrigin {
   source: YamlSource;

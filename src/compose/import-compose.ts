@@ -8,15 +8,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Document, isMap, isPair, isScalar, type Pair, type YAMLMap } from 'yaml';
-import type { Diagnostic } from '../validate/diagnostic.js';
-import type { ProbeSpec } from '../config/model.js';
+import type { Diagnostic } from '../diagnostic.js';
+import { composeCondition, type ProbeSpec } from '../config/model.js';
 import type { YamlSource } from '../config/yaml-source.js';
 import { parseDuration } from '../config/normalize.js';
 import { isSecretName } from '../config/secret-values.js';
 import { resolveExtends } from './extends.js';
 import { translateHealthcheck } from './healthcheck-to-probe.js';
 import { COMPOSE_HEALTHCHECK_DEFAULTS, healthcheckDeadline, projectName } from './load-compose.js';
-import { SUPPORTED_SERVICE_KEYS, isRecord } from './spec.js';
+import { isRecord } from '../is-record.js';
+import { SUPPORTED_SERVICE_KEYS } from './spec.js';
 import { formatComposeDuration } from './duration.js';
 
 export interface ImportOptions {
@@ -31,8 +32,6 @@ export interface ImportResult {
   /** What could not be carried over (IMPORT001), each with its key path. */
   notes: Diagnostic[];
 }
-
-const CONDITIONS: Record<string, string> = { service_started: 'started', service_healthy: 'ready', service_completed_successfully: 'completed' };
 
 export function importCompose(source: YamlSource, options: ImportOptions): ImportResult {
   const file = path.resolve(source.file);
@@ -246,7 +245,7 @@ function importDependsOn(value: unknown): { value: Record<string, unknown>; plai
   const out: Record<string, unknown> = {};
   for (const [service, config] of Object.entries(value)) {
     const entry = isRecord(config) ? config : {};
-    const dependency: Record<string, unknown> = { condition: typeof entry.condition === 'string' ? CONDITIONS[entry.condition] ?? entry.condition : 'started' };
+    const dependency: Record<string, unknown> = { condition: typeof entry.condition === 'string' ? composeCondition(entry.condition) ?? entry.condition : 'started' };
     if (entry.required === false) dependency.required = false;
     out[service] = dependency;
   }

@@ -9,10 +9,11 @@
 import { parseDevelopWatch } from '../config/develop-watch.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SourceLocation } from '../errors.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import { sortByLocation, type SourceLocation } from '../errors.js';
+import type { Diagnostic } from '../diagnostic.js';
 import {
   DEFAULT_START_TIMEOUT_MS,
+  composeCondition,
   DEFAULT_THRESHOLDS,
   type BuildSpec,
   type Dependency,
@@ -25,7 +26,7 @@ import {
 } from '../config/model.js';
 import type { LoadResult, ResolvedLoadOptions } from '../config/load-types.js';
 import type { KeyPath, YamlSource } from '../config/yaml-source.js';
-import { interpolateString, interpolateTree, loadEnvFile, mergeEnvironment, type Environment } from '../config/interpolate.js';
+import { envFileLocation, interpolateString, interpolateTree, loadEnvFile, mergeEnvironment, type Environment } from '../config/interpolate.js';
 import {
   environmentEntries,
   parseDuration,
@@ -38,18 +39,13 @@ import {
   type Parsed,
 } from '../config/normalize.js';
 import { collectSecretValues, isSecretName } from '../config/secret-values.js';
-import { checkCoverage, isRecord, showPath } from './spec.js';
+import { isRecord } from '../is-record.js';
+import { checkCoverage, showPath } from './spec.js';
 import { locateInService, resolveExtends, type ServiceOrigin } from './extends.js';
 import { translateHealthcheck } from './healthcheck-to-probe.js';
 
 /** Compose's healthcheck defaults. */
 export const COMPOSE_HEALTHCHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 0 } as const;
-
-const CONDITIONS: Record<string, DependencyCondition> = {
-  service_started: 'started',
-  service_healthy: 'ready',
-  service_completed_successfully: 'completed',
-};
 
 /** Paths interpolation leaves alone: `x-` extensions (their values reach services through anchors). */
 export function isExtensionPath(p: KeyPath): boolean {
@@ -59,7 +55,7 @@ export function isExtensionPath(p: KeyPath): boolean {
 export async function loadCompose(source: YamlSource, options: ResolvedLoadOptions): Promise<LoadResult> {
   const diagnostics: Diagnostic[] = [...source.diagnostics];
   const done = (stack?: Stack): LoadResult => {
-    const sorted = sortDiagnostics(diagnostics);
+    const sorted = sortByLocation(diagnostics);
     return sorted.some((d) => d.severity === 'error') || !stack ? { diagnostics: sorted, format: 'compose' } : { stack, diagnostics: sorted, format: 'compose' };
   };
   if (!source.ok) return done();
@@ -428,13 +424,6 @@ function parseEnvText(text: string): Record<string, string> {
   return out;
 }
 
-function envFileLocation(file: string, text: string, key: string): SourceLocation {
-  const lines = text.split(/\r?\n/);
-  const re = new RegExp(`^\\s*(?:export\\s+)?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=`);
-  const index = lines.findIndex((line) => re.test(line));
-  return index < 0 ? { file, line: 0, col: 0 } : { file, line: index + 1, col: 1 };
-}
-
 function normaliseNetworks(ctx: ServiceContext, name: string, value: unknown, locate: Locate, locateKey: Locate, problem: Problem): NetworkAttachment[] {
   if (value === undefined || value === null) return [{ name: 'default', aliases: [], location: locateKey() }];
   const out: NetworkAttachment[] = [];
@@ -476,7 +465,7 @@ function normaliseDependsOn(name: string, value: unknown, locate: Locate, locate
     const entry = isRecord(config) ? config : {};
     let condition: DependencyCondition = 'started';
     if (entry.condition !== undefined) {
-      const mapped = typeof entry.condition === 'string' ? CONDITIONS[entry.condition] : undefined;
+      const mapped = typeof entry.condition === 'string' ? composeCondition(entry.condition) : undefined;
       if (mapped) condition = mapped;
       else problem(['depends_on', dependency, 'condition'], `unknown condition ${JSON.stringify(entry.condition)}`, 'use service_started, service_healthy or service_completed_successfully');
     }
@@ -546,8 +535,4 @@ function markRestartDependents(services: Service[], docs: Array<Record<string, u
       }
     }
   });
-}
-
-function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort((a, b) => (a.location.file === b.location.file ? a.location.line - b.location.line || a.location.col - b.location.col : a.location.file < b.location.file ? -1 : 1));
 }

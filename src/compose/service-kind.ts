@@ -27,8 +27,3 @@ export function serviceKind(service: Service): ServiceKind {
   for (const [kind, pattern] of PATTERNS) if (pattern.test(service.name.toLowerCase()) && !service.build) return kind;
   return 'app';
 }
-
-/** Databases, caches, brokers: a dependent that starts before these answer fails its first connection. */
-export function isInfrastructure(service: Service): boolean {
-  return serviceKind(service) !== 'app';
-}

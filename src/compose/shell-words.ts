@@ -5,7 +5,3 @@ export function quoteShellWord(word: string): string {
   if (word !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
-
-export function joinShellWords(words: readonly string[]): string {
-  return words.map(quoteShellWord).join(' ');
-}

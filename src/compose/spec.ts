@@ -7,9 +7,10 @@
  * allows them and are ignored silently, as the specification says.
  */
 import type { SourceLocation } from '../errors.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import { didYouMean } from '../config/normalize.js';
 import type { KeyPath } from '../config/yaml-source.js';
+import { isRecord } from '../is-record.js';
 
 export type KeySupport = 'mapped' | 'ignored';
 
@@ -219,8 +220,4 @@ function finding(code: string, severity: Diagnostic['severity'], path: KeyPath, 
 
 export function showPath(path: KeyPath): string {
   return path.map(String).join('.');
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

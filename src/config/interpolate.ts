@@ -17,9 +17,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseDotenv } from 'dotenv';
-import { errorMessage } from '../errors.js';
+import { errorMessage, type SourceLocation } from '../errors.js';
 import type { VariableReference } from './model.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import type { KeyPath, YamlSource } from './yaml-source.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -332,7 +332,7 @@ export interface EnvFileResult {
  * Reads a dotenv file (KEY=VALUE lines, quotes, comments). A missing file is an ENVFILE001 error unless
  * `optional`; an unreadable one is always an error. Never throws.
  */
-export async function loadEnvFile(file: string, options: { optional?: boolean; service?: string; referencedFrom?: import('../errors.js').SourceLocation } = {}): Promise<EnvFileResult> {
+export async function loadEnvFile(file: string, options: { optional?: boolean; service?: string; referencedFrom?: SourceLocation } = {}): Promise<EnvFileResult> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -350,6 +350,14 @@ export async function loadEnvFile(file: string, options: { optional?: boolean; s
     return { vars: {}, diagnostics: [diagnostic], found: false };
   }
   return { vars: parseDotenv(text), diagnostics: [], found: true };
+}
+
+/** Where `key` is set in an env file's text (`KEY=`, `KEY:`, `export KEY=`): line, column 1; line 0 when not found. */
+export function envFileLocation(file: string, text: string, key: string): SourceLocation {
+  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`^[ \\t]*(?:export[ \\t]+)?${escaped}[ \\t]*[=:]`, 'm').exec(text);
+  if (!match) return { file, line: 0, col: 0 };
+  return { file, line: text.slice(0, match.index).split('\n').length, col: 1 };
 }
 
 /** Process environment over the env files' variables; among files, a later one wins (as in compose). */

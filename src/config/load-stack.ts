@@ -8,26 +8,25 @@ import path from 'node:path';
 import { packagePath } from '../package-root.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { SourceLocation } from '../errors.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import { sortByLocation, type SourceLocation } from '../errors.js';
+import type { Diagnostic } from '../diagnostic.js';
 import {
   DEFAULT_START_TIMEOUT_MS,
+  dependencyCondition,
   DEFAULT_THRESHOLDS,
   type BuildSpec,
   type Dependency,
   type DependencyCondition,
   type NetworkAttachment,
-  type PortMapping,
   type ProbeSpec,
   type Readiness,
   type Service,
   type Stack,
   type StatusRange,
   type VariableReference,
-  type VolumeMount,
 } from './model.js';
 import type { LoadResult, ResolvedLoadOptions } from './load-types.js';
-import { interpolateString, interpolateTree, loadEnvFile, mergeEnvironment, type Environment } from './interpolate.js';
+import { envFileLocation, interpolateString, interpolateTree, loadEnvFile, mergeEnvironment, type Environment } from './interpolate.js';
 import { readYamlSource, type KeyPath, type YamlSource } from './yaml-source.js';
 import {
   probeTemplateSchema,
@@ -51,6 +50,7 @@ import {
   shellSplit,
   type Parsed,
 } from './normalize.js';
+import { isRecord } from '../is-record.js';
 import { collectSecretValues, isSecretName } from './secret-values.js';
 
 /** Directory of the healthchecks/ templates shipped with stackctl (fallback for `readiness.use`). */
@@ -71,7 +71,7 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
   const diagnostics: Diagnostic[] = [...source.diagnostics];
   let knownEnv: Record<string, string | undefined> = options.env;
   const result = (stack?: Stack): LoadResult => {
-    const all = sortDiagnostics(diagnostics);
+    const all = sortByLocation(diagnostics);
     const failed = all.some((d) => d.severity === 'error');
     if (failed || !stack) return { diagnostics: all, format: 'stackctl', secretValues: secretValuesOfEnv(knownEnv, declaredSecrets(source.value)) };
     return { stack, diagnostics: all, format: 'stackctl', secretValues: stack.secretValues };
@@ -341,14 +341,6 @@ function normaliseNetworks(ctx: Context, name: string, doc: ServiceDocument['net
   }));
 }
 
-const CONDITIONS: Record<string, DependencyCondition> = {
-  started: 'started',
-  ready: 'ready',
-  completed: 'completed',
-  service_started: 'started',
-  service_healthy: 'ready',
-  service_completed_successfully: 'completed',
-};
 
 function normaliseDependsOn(ctx: Context, name: string, doc: ServiceDocument['depends_on']): Dependency[] {
   const at: KeyPath = ['services', name, 'depends_on'];
@@ -358,7 +350,7 @@ function normaliseDependsOn(ctx: Context, name: string, doc: ServiceDocument['de
   }
   return Object.entries(doc).map(([service, value]) => ({
     service,
-    condition: CONDITIONS[value?.condition ?? 'ready'] ?? 'ready',
+    condition: dependencyCondition(value?.condition ?? 'ready') ?? 'ready',
     required: value?.required ?? true,
     location: ctx.source.locateKey([...at, service]),
   }));
@@ -531,15 +523,6 @@ async function loadTemplate(
   return { doc: parsed.data, location: useLocation };
 }
 
-function envFileLocation(file: string, text: string, key: string): SourceLocation {
-  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`^[ \\t]*(?:export[ \\t]+)?${escaped}[ \\t]*[=:]`, 'm');
-  const match = re.exec(text);
-  if (!match) return { file, line: 0, col: 0 };
-  const line = text.slice(0, match.index).split('\n').length;
-  return { file, line, col: 1 };
-}
-
 /** Names listed under any service's `secrets:` in the raw document (for redaction when loading fails). */
 function declaredSecrets(raw: unknown): string[] {
   if (!isRecord(raw) || !isRecord(raw.services)) return [];
@@ -555,16 +538,3 @@ function secretValuesOfEnv(env: Readonly<Record<string, string | undefined>>, de
   }
   return [...out];
 }
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort(
-    (a, b) =>
-      a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.col - b.location.col,
-  );
-}
-
-export type { PortMapping, VolumeMount };

@@ -1,6 +1,6 @@
 /** What every stack loader (stack.yaml, compose) takes and returns. */
 import type { Stack, StackFormat } from './model.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 
 export interface LoadOptions {
   /** Variables for interpolation; default process.env. The stack's `.env` files lie underneath. */

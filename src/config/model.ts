@@ -12,6 +12,23 @@ export type StackFormat = 'stackctl' | 'compose';
 
 export type DependencyCondition = 'started' | 'ready' | 'completed';
 
+/** compose's names for the dependency conditions (`depends_on: {db: {condition: service_healthy}}`). */
+const COMPOSE_CONDITIONS = new Map<string, DependencyCondition>([
+  ['service_started', 'started'],
+  ['service_healthy', 'ready'],
+  ['service_completed_successfully', 'completed'],
+]);
+
+/** The condition a compose name means; undefined for anything else. */
+export function composeCondition(name: string): DependencyCondition | undefined {
+  return COMPOSE_CONDITIONS.get(name);
+}
+
+/** The condition a stack.yaml name means: stackctl's own names, or compose's (both are accepted). */
+export function dependencyCondition(name: string): DependencyCondition | undefined {
+  return name === 'started' || name === 'ready' || name === 'completed' ? name : composeCondition(name);
+}
+
 export interface Dependency {
   service: string;
   condition: DependencyCondition;

@@ -4,7 +4,7 @@
  * point at the mapping that lacks them.
  */
 import { z, type ZodIssue, type ZodTypeAny } from 'zod';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import type { KeyPath, YamlSource } from './yaml-source.js';
 import { didYouMean } from './normalize.js';
 

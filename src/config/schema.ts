@@ -115,8 +115,6 @@ const dependencyObject = z
 const headers = z.record(scalarString, { invalid_type_error: 'expected a map of header names to values' });
 const status = z.union([z.number(), z.string()], { errorMap: () => ({ message: 'expected a status such as 200 or "200-299"' }) });
 
-export const probeKinds = ['tcp', 'http', 'postgres', 'redis', 'exec', 'log'] as const;
-
 const probeFields = {
   tcp: z
     .union([port, z.object({ port: optionalPort }).strict(), z.null()], {

@@ -28,7 +28,7 @@ import {
   type Pair,
 } from 'yaml';
 import { errorMessage, type SourceLocation } from '../errors.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 
 export type KeyPath = ReadonlyArray<string | number>;
 

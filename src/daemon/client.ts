@@ -67,33 +67,41 @@ export class DaemonClient {
 
   /**
    * Follows the event stream until `signal` aborts or the daemon closes it. `since` replays the
-   * events after that id still held by the daemon (its ring buffer). Resolves when the stream ends.
+   * events after that id still held by the daemon (its ring buffer). Resolves when the stream ends;
+   * rejects with what `onEvent` throws. `onSubscribed` is called once the daemon has subscribed this
+   * stream: every event emitted after that reaches `onEvent`.
    */
-  async events(onEvent: (record: DaemonEventRecord) => void, options: { signal?: AbortSignal; since?: number } = {}): Promise<void> {
+  async events(
+    onEvent: (record: DaemonEventRecord) => void,
+    options: { signal?: AbortSignal; since?: number; onSubscribed?: () => void } = {},
+  ): Promise<void> {
     const headers: Record<string, string> = { Accept: 'text/event-stream' };
     if (options.since !== undefined) headers['Last-Event-ID'] = String(options.since);
     const res = await this.open('GET', '/v1/events', undefined, { signal: options.signal }, headers);
+    // The daemon subscribes in the same turn as it sends the headers: a response means subscribed.
+    options.onSubscribed?.();
     const parser = new SseParser((message) => {
-      try {
-        onEvent(JSON.parse(message.data) as DaemonEventRecord);
-      } catch {
-        // A malformed message is skipped, not fatal.
-      }
+      const record = parseJson<DaemonEventRecord>(message.data);
+      if (record !== undefined) onEvent(record); // a malformed message is skipped, not fatal
     });
     await consume(res, (chunk) => parser.push(chunk), options.signal);
   }
 
-  /** Log lines (ndjson) of the named services (all when empty); with `follow`, until `signal` aborts. */
+  /**
+   * Log lines (ndjson) of the named services (all when empty); with `follow`, until `signal` aborts
+   * (`onSubscribed` as for events). Rejects with what `onLine` throws.
+   */
   async logs(
     request: { services?: string[]; tail?: number | 'all'; follow?: boolean },
     onLine: (line: LogLine) => void,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal; onSubscribed?: () => void } = {},
   ): Promise<void> {
     const query = new URLSearchParams();
     for (const service of request.services ?? []) query.append('service', service);
     if (request.tail !== undefined) query.set('tail', String(request.tail));
     if (request.follow) query.set('follow', '1');
     const res = await this.open('GET', `/v1/logs?${query.toString()}`, undefined, { signal: options.signal });
+    options.onSubscribed?.();
     let buffer = '';
     await consume(
       res,
@@ -103,13 +111,8 @@ export class DaemonClient {
         while (newline >= 0) {
           const text = buffer.slice(0, newline);
           buffer = buffer.slice(newline + 1);
-          if (text.trim() !== '') {
-            try {
-              onLine(JSON.parse(text) as LogLine);
-            } catch {
-              // skip a malformed line
-            }
-          }
+          const line = text.trim() === '' ? undefined : parseJson<LogLine>(text);
+          if (line !== undefined) onLine(line); // a malformed line is skipped
           newline = buffer.indexOf('\n');
         }
       },
@@ -199,10 +202,26 @@ function apiError(status: number, text: string, method: string, path: string): E
   return new DaemonApiError(message, status, body.error ?? 'E_DAEMON_API', options);
 }
 
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Feeds the body to `onChunk`; what `onChunk` throws ends the stream and rejects (never an uncaught exception). */
 function consume(res: http.IncomingMessage, onChunk: (chunk: string) => void, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     res.setEncoding('utf8');
-    res.on('data', onChunk);
+    res.on('data', (chunk: string) => {
+      try {
+        onChunk(chunk);
+      } catch (error) {
+        reject(error);
+        res.destroy();
+      }
+    });
     res.on('end', () => resolve());
     res.on('error', (error) => (signal?.aborted ? resolve() : reject(error)));
     res.on('close', () => resolve());

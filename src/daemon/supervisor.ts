@@ -13,7 +13,7 @@ import type { Service, Stack } from '../config/model.js';
 import type { Diagnosis } from '../diagnose/diagnosis.js';
 import { errorMessage, ProbeTimeoutError } from '../errors.js';
 import { HopelessProbeError, type Probe } from '../probes/probe.js';
-import { containerName } from '../plan/names.js';
+import { serviceContainer } from '../plan/observed.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import type { FailureContext } from '../engine/failure.js';
 import { probeTarget, type ProbeFactory, type WaitReadyFn } from '../engine/readiness.js';
@@ -59,15 +59,6 @@ export function snapshot(info: ContainerInfo): ContainerSnapshot {
   if (info.finishedAt) out.finishedAt = info.finishedAt.getTime();
   if (info.exitCode !== undefined) out.exitCode = info.exitCode;
   return out;
-}
-
-/** The container that stands for a service: the canonically named one, else the newest. */
-export function pickServiceContainer(stackName: string, service: string, containers: ContainerInfo[]): ContainerInfo | undefined {
-  const mine = containers.filter((c) => c.service === service);
-  return (
-    mine.find((c) => c.name.replace(/^\//, '') === containerName(stackName, service)) ??
-    mine.sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0))[0]
-  );
 }
 
 export class Supervisor {
@@ -116,7 +107,7 @@ export class Supervisor {
   async observeAll(): Promise<InitEntry[]> {
     const all = await this.deps.runtime.listContainers(this.stack.name);
     return this.stack.services.map((service) => {
-      const info = pickServiceContainer(this.stack.name, service.name, all);
+      const info = serviceContainer(this.stack.name, service.name, all);
       this.containers.set(service.name, info);
       return info ? { service: service.name, container: snapshot(info) } : { service: service.name };
     });
@@ -234,7 +225,7 @@ export class Supervisor {
         const known = this.containers.get(service);
         let info = known ? await this.deps.runtime.inspectContainer(known.id) : undefined;
         if (!info || info.stack !== this.stack.name) {
-          info = pickServiceContainer(this.stack.name, service, await this.deps.runtime.listContainers(this.stack.name));
+          info = serviceContainer(this.stack.name, service, await this.deps.runtime.listContainers(this.stack.name));
         }
         this.containers.set(service, info);
         this.feed({ type: 'observed', at: this.clock(), service, container: info ? snapshot(info) : undefined });
@@ -275,7 +266,7 @@ export class Supervisor {
     this.probeAborts.get(service)?.abort();
     const known = this.containers.get(service);
     let info = known ? await this.deps.runtime.inspectContainer(known.id).catch(() => undefined) : undefined;
-    if (!info) info = pickServiceContainer(this.stack.name, service, await this.deps.runtime.listContainers(this.stack.name));
+    if (!info) info = serviceContainer(this.stack.name, service, await this.deps.runtime.listContainers(this.stack.name));
     try {
       if (info && (info.status === 'running' || info.status === 'restarting' || info.status === 'paused')) {
         await this.deps.runtime.stopContainer(info.id, stopTimeoutSeconds);
@@ -289,7 +280,7 @@ export class Supervisor {
       }
       const after = info
         ? await this.deps.runtime.inspectContainer(info.id)
-        : pickServiceContainer(this.stack.name, service, await this.deps.runtime.listContainers(this.stack.name));
+        : serviceContainer(this.stack.name, service, await this.deps.runtime.listContainers(this.stack.name));
       this.containers.set(service, after);
       this.feed({ type: 'restart.done', at: this.clock(), service, ok: after !== undefined, container: after ? snapshot(after) : undefined, error: after ? undefined : 'no container after the restart' });
     } catch (error) {

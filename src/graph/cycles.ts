@@ -3,9 +3,14 @@
  * overflow the call stack), then one concrete closed path per component, starting at the component's
  * first node in declaration order. O(V+E).
  */
-import type { DependencyGraph } from './graph.js';
 
-export function findCycles(graph: DependencyGraph): string[][] {
+/** What cycle detection reads of a graph (graph.ts's DependencyGraph has it; no import back, no cycle). */
+interface Edges {
+  readonly nodes: readonly string[];
+  readonly dependencies: ReadonlyMap<string, readonly string[]>;
+}
+
+export function findCycles(graph: Edges): string[][] {
   const cycles: string[][] = [];
   for (const component of stronglyConnectedComponents(graph)) {
     const first = component[0]!;
@@ -16,7 +21,7 @@ export function findCycles(graph: DependencyGraph): string[][] {
 }
 
 /** Components in declaration order of their first node; each component's nodes in declaration order. */
-export function stronglyConnectedComponents(graph: DependencyGraph): string[][] {
+export function stronglyConnectedComponents(graph: Edges): string[][] {
   const order = new Map(graph.nodes.map((node, i) => [node, i]));
   const indexOf = new Map<string, number>();
   const low = new Map<string, number>();
@@ -71,7 +76,7 @@ export function stronglyConnectedComponents(graph: DependencyGraph): string[][] 
 }
 
 /** Shortest closed path from `start` back to itself inside `members` (BFS). */
-function cycleThrough(graph: DependencyGraph, start: string, members: Set<string>): string[] {
+function cycleThrough(graph: Edges, start: string, members: Set<string>): string[] {
   const parent = new Map<string, string>();
   const queue = [start];
   for (let head = 0; head < queue.length; head++) {

@@ -3,6 +3,7 @@
  * (LABELS.stack). Nothing unlabelled is ever part of it, so nothing unlabelled is ever touched.
  */
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
+import { containerName } from './names.js';
 
 export interface ObservedState {
   stack: string;
@@ -34,4 +35,16 @@ export async function observe(runtime: Runtime, stack: string): Promise<Observed
 
 export function emptyObservedState(stack: string): ObservedState {
   return { stack, containers: [], networks: [], volumes: [] };
+}
+
+/**
+ * The container that stands for `service` among its containers: the canonically named one
+ * (`<stack>-<service>`), else the newest (someone renamed it). Containers of other services are ignored.
+ */
+export function serviceContainer(stack: string, service: string, containers: readonly ContainerInfo[]): ContainerInfo | undefined {
+  const mine = containers.filter((container) => container.service === service);
+  return (
+    mine.find((container) => container.name.replace(/^\//, '') === containerName(stack, service)) ??
+    mine.sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0))[0]
+  );
 }

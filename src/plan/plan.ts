@@ -67,10 +67,6 @@ export function isNoop(plan: Plan): boolean {
   );
 }
 
-export function servicePlan(plan: Plan, service: string): ServicePlan | undefined {
-  return plan.services.find((entry) => entry.service === service);
-}
-
 function describeOperation(operation: Operation): string {
   switch (operation.kind) {
     case 'stop':

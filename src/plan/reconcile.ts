@@ -20,8 +20,7 @@ import type { Service, Stack } from '../config/model.js';
 import type { ContainerInfo } from '../runtime/runtime.js';
 import { configHash, shortHash } from './config-hash.js';
 import { containerSpec, stackNetworks, stackVolumes } from './container-spec.js';
-import { containerName } from './names.js';
-import type { ObservedState } from './observed.js';
+import { serviceContainer, type ObservedState } from './observed.js';
 import type { Operation, OrphanContainer, Plan, ResourcePlan, ServicePlan } from './plan.js';
 
 export type ImageIds = ReadonlyMap<string, string> | Readonly<Record<string, string>>;
@@ -60,13 +59,6 @@ function awaitedJobs(stack: Stack): Set<string> {
     for (const dep of service.dependsOn) if (dep.condition === 'completed') jobs.add(dep.service);
   }
   return jobs;
-}
-
-function pickContainer(stack: string, service: string, containers: ContainerInfo[]): ContainerInfo | undefined {
-  const named = containers.find((container) => container.name.replace(/^\//, '') === containerName(stack, service));
-  if (named) return named;
-  // Newest first when the canonical name is missing (someone renamed it).
-  return [...containers].sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0))[0];
 }
 
 function isRunning(container: ContainerInfo): boolean {
@@ -110,7 +102,7 @@ export function reconcile(desired: Stack, observed: ObservedState, imageIds: Ima
     const name = service.name;
     const imageId = lookupImageId(imageIds, name);
     const containers = byService.get(name) ?? [];
-    const current = pickContainer(desired.name, name, containers);
+    const current = serviceContainer(desired.name, name, containers);
     const duplicates = containers
       .filter((container) => container !== current)
       .flatMap((container) => removal(container, name, 'duplicate container of the service'));

@@ -1,6 +1,6 @@
 /**
  * The report's arithmetic, pure: counts, success and error rates, response-time statistics, the
- * service table and the success criteria, from a run's check results.
+ * service table and the success criteria, from a run's check results (build-report.ts puts them together).
  *
  * Definitions (docs/suite-report.md repeats them):
  * - success rate = passed / total × 100, skipped counted as not passed (0 when there are no checks);
@@ -9,20 +9,16 @@
  *   contributes its own average; p50/p95 use the nearest-rank method.
  */
 import type { Thresholds } from '../config/model.js';
-import {
-  REPORT_SCHEMA,
-  REPORT_SCHEMA_VERSION,
-  type CategorySummary,
-  type CheckResult,
-  type CheckRootCause,
-  type Counts,
-  type Criterion,
-  type LoadSummary,
-  type Performance,
-  type Report,
-  type RunInfo,
-  type ServiceSummary,
-  type Summary,
+import type {
+  CategorySummary,
+  CheckResult,
+  CheckRootCause,
+  Counts,
+  Criterion,
+  LoadSummary,
+  Performance,
+  ServiceSummary,
+  Summary,
 } from './model.js';
 
 export function countResults(checks: readonly CheckResult[]): Counts {
@@ -218,35 +214,4 @@ export function evaluateCriteria(
     });
   }
   return criteria;
-}
-
-export interface ReportInput {
-  run: RunInfo;
-  thresholds: Thresholds;
-  /** Per-category minimum success rates (the suite's `criteria.categories`). */
-  categoryThresholds?: Readonly<Record<string, number>>;
-  /** Category order as in the suite. */
-  categoryOrder?: readonly string[];
-  checks: CheckResult[];
-  services: readonly ServiceInput[];
-}
-
-/** Builds the whole report (without comparison or files) from a run's results. Pure. */
-export function buildReport(input: ReportInput): Report {
-  const summary = summarize(input.checks);
-  const categories = summarizeCategories(input.checks, input.categoryOrder);
-  const criteria = evaluateCriteria(summary, categories, input.thresholds, input.categoryThresholds);
-  return {
-    schema: REPORT_SCHEMA,
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    run: input.run,
-    status: criteria.every((c) => c.met) ? 'PASSED' : 'FAILED',
-    summary,
-    thresholds: { ...input.thresholds },
-    criteria,
-    categories,
-    services: summarizeServices(input.checks, input.services),
-    performance: summarizePerformance(input.checks),
-    checks: input.checks,
-  };
 }

@@ -5,6 +5,7 @@
  */
 import { criterionActual, criterionText, metricChange, metricValue, ms, oneLine, pct, seconds } from './format.js';
 import type { Comparison, Report, ReportFiles } from './model.js';
+import { paint } from '../paint.js';
 
 export interface TerminalOptions {
   color?: boolean;
@@ -12,11 +13,6 @@ export interface TerminalOptions {
   maxFailures?: number;
   /** The files to point at (the `--out` copies when there are some). */
   files?: ReportFiles;
-}
-
-function painter(enabled: boolean): Record<'red' | 'green' | 'yellow' | 'dim' | 'bold', (text: string) => string> {
-  const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
-  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
 }
 
 function pad(text: string, width: number): string {
@@ -28,7 +24,7 @@ function padStart(text: string, width: number): string {
 }
 
 export function renderTerminal(report: Report, options: TerminalOptions = {}): string {
-  const c = painter(options.color ?? false);
+  const c = paint(options.color ?? false);
   const maxFailures = options.maxFailures ?? 10;
   const { run, summary } = report;
   const out: string[] = [];
@@ -119,7 +115,7 @@ export function renderTerminal(report: Report, options: TerminalOptions = {}): s
 
 /** `stackctl report compare`: the per-metric table, the changed checks and the verdict. */
 export function renderComparison(comparison: Comparison, currentId: string, options: { color?: boolean } = {}): string {
-  const c = painter(options.color ?? false);
+  const c = paint(options.color ?? false);
   const rows = comparison.metrics.map((m) => [m.label, metricValue(m, m.previous), metricValue(m, m.current), metricChange(m), m.status.toUpperCase()]);
   const header = ['Metric', 'Previous', 'Current', 'Change', 'Status'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));

@@ -14,7 +14,7 @@ import { readYamlSource, type KeyPath, type YamlSource } from '../config/yaml-so
 import { ConfigError, type SourceLocation } from '../errors.js';
 import type { CheckKind } from '../report/model.js';
 import { slug } from '../report/format.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import {
   DEFAULT_BROWSER_TIMEOUT_MS,
   DEFAULT_CHECK_TIMEOUT_MS,

@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { StackFormat } from '../config/model.js';
 import { formatLocation, type SourceLocation } from '../errors.js';
 import { Redactor } from '../secrets.js';
-import type { Diagnostic, Severity } from './diagnostic.js';
+import { paint } from '../paint.js';
+import type { Diagnostic, Severity } from '../diagnostic.js';
 
 export const VALIDATE_JSON_SCHEMA_VERSION = 1;
 
@@ -40,11 +41,11 @@ export function countFindings(diagnostics: readonly Diagnostic[]): Counts {
   };
 }
 
-const STYLES = { red: [31, 39], yellow: [33, 39], blue: [34, 39], bold: [1, 22], dim: [2, 22], green: [32, 39] } as const;
-type Style = keyof typeof STYLES;
+type Style = 'red' | 'yellow' | 'blue' | 'bold' | 'dim' | 'green';
 
 function painter(color: boolean): (style: Style, text: string) => string {
-  return (style, text) => (color ? `\u001b[${STYLES[style][0]}m${text}\u001b[${STYLES[style][1]}m` : text);
+  const p = paint(color);
+  return (style, text) => p[style](text);
 }
 
 export function displayLocation(location: SourceLocation, cwd: string): string {

@@ -6,7 +6,7 @@
 import type { SourceLocation } from '../errors.js';
 import type { Service, Stack } from '../config/model.js';
 import type { DependencyGraph } from '../graph/graph.js';
-import type { Diagnostic, Severity } from './diagnostic.js';
+import type { Diagnostic, Severity } from '../diagnostic.js';
 import type { HostIndex } from './support/hosts.js';
 import type { FileCache } from './support/files.js';
 

@@ -4,9 +4,9 @@
  * the rule instead of hiding the other findings.
  */
 import type { Stack } from '../config/model.js';
-import { errorMessage } from '../errors.js';
+import { compareLocations, errorMessage } from '../errors.js';
 import { graphOfStack } from '../graph/graph.js';
-import type { Diagnostic } from './diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import { RULES } from './registry.js';
 import type { Rule, RuleContext } from './rule.js';
 import { FileCache } from './support/files.js';
@@ -55,9 +55,7 @@ export function sortFindings(stack: Pick<Stack, 'services'>, diagnostics: Diagno
   return [...diagnostics].sort(
     (a, b) =>
       rank(a) - rank(b) ||
-      a.location.file.localeCompare(b.location.file) ||
-      a.location.line - b.location.line ||
-      a.location.col - b.location.col ||
+      compareLocations(a.location, b.location) ||
       a.code.localeCompare(b.code),
   );
 }

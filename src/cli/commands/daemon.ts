@@ -15,7 +15,6 @@ import path from 'node:path';
 import { packagePath } from '../../package-root.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Stack } from '../../config/model.js';
-import { parseDuration } from '../../config/normalize.js';
 import { UsageError, errorMessage } from '../../errors.js';
 import { createStackLog } from '../../log.js';
 import type { DaemonEventRecord, DaemonStatus } from '../../daemon/api-types.js';
@@ -27,12 +26,12 @@ import { readDaemonInfo } from '../../daemon/lock.js';
 import { daemonPaths } from '../../daemon/paths.js';
 import { supervisionOptions } from '../../daemon/policy.js';
 import type { CliContext } from '../context.js';
-import { VERSION } from '../main.js';
+import { VERSION } from '../../version.js';
 import { stdoutOf, type Output } from '../render/output.js';
 import type { Report } from '../../report/model.js';
 import { renderTerminal } from '../../report/render-terminal.js';
 import type { PsRow } from './ps.js';
-import { addStackOptions, createRuntime, loadStackFor, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
+import { addStackOptions, createRuntime, loadStackFor, parseDurationOption, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
 
 interface DaemonCommandOptions extends StackOptions {
   detach?: boolean;
@@ -70,14 +69,6 @@ export function parseListen(value: string): { host: string; port: number } {
   return { host: host === 'localhost' ? '127.0.0.1' : host, port };
 }
 
-function parseDurationFlag(name: string): (value: string) => number {
-  return (value) => {
-    const parsed = parseDuration(value);
-    if (!parsed.ok || parsed.value <= 0) throw new InvalidArgumentError(`${name} expects a duration such as 500ms, 5s or 1m`);
-    return parsed.value;
-  };
-}
-
 export function registerDaemon(program: Command, ctx: CliContext): void {
   const command = program
     .command('daemon')
@@ -87,7 +78,7 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
     .option('--listen <addr>', 'also serve the API on loopback TCP, e.g. 127.0.0.1:7070 (requires the bearer token)', parseListen)
     .option('--token-file <file>', 'bearer token for --listen (created with a random token when absent; default .stackctl/<stack>.token)')
     .option('--no-test', 'do not run the integration suite once the stack is up')
-    .option('--probe-interval <duration>', 'how often each ready service is probed (default 5s)', parseDurationFlag('--probe-interval'))
+    .option('--probe-interval <duration>', 'how often each ready service is probed (default 5s)', parseDurationOption('--probe-interval'))
     .option('--failure-threshold <n>', 'failed probes in a row before a running service is restarted (default 3)', parsePositiveInt('--failure-threshold'))
     .option('--events', "don't start a daemon: follow the event stream of the one running for the stack (Ctrl-C to stop)")
     .option('--stop', "don't start a daemon: stop the one running for the stack, leaving the stack running");
@@ -547,6 +538,8 @@ export async function upViaDaemon(ctx: CliContext, client: DaemonClient, out: Ou
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let finished: () => void = () => {};
   const streamedToEnd = new Promise<void>((resolve) => (finished = resolve));
+  let subscribed: () => void = () => {};
+  const subscription = new Promise<void>((resolve) => (subscribed = resolve));
   const stream = client
     .events(
       (record) => {
@@ -557,11 +550,11 @@ export async function upViaDaemon(ctx: CliContext, client: DaemonClient, out: Ou
           if (line) out.line(line);
         }
       },
-      { signal: controller.signal },
+      { signal: controller.signal, onSubscribed: subscribed },
     )
     .catch(() => undefined);
   try {
-    await new Promise((r) => setTimeout(r, 50)); // subscribed before the action starts
+    await Promise.race([subscription, stream]); // subscribed before the action starts (or no stream at all)
     const result = await client.up();
     // Let the stream catch up with the end of the action before closing it.
     await Promise.race([streamedToEnd, new Promise((r) => setTimeout(r, 2_000))]);

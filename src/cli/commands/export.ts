@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, ValidationError, formatLocation } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { loadStack } from '../../config/load.js';
+import { loadStack } from '../../load/load.js';
 import { parseYamlSource } from '../../config/yaml-source.js';
 import { parseDuration } from '../../config/normalize.js';
 import { Redactor } from '../../secrets.js';

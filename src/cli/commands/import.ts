@@ -10,7 +10,7 @@ import { ConfigError, UsageError, formatLocation } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { readYamlSource } from '../../config/yaml-source.js';
 import { importCompose } from '../../compose/import-compose.js';
-import { isRecord } from '../../compose/spec.js';
+import { isRecord } from '../../is-record.js';
 
 interface ImportFlags {
   output: string;

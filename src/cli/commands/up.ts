@@ -6,7 +6,6 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Stack } from '../../config/model.js';
-import { parseDuration } from '../../config/normalize.js';
 import type { DaemonClient } from '../../daemon/client.js';
 import type { UpResult } from '../../engine/results.js';
 import { createStackLog } from '../../log.js';
@@ -19,7 +18,7 @@ import { stdoutOf, type Output } from '../render/output.js';
 import { createRenderer, type ProgressMode } from '../render/renderer.js';
 import { failureReport, upSummary } from '../render/text.js';
 import { selectServices } from '../service-selection.js';
-import { addStackOptions, createRuntime, loadStackFor, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
+import { addStackOptions, createRuntime, loadStackFor, parseDurationOption, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
 import { daemonFor, testViaDaemon, upViaDaemon } from './daemon.js';
 
 interface UpCommandOptions extends StackOptions {
@@ -34,14 +33,6 @@ interface UpCommandOptions extends StackOptions {
   baseline?: string;
   failOnRegression?: boolean;
   watch?: boolean;
-}
-
-export function parseDurationOption(name: string): (value: string) => number {
-  return (value) => {
-    const parsed = parseDuration(value);
-    if (!parsed.ok || parsed.value <= 0) throw new InvalidArgumentError(`${name} expects a duration such as 90s, 5m or 1m30s`);
-    return parsed.value;
-  };
 }
 
 /** STACKCTL_PROGRESS, checked like --progress. */

@@ -4,7 +4,7 @@
  * 2 for usage errors. Load errors are findings like any other (printed the same way, in --json too).
  */
 import type { Command } from 'commander';
-import { loadStack } from '../../config/load.js';
+import { loadStack } from '../../load/load.js';
 import { Redactor } from '../../secrets.js';
 import { UsageError } from '../../errors.js';
 import { validateStack, sortFindings } from '../../validate/validate.js';

@@ -2,7 +2,7 @@
 import type { EngineEvent } from '../../engine/events.js';
 import { formatPlan, type Plan } from '../../plan/plan.js';
 import type { Output } from './output.js';
-import type { ProgressRenderer } from './renderer.js';
+import type { ProgressRenderer } from './progress-renderer.js';
 
 export class JsonRenderer implements ProgressRenderer {
   constructor(private readonly out: Output) {}

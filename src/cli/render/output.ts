@@ -4,7 +4,8 @@
  */
 import type { Redactor } from '../../secrets.js';
 import type { CliContext } from '../context.js';
-import { colorEnabled, paint, type Paint } from './ansi.js';
+import { paint, type Paint } from '../../paint.js';
+import { colorEnabled } from './ansi.js';
 
 export class Output {
   readonly paint: Paint;

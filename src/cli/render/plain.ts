@@ -2,7 +2,7 @@
 import type { EngineEvent } from '../../engine/events.js';
 import { planSummary, type Plan } from '../../plan/plan.js';
 import type { Output } from './output.js';
-import type { ProgressRenderer } from './renderer.js';
+import type { ProgressRenderer } from './progress-renderer.js';
 import { formatMs, stateMark } from './text.js';
 
 export class PlainRenderer implements ProgressRenderer {

@@ -4,21 +4,13 @@
  * All write through an Output, so every string is redacted.
  */
 import type { Stack } from '../../config/model.js';
-import type { EngineEvent } from '../../engine/events.js';
-import type { Plan } from '../../plan/plan.js';
 import type { Output } from './output.js';
 import { JsonRenderer } from './json.js';
+import type { ProgressRenderer } from './progress-renderer.js';
 import { PlainRenderer } from './plain.js';
 import { TtyRenderer } from './tty.js';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json';
-
-export interface ProgressRenderer {
-  plan(plan: Plan): void;
-  event(event: EngineEvent): void;
-  /** Draws the last frame and stops any timer. */
-  stop(): void;
-}
 
 export function createRenderer(mode: ProgressMode, out: Output, stack: Stack, verb: 'up' | 'down' = 'up'): ProgressRenderer {
   const resolved = mode === 'auto' ? (out.isTTY ? 'tty' : 'plain') : mode;

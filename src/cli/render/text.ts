@@ -4,16 +4,21 @@
  */
 import type { Diagnosis } from '../../diagnose/diagnosis.js';
 import type { ServiceResult, UpResult } from '../../engine/results.js';
-import type { Paint } from './ansi.js';
+import type { Paint } from '../../paint.js';
 
+/**
+ * `850ms`, `12.3s`, `2m05s`, `1h02m`. Rounded to the unit it is printed in before it is split, so a
+ * value just under a boundary carries over (59.96 s is `1m00s`, 119.6 s is `2m00s`), never `60.0s`/`1m60s`.
+ */
 export function formatMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '-';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
-  if (minutes < 60) return `${minutes}m${String(seconds).padStart(2, '0')}s`;
-  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+  if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)}s`;
+  const totalSeconds = Math.round(ms / 1000);
+  if (totalSeconds < 3600) return `${Math.floor(totalSeconds / 60)}m${String(totalSeconds % 60).padStart(2, '0')}s`;
+  const totalMinutes = Math.round(ms / 60_000);
+  return `${Math.floor(totalMinutes / 60)}h${String(totalMinutes % 60).padStart(2, '0')}m`;
 }
 
 export function stateMark(state: string, p: Paint): string {

@@ -11,7 +11,7 @@ import type { EngineEvent, ServicePhase } from '../../engine/events.js';
 import { planSummary, type Plan } from '../../plan/plan.js';
 import { truncate } from './ansi.js';
 import type { Output } from './output.js';
-import type { ProgressRenderer } from './renderer.js';
+import type { ProgressRenderer } from './progress-renderer.js';
 import { formatMs, stateMark } from './text.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Stack } from '../../config/model.js';
-import type { Diagnostic } from '../diagnostic.js';
+import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 
 const APP_DIRS = new Set(['/app', '/usr/src/app', '/code', '/srv', '/srv/app', '/opt/app', '/home/app', '/var/www/html', '/workspace']);

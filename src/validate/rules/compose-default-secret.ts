@@ -4,7 +4,7 @@
  * forge tokens, and the stack "works" so nobody notices.
  */
 import type { Stack } from '../../config/model.js';
-import type { Diagnostic } from '../diagnostic.js';
+import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { isSecretName } from '../../config/secret-values.js';
 

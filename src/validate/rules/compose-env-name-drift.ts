@@ -5,7 +5,7 @@
  * common name (its configuration module is usually shared), it reads nothing.
  */
 import type { Service, Stack, VariableReference } from '../../config/model.js';
-import type { Diagnostic } from '../diagnostic.js';
+import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 
 export const composeEnvNameDrift: Rule = {

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Service, Stack } from '../../config/model.js';
-import type { Diagnostic } from '../diagnostic.js';
+import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 
 type Tool = 'curl' | 'wget';

@@ -3,7 +3,7 @@
  * wait for it to be ready. Databases and caches get a concrete healthcheck in the hint.
  */
 import type { Service, Stack } from '../../config/model.js';
-import type { Diagnostic } from '../diagnostic.js';
+import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { serviceKind } from '../../compose/service-kind.js';
 

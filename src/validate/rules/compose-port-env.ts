@@ -3,7 +3,7 @@
  * publish, while it publishes others — so the host (and a scraper or browser on it) cannot reach it.
  */
 import type { Stack } from '../../config/model.js';
-import type { Diagnostic } from '../diagnostic.js';
+import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 
 export const composePortEnv: Rule = {

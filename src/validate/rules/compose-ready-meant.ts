@@ -5,7 +5,7 @@
  * proper dependency order" was in the post-mortem.
  */
 import { serviceByName, type Stack } from '../../config/model.js';
-import type { Diagnostic } from '../diagnostic.js';
+import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { serviceKind } from '../../compose/service-kind.js';
 

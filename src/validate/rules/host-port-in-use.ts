@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { Diagnostic } from '../diagnostic.js';
+import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { finding } from '../rule.js';
 import { bindAddress } from './duplicate-host-port.js';

@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../diagnostic.js';
+import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { finding } from '../rule.js';
 import { redisServer } from '../support/servers.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Diagnostic } from '../diagnostic.js';
+import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { finding } from '../rule.js';
 import { buildFacts, fromStackDir, isInside, widenContextHint } from '../support/build.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, buildCli, stackctl, uniqueName } from '../engine/cli.js';
+import { BIN, stackctl, uniqueName } from '../engine/cli.js';
 
 const PROJECT = uniqueName('it-devcmd');
 const SECRET = `s3cr3t-${Math.random().toString(36).slice(2)}-value`;
@@ -48,7 +48,6 @@ async function states(): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
-  await buildCli();
   dir = mkdtempSync(path.join(tmpdir(), 'stackctl-devcmd-it-'));
   file = path.join(dir, 'stack.yaml');
   writeFileSync(file, STACK);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, stackctl, uniqueName } from '../engine/cli.js';
+import { stackctl, uniqueName } from '../engine/cli.js';
 
 const PROJECT = uniqueName('it-restart');
 let dir: string;
@@ -38,7 +38,6 @@ async function inspect(name: string): Promise<{ id: string; startedAt: string; r
 }
 
 beforeAll(async () => {
-  await buildCli();
   dir = mkdtempSync(path.join(tmpdir(), 'stackctl-restart-it-'));
   file = path.join(dir, 'stack.yaml');
   writeFileSync(file, STACK);

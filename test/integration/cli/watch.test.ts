@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, buildCli, stackctl, uniqueName } from '../engine/cli.js';
+import { BIN, ROOT, stackctl, uniqueName } from '../engine/cli.js';
 
 const PROJECT = uniqueName('it-watch');
 const env = { STACKCTL_NO_DAEMON: '1', STACKCTL_PROJECT_NAME: PROJECT };
@@ -50,7 +50,6 @@ async function get(service: string, urlPath: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  await buildCli();
   dir = mkdtempSync(path.join(tmpdir(), 'stackctl-watch-it-'));
   cpSync(path.join(ROOT, 'test/fixtures/watch'), dir, { recursive: true });
   child = execa('node', [BIN, 'watch', '--json', '--debounce', '150'], { cwd: dir, env: { ...env, NO_COLOR: '1' }, extendEnv: true, reject: false });

@@ -20,8 +20,6 @@ let result: ComposeUpResult;
 describe("compose/docker-compose.yml under Debian's docker-compose", () => {
   beforeAll(async () => {
     await execa('bash', [path.join(ROOT, 'scripts/ensure-docker-compose.sh')], { stdio: 'inherit' });
-    // The layer cache makes this a few seconds when the images are current.
-    await execa('bash', [path.join(ROOT, 'scripts/build-example-images.sh')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     env = await writeStackEnv(dir);
     result = await composeUpUntilHealthy({ file: COMPOSE_FILE, envFile: env.file, project: PROJECT, timeoutMs: 540_000, keep: true });
   }, 900_000);

@@ -1,6 +1,7 @@
 /**
- * Helpers of the engine integration tests: the real CLI as a child process (bin/stackctl.js over a
- * fresh build), free host ports, the example stack's environment with fresh secrets, the docker CLI.
+ * Helpers of the engine integration tests: the real CLI as a child process (bin/stackctl.js, built
+ * once by test/support/global-setup.ts), free host ports, the example stack's environment with fresh
+ * secrets, the docker CLI.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -10,11 +11,6 @@ import { execa, type ResultPromise } from 'execa';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(ROOT, 'bin/stackctl.js');
-
-/** Compiles src/ to dist/ so the CLI under test is the current code. */
-export async function buildCli(): Promise<void> {
-  await execa('npm', ['run', 'build', '--silent'], { cwd: ROOT });
-}
 
 export interface CliResult {
   exitCode: number;

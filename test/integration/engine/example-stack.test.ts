@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, buildCli, docker, dockerLines, exampleEnv, labelled, purge, resultLine, stackctl, uniqueName } from './cli.js';
+import { ROOT, docker, dockerLines, exampleEnv, labelled, purge, resultLine, stackctl, uniqueName } from './cli.js';
 
 const SERVICES = [
   'postgres',
@@ -33,7 +33,6 @@ async function ids(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await buildCli();
   env = await exampleEnv(project);
   // Something that is not ours, and something that only looks like ours: a container run from an
   // image with the stack's labels but never created by stackctl (no config hash).

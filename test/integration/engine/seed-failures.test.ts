@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, buildCli, dockerLines, labelled, purge, resultLine, spawnStackctl, stackctl, uniqueName } from './cli.js';
+import { ROOT, dockerLines, labelled, purge, resultLine, spawnStackctl, stackctl, uniqueName } from './cli.js';
 
 const FILE = 'test/fixtures/engine/seed-failures/stack.yaml';
 const project = uniqueName('it-engine-seed');
@@ -37,7 +37,6 @@ interface ServiceLine {
 }
 
 beforeAll(async () => {
-  await buildCli();
 });
 
 afterAll(async () => {

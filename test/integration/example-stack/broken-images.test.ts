@@ -2,15 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, buildImages, docker } from './harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, docker } from './harness.js';
 
 const FIXTURES = resolve(ROOT, 'test/fixtures/broken-images');
 const RUN = `stackctl-it-broken-${randomBytes(3).toString('hex')}`;
-
-beforeAll(async () => {
-  await buildImages(['postgres', 'redis', 'platform-services']);
-}, 600_000);
 
 afterAll(async () => {
   const { stdout } = await docker(['ps', '-aq', '--filter', `label=com.stackctl.test=${RUN}`], { reject: false });

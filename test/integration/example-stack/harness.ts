@@ -1,21 +1,27 @@
 /**
- * Real containers of the example stack for integration tests, through the docker CLI.
+ * The example stack's services as real containers for integration tests, started by stackctl itself.
  *
  *   const stack = await startStack('llm', ['postgres', 'redis', 'airtable-gateway', 'mcp-server', 'llm-orchestrator']);
  *   const res = await stack.http('llm-orchestrator', 'POST', '/chat', { json: { message: 'list tables' } });
- *   await stack.remove();   // in afterAll: containers (with their anonymous volumes), named volumes, network
+ *   await stack.remove();   // in afterAll: `stackctl down -v`, plus any extra container labelled with the stack's id
  *
- * Each stack has its own network, random secrets and host ports (127.0.0.1, chosen by the engine), so
- * files never collide with each other or with a stack started by hand. Images are (re)built from the
- * working tree first: the engine's layer cache makes that a second or two when nothing changed, and
- * a test never runs against a stale image.
+ * startStack writes a stack file with only the wanted services of the repository's stack.yaml (their
+ * readiness probes, environment and volumes unchanged) and runs `stackctl up --no-build` on it: the
+ * images were built once by the integration tests' global setup (test/support/global-setup.ts).
+ * Each stack has its own project name, random secrets and free host ports, so files never collide
+ * with each other or with a stack started by hand.
  */
 import { randomBytes } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { parse, stringify } from 'yaml';
+import { freePort } from '../engine/cli.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const BIN = resolve(ROOT, 'bin/stackctl.js');
 
 export type ServiceName =
   | 'postgres'
@@ -54,33 +60,6 @@ export const PORTS: Partial<Record<ServiceName, number>> = {
   frontend: 3000,
 };
 
-const ENV_NAMES: Record<ServiceName, string[]> = {
-  postgres: ['POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB'],
-  redis: ['REDIS_PASSWORD'],
-  'platform-services': ['DATABASE_URL', 'REDIS_URL', 'API_KEY', 'JWT_SECRET', 'LOG_LEVEL'],
-  'airtable-gateway': ['DATABASE_URL', 'API_KEY', 'AIRTABLE_BASE', 'LOG_LEVEL'],
-  'mcp-server': ['AIRTABLE_GATEWAY_URL', 'API_KEY', 'AIRTABLE_BASE', 'LOG_LEVEL'],
-  'llm-orchestrator': ['MCP_SERVER_URL', 'REDIS_URL', 'API_KEY', 'AIRTABLE_BASE', 'LOG_LEVEL'],
-  'automation-services': ['DATABASE_URL', 'MCP_SERVER_URL', 'API_KEY', 'UPLOAD_DIR', 'LOG_LEVEL'],
-  'saga-orchestrator': ['DATABASE_URL', 'PLATFORM_SERVICES_URL', 'AIRTABLE_GATEWAY_URL', 'AIRTABLE_BASE', 'API_KEY', 'LOG_LEVEL'],
-  'api-gateway': [
-    'AIRTABLE_GATEWAY_URL',
-    'MCP_SERVER_URL',
-    'LLM_ORCHESTRATOR_URL',
-    'PLATFORM_SERVICES_URL',
-    'AUTOMATION_SERVICES_URL',
-    'SAGA_ORCHESTRATOR_URL',
-    'API_KEY',
-    'JWT_SECRET',
-    'LOG_LEVEL',
-  ],
-  frontend: ['API_GATEWAY_URL', 'API_KEY', 'AIRTABLE_BASE', 'LOG_LEVEL'],
-};
-
-const VOLUMES: Partial<Record<ServiceName, string>> = {
-  'automation-services': '/data/uploads',
-};
-
 export const IMAGE_TAG = 'dev';
 export const imageOf = (service: ServiceName): string => `stackctl-example/${service}:${IMAGE_TAG}`;
 const READY_TIMEOUT_MS = 60_000;
@@ -108,39 +87,35 @@ export async function docker(args: string[], options: { env?: Record<string, str
   return execa('docker', args, { env: options.env, reject: options.reject ?? true, stripFinalNewline: true });
 }
 
-let baseImageChecked = false;
-const builtThisRun = new Set<ServiceName>();
-
-/** Build the images of `services` from the working tree (once per test process). */
-export async function buildImages(services: ServiceName[]): Promise<void> {
-  if (!baseImageChecked) {
-    await execa('bash', [resolve(ROOT, 'scripts/ensure-base-image.sh')]);
-    baseImageChecked = true;
-  }
-  for (const service of services) {
-    if (builtThisRun.has(service)) continue;
-    const args =
-      service === 'postgres' || service === 'redis'
-        ? ['build', '-q', '-t', imageOf(service), resolve(ROOT, 'images', service)]
-        : ['build', '-q', '-t', imageOf(service), '-f', resolve(ROOT, 'services', service, 'Dockerfile'), resolve(ROOT, 'services')];
-    await docker(args);
-    builtThisRun.add(service);
-  }
-}
+/** The host-port variable of stack.yaml for each published service (`127.0.0.1:${X_PORT:-8007}:8007`). */
+const PORT_VARIABLE: Partial<Record<ServiceName, string>> = {
+  'platform-services': 'PLATFORM_SERVICES_PORT',
+  'airtable-gateway': 'AIRTABLE_GATEWAY_PORT',
+  'mcp-server': 'MCP_SERVER_PORT',
+  'llm-orchestrator': 'LLM_ORCHESTRATOR_PORT',
+  'automation-services': 'AUTOMATION_SERVICES_PORT',
+  'saga-orchestrator': 'SAGA_ORCHESTRATOR_PORT',
+  'api-gateway': 'API_GATEWAY_PORT',
+  frontend: 'FRONTEND_PORT',
+};
 
 function secret(): string {
   return randomBytes(18).toString('hex');
 }
 
 export class Stack {
+  /** The network stackctl created (`<stack>_default`): extra containers (variants.ts) join it. */
   readonly network: string;
+  /** What stackctl is given (secrets, host ports) and what the services compute from it (URLs). */
   readonly env: Record<string, string>;
-  private readonly started: ServiceName[] = [];
   private readonly hostPorts = new Map<ServiceName, number>();
-  private readonly volumes: string[] = [];
 
-  constructor(readonly id: string) {
-    this.network = id;
+  constructor(
+    readonly id: string,
+    readonly file: string,
+    ports: Record<string, string>,
+  ) {
+    this.network = `${id}_default`;
     const pg = { user: 'app', password: secret(), db: 'pyairtable' };
     const redisPassword = secret();
     this.env = {
@@ -162,6 +137,7 @@ export class Stack {
       SAGA_ORCHESTRATOR_URL: 'http://saga-orchestrator:8008',
       API_GATEWAY_URL: 'http://api-gateway:8000',
       UPLOAD_DIR: '/data/uploads',
+      ...ports,
     };
   }
 
@@ -179,25 +155,16 @@ export class Stack {
     return `http://127.0.0.1:${port}`;
   }
 
-  async start(service: ServiceName): Promise<void> {
-    const name = this.container(service);
-    const args = ['run', '--detach', '--name', name, '--network', this.network, '--network-alias', service];
-    args.push('--label', `com.stackctl.test=${this.id}`);
-    // `-e NAME` takes the value from docker's own environment: secrets stay off the command line.
-    for (const variable of ENV_NAMES[service]) args.push('-e', variable);
-    const mount = VOLUMES[service];
-    if (mount) {
-      const volume = `${this.id}-${service}-data`;
-      if (!this.volumes.includes(volume)) this.volumes.push(volume);
-      args.push('-v', `${volume}:${mount}`);
-    }
-    const port = PORTS[service];
-    if (port) args.push('-p', `127.0.0.1::${port}`);
-    args.push(imageOf(service));
-    await docker(args, { env: this.env });
-    this.started.push(service);
-    await this.readPort(service);
-    await this.waitReady(service);
+  /** Brings `services` up with `stackctl up` (each proven ready by stackctl's own probes), then reads their host ports. */
+  async up(services: ServiceName[]): Promise<void> {
+    const run = await execa(process.execPath, [BIN, 'up', '--no-build', '--progress', 'plain', '-f', this.file], {
+      cwd: dirname(this.file),
+      env: { ...this.env, NO_COLOR: '1', STACKCTL_NO_DAEMON: '1' },
+      reject: false,
+      all: true,
+    });
+    if (run.exitCode !== 0) throw new Error(`stackctl up of ${services.join(', ')} failed (exit ${String(run.exitCode)}):\n${String(run.all)}`);
+    for (const service of services) await this.readPort(service);
   }
 
   /** The engine picks a new host port each time a container starts: read it again. */
@@ -307,27 +274,49 @@ export class Stack {
     await this.waitReady(service);
   }
 
-  /** Remove every container (with anonymous volumes), named volume and the network of this stack. */
+  /** `stackctl down -v` (containers, volumes, network), after the extra containers labelled with the stack's id. */
   async remove(): Promise<void> {
     const { stdout } = await docker(['ps', '-aq', '--filter', `label=com.stackctl.test=${this.id}`], { reject: false });
     const ids = stdout.split('\n').filter(Boolean);
     if (ids.length) await docker(['rm', '-f', '-v', ...ids], { reject: false });
-    for (const volume of this.volumes) await docker(['volume', 'rm', '-f', volume], { reject: false });
-    await docker(['network', 'rm', this.network], { reject: false });
+    await execa(process.execPath, [BIN, 'down', '-v', '-f', this.file], { cwd: dirname(this.file), env: { ...this.env, STACKCTL_NO_DAEMON: '1' }, reject: false });
+    rmSync(dirname(this.file), { recursive: true, force: true });
   }
 }
 
 /**
- * Build the images, then start `services` (sorted into dependency order) on a fresh network,
- * each proven ready before the next starts. On failure everything started is removed.
+ * The repository's stack.yaml reduced to `services` (a closed set: what they depend on is among
+ * them), named `id`, without build sections (the images are built), env_file and suite.
+ */
+function writeStackFile(id: string, services: ServiceName[]): string {
+  const stack = parse(readFileSync(resolve(ROOT, 'stack.yaml'), 'utf8')) as { services: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+  const kept: Record<string, Record<string, unknown>> = {};
+  for (const service of services) {
+    const { build: _build, ...definition } = stack.services[service]!;
+    kept[service] = definition;
+  }
+  const { env_file: _envFile, suite: _suite, ...rest } = stack;
+  const dir = mkdtempSync(join(tmpdir(), `${id}-`));
+  const file = join(dir, 'stack.yaml');
+  writeFileSync(file, stringify({ ...rest, name: id, services: kept }));
+  return file;
+}
+
+/**
+ * Starts `services` with stackctl (in dependency order, each proven ready) under a fresh project
+ * name. On failure everything started is removed.
  */
 export async function startStack(label: string, services: ServiceName[]): Promise<Stack> {
   const wanted = ORDER.filter((s) => services.includes(s));
-  await buildImages(wanted);
-  const stack = new Stack(`stackctl-it-${label}-${randomBytes(3).toString('hex')}`);
-  await docker(['network', 'create', '--label', `com.stackctl.test=${stack.id}`, stack.network]);
+  const id = `stackctl-it-${label}-${randomBytes(3).toString('hex')}`;
+  const ports: Record<string, string> = {};
+  for (const service of wanted) {
+    const variable = PORT_VARIABLE[service];
+    if (variable) ports[variable] = String(await freePort());
+  }
+  const stack = new Stack(id, writeStackFile(id, wanted), ports);
   try {
-    for (const service of wanted) await stack.start(service);
+    await stack.up(wanted);
   } catch (error) {
     await stack.remove();
     throw error;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImages, docker, imageOf } from './harness.js';
+import { docker, imageOf } from './harness.js';
 
 const RUN = `stackctl-it-infra-${randomBytes(3).toString('hex')}`;
 const LABEL = `com.stackctl.test=${RUN}`;
@@ -47,10 +47,6 @@ async function until<T>(attempt: () => Promise<T>, timeoutMs = 30_000): Promise<
     }
   }
 }
-
-beforeAll(async () => {
-  await buildImages(['postgres', 'redis']);
-}, 600_000);
 
 afterAll(async () => {
   const { stdout } = await docker(['ps', '-aq', '--filter', `label=${LABEL}`], { reject: false });

@@ -82,7 +82,6 @@ async function filesIn(image: string): Promise<string[]> {
 
 beforeAll(async () => {
   await runtime.ping();
-  if (!(await runtime.imageExists(BASE))) await execa('bash', ['scripts/ensure-base-image.sh']);
   await cleanup();
   work = await fs.mkdtemp(path.join(os.tmpdir(), 'stackctl-itest-runtime-'));
 });

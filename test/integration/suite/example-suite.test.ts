@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/report/model.js';
-import { ROOT, buildCli, exampleEnv, purge, stackctl, uniqueName } from '../engine/cli.js';
+import { ROOT, exampleEnv, purge, stackctl, uniqueName } from '../engine/cli.js';
 
 const green = uniqueName('it-suite-green');
 const broken = uniqueName('it-suite-redis');
@@ -80,7 +80,6 @@ async function stackWithoutRedisPassword(): Promise<string> {
 }
 
 beforeAll(async () => {
-  await buildCli();
   dir = await mkdtemp(path.join(tmpdir(), 'stackctl-it-suite-'));
   reports = path.join(dir, 'reports');
   greenEnv = await exampleEnv(green);

@@ -7,16 +7,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const FIXTURE = path.resolve(repo, '../shared/fixtures/pyairtable-compose.2025-08-06.docker-compose.yml');
+// Our own compose file with the post-mortem file's shapes (requirepass, curl healthcheck, plain depends_on).
+const FIXTURE = path.join(repo, 'test/fixtures/compose/28-import-cli.yml');
 const work = mkdtempSync(path.join(tmpdir(), 'stackctl-compose-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('stackctl import', () => {
   it('writes a commented stack.yaml that loads as a stack file and keeps references, not values', async () => {
-    const out = path.join(work, 'pyairtable.stack.yaml');
+    const out = path.join(work, 'imported.stack.yaml');
     const run = await runCli(['import', FIXTURE, '-o', out], { cwd: work, env: { REDIS_PASSWORD: 'never-in-output' } });
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stdout).toContain('wrote pyairtable.stack.yaml (10 services)');
+    expect(run.stdout).toContain('wrote imported.stack.yaml (3 services)');
     const text = readFileSync(out, 'utf8');
     expect(text).not.toContain('never-in-output');
     expect(text).toContain('command: redis-server --requirepass ${REDIS_PASSWORD}');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadStack } from '../../../src/config/load.js';
+import { loadStack } from '../../../src/load/load.js';
 import { validateStack } from '../../../src/validate/validate.js';
 import { COMPOSE_RULES } from '../../../src/validate/rules/compose-rules.js';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadStack } from '../../../src/config/load.js';
+import { loadStack } from '../../../src/load/load.js';
 import type { Stack } from '../../../src/config/model.js';
 import { parseYamlSource } from '../../../src/config/yaml-source.js';
 import { importCompose } from '../../../src/compose/import-compose.js';

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadStack, type LoadResult } from '../../../src/config/load.js';
+import { loadStack, type LoadResult } from '../../../src/load/load.js';
 import type { Service } from '../../../src/config/model.js';
 
 const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/compose');

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadStackSource } from '../../../src/config/load.js';
+import { loadStackSource } from '../../../src/load/load.js';
 import { parseYamlSource } from '../../../src/config/yaml-source.js';
 import { loadCompose } from '../../../src/compose/load-compose.js';
 import { importCompose } from '../../../src/compose/import-compose.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadStack } from '../../../src/config/load.js';
+import { loadStack } from '../../../src/load/load.js';
 
 function stackDir(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stackctl-load-'));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { loadStackSource } from '../../../src/config/load.js';
+import { loadStackSource } from '../../../src/load/load.js';
 import { parseYamlSource } from '../../../src/config/yaml-source.js';
 import { validateStack } from '../../../src/validate/validate.js';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { Redactor } from '../../../src/secrets.js';
 import { startApiServer, type ActionRequest, type ApiServer, type DaemonBackend } from '../../../src/daemon/api-server.js';
@@ -224,15 +224,17 @@ describe('API server and client', () => {
     backend.emit('c');
     const received: DaemonEventRecord[] = [];
     const controller = new AbortController();
+    let subscribed!: () => void;
+    const subscription = new Promise<void>((resolve) => (subscribed = resolve));
     const done = client.events(
       (record) => {
         received.push(record);
         if (received.length === 3) controller.abort();
       },
-      { signal: controller.signal, since: first.id },
+      { signal: controller.signal, since: first.id, onSubscribed: subscribed },
     );
     // Live event after the replay.
-    await new Promise((r) => setTimeout(r, 50));
+    await subscription;
     backend.emit('d');
     await done;
     expect(received.map((r) => r.event.type === 'daemon.phase' && r.event.detail)).toEqual(['b', 'c', 'd']);
@@ -248,16 +250,25 @@ describe('API server and client', () => {
 
     const followed: string[] = [];
     const controller = new AbortController();
+    let subscribed!: () => void;
+    const subscription = new Promise<void>((resolve) => (subscribed = resolve));
     const done = client.logs({ services: ['redis'], tail: 0, follow: true }, (l) => {
       followed.push(l.line);
       if (followed.length === 1) controller.abort();
-    }, { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 50));
+    }, { signal: controller.signal, onSubscribed: subscribed });
+    await subscription;
     backend.log(`live ${SECRET}`);
     await done;
     expect(followed).toEqual(['live ***']);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(backend.logSubscribers).toBe(0);
+    await vi.waitFor(() => expect(backend.logSubscribers).toBe(0));
+  });
+
+  it("rejects with the caller's exception instead of swallowing it", async () => {
+    const client = connectDaemon({ socketPath: server.socketPath });
+    backend.emit('boom');
+    const thrown = new Error('the caller failed');
+    await expect(client.events(() => { throw thrown; }, { since: 0 })).rejects.toBe(thrown);
+    await expect(client.logs({ services: ['redis'], tail: 5 }, () => { throw thrown; })).rejects.toBe(thrown);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../../src/config/model.js';
-import { buildReport, evaluateCriteria, mean, percentile, rate, summarize, summarizeServices } from '../../../src/report/arithmetic.js';
+import { buildReport } from '../../../src/report/build-report.js';
+import { evaluateCriteria, mean, percentile, rate, summarize, summarizeServices } from '../../../src/report/arithmetic.js';
 import { check, RUN } from './helpers.js';
 
 describe('rates and statistics', () => {

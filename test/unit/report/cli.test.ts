@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildReport } from '../../../src/report/arithmetic.js';
+import { buildReport } from '../../../src/report/build-report.js';
 import { publishReport } from '../../../src/report/publish.js';
 import { runIdFor } from '../../../src/report/store.js';
 import { Redactor } from '../../../src/secrets.js';

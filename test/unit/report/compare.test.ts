@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../../src/config/model.js';
-import { buildReport } from '../../../src/report/arithmetic.js';
+import { buildReport } from '../../../src/report/build-report.js';
 import { baselineFromReport, compareReports } from '../../../src/report/compare.js';
 import type { CheckResult } from '../../../src/report/model.js';
 import { RUN } from './helpers.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ReportInput } from '../../../src/report/arithmetic.js';
+import type { ReportInput } from '../../../src/report/build-report.js';
 import type { CheckResult, RunInfo } from '../../../src/report/model.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/report/', import.meta.url));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport } from '../../../src/report/arithmetic.js';
+import { buildReport } from '../../../src/report/build-report.js';
 import { renderHtml } from '../../../src/report/render-html.js';
 import { renderJson } from '../../../src/report/render-json.js';
 import { renderJunit } from '../../../src/report/render-junit.js';

@@ -3,7 +3,7 @@
  * (2025-08-07 18:19:42): 35 checks, 6 passed, 12 failed, 17 skipped → 17.1 %, REGRESSION against 21.6 %.
  */
 import { describe, expect, it } from 'vitest';
-import { buildReport } from '../../../src/report/arithmetic.js';
+import { buildReport } from '../../../src/report/build-report.js';
 import { compareReports } from '../../../src/report/compare.js';
 import { renderMarkdown } from '../../../src/report/render-markdown.js';
 import { renderTerminal } from '../../../src/report/render-terminal.js';

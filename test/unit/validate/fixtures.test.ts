@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadStack } from '../../../src/config/load.js';
+import { loadStack } from '../../../src/load/load.js';
 import { validateStack } from '../../../src/validate/validate.js';
-import type { Diagnostic } from '../../../src/validate/diagnostic.js';
+import type { Diagnostic } from '../../../src/diagnostic.js';
 import { runCli } from './run-cli.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/validate');

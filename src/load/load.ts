@@ -11,14 +11,15 @@
  */
 import path from 'node:path';
 import { InternalError, errorMessage } from '../errors.js';
-import type { StackFormat } from './model.js';
-import type { LoadOptions, LoadResult, ResolvedLoadOptions } from './load-types.js';
-import { readYamlSource, type YamlSource } from './yaml-source.js';
-import { loadStackYaml } from './load-stack.js';
-import { STACKCTL_ONLY_SERVICE_KEYS } from './schema.js';
+import type { StackFormat } from '../config/model.js';
+import type { LoadOptions, LoadResult, ResolvedLoadOptions } from '../config/load-types.js';
+import { readYamlSource, type YamlSource } from '../config/yaml-source.js';
+import { isRecord } from '../is-record.js';
+import { loadStackYaml } from '../config/load-stack.js';
+import { STACKCTL_ONLY_SERVICE_KEYS } from '../config/schema.js';
 import { loadCompose } from '../compose/load-compose.js';
 
-export type { LoadOptions, LoadResult } from './load-types.js';
+export type { LoadOptions, LoadResult } from '../config/load-types.js';
 
 export async function loadStack(file: string, options: LoadOptions = {}): Promise<LoadResult> {
   const resolved: ResolvedLoadOptions = { env: options.env ?? process.env, cwd: options.cwd ?? process.cwd() };
@@ -60,8 +61,4 @@ export function detectFormat(value: unknown, file = ''): StackFormat {
 
 function guessFormatFromName(file: string): StackFormat {
   return /(^|[\\/])stack\.ya?ml$/i.test(file) ? 'stackctl' : 'compose';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -14,7 +14,7 @@ import { RunContext } from '../../../src/suite/context.js';
 import { parseSuite } from '../../../src/suite/load-suite.js';
 import { prepareContext, runChecks } from '../../../src/suite/runner.js';
 import { endpointsFromStack } from '../../../src/suite/service-state.js';
-import { PASSWORD, makeStack, service, startApp, type TestApp } from './helpers.js';
+import { PASSWORD, makeStack, service, startApp, type TestApp } from '../../unit/suite/helpers.js';
 
 let app: TestApp;
 let dir: string;

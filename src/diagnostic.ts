@@ -1,5 +1,8 @@
-/** A validation finding. Rules return these as values; the CLI renders them. */
-import type { SourceLocation } from '../errors.js';
+/**
+ * A finding with its file:line:col and a hint: what the loaders (config, compose) and the validation
+ * rules return as values and the CLI renders. Shared by all three, so it sits below them.
+ */
+import type { SourceLocation } from './errors.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
