@@ -19,7 +19,7 @@ export interface CommandSummary {
   options: string[];
 }
 
-export function registerCompletion(program: Command, ctx: CliContext): void {
+export function registerCompletion(program: Command, ctx: CliContext, registerAll: (program: Command) => Promise<void>): void {
   program
     .command('completion')
     .argument('<shell>', 'bash, zsh or fish', (value: string) => {
@@ -28,9 +28,8 @@ export function registerCompletion(program: Command, ctx: CliContext): void {
     })
     .description('print a shell completion script (commands, options, service names)')
     .action(async (shell: Shell) => {
-      const { registerCommands } = await import('./index.js');
       const all = new Command('stackctl');
-      await registerCommands(all, ctx, ['node', 'stackctl']);
+      await registerAll(all);
       ctx.stdout.write(completionScript(shell, summarise(all)));
     });
 }

@@ -28,7 +28,11 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   run: async () => (await import('./run.js')).registerRun,
   top: async () => (await import('./top.js')).registerTop,
   config: async () => (await import('./config.js')).registerConfig,
-  completion: async () => (await import('./completion.js')).registerCompletion,
+  // The completion script describes every command: it is handed the registration of all of them.
+  completion: async () => {
+    const { registerCompletion } = await import('./completion.js');
+    return (program, ctx) => registerCompletion(program, ctx, (all) => registerCommands(all, ctx, ['node', 'stackctl']));
+  },
   daemon: async () => (await import('./daemon.js')).registerDaemon,
 };
 
