@@ -3,7 +3,8 @@
  * `-f/--file` and `-p/--project-name` (or STACKCTL_PROJECT_NAME), the stack loaded through
  * stack-file.ts with the override applied, and the runtime and Redactor for it.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { parseDuration } from '../config/normalize.js';
 import type { Stack } from '../config/model.js';
 import { UsageError } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -104,5 +105,13 @@ export function parseNonNegativeInt(name: string): (value: string) => number {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} expects a whole number ≥ 0, got "${value}"`);
     return n;
+  };
+}
+
+export function parseDurationOption(name: string): (value: string) => number {
+  return (value) => {
+    const parsed = parseDuration(value);
+    if (!parsed.ok || parsed.value <= 0) throw new InvalidArgumentError(`${name} expects a duration such as 90s, 5m or 1m30s`);
+    return parsed.value;
   };
 }

@@ -1019,7 +1019,7 @@ export class DockerRuntime implements Runtime {
     }
     const text = (value: unknown): string => (typeof value === 'string' ? value : '');
     const engine: EngineInfo = {
-      endpoint: engineEndpoint(this.docker.modem),
+      endpoint: this.resolvedEndpoint(),
       serverVersion: text(version.Version) || text(info.ServerVersion),
       apiVersion: text(version.ApiVersion),
       storageDriver: text(info.Driver),
@@ -1041,10 +1041,25 @@ export class DockerRuntime implements Runtime {
     return engine;
   }
 
+  /** The endpoint, with docker-modem's default-socket function evaluated (it picks the path it would dial). */
+  private resolvedEndpoint(): string {
+    const modem = this.docker.modem as { socketPath?: unknown };
+    if (typeof modem.socketPath === 'function') {
+      try {
+        const socket = (modem.socketPath as () => unknown)();
+        if (typeof socket === 'string' && socket) return `unix://${socket}`;
+      } catch {
+        // fall back to the generic description
+      }
+    }
+    return engineEndpoint(this.docker.modem);
+  }
+
   async runOneShot(spec: OneShotSpec): Promise<ExecResult> {
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer({
+        ...(spec.name ? { name: spec.name } : {}),
         Image: spec.image,
         Cmd: spec.command,
         Labels: { [LABELS.stack]: spec.stack },

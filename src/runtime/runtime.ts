@@ -198,6 +198,8 @@ export interface OneShotSpec {
   image: string;
   command: string[];
   network?: string;
+  /** Container name (resolvable through the network's DNS); default: the engine picks one. */
+  name?: string;
   timeoutMs: number;
 }
 

@@ -30,6 +30,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   config: async () => (await import('./config.js')).registerConfig,
   completion: async () => (await import('./completion.js')).registerCompletion,
   daemon: async () => (await import('./daemon.js')).registerDaemon,
+  diagnose: async () => (await import('./diagnose.js')).registerDiagnose,
+  doctor: async () => (await import('./doctor.js')).registerDoctor,
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);

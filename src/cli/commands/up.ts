@@ -6,7 +6,6 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Stack } from '../../config/model.js';
-import { parseDuration } from '../../config/normalize.js';
 import type { DaemonClient } from '../../daemon/client.js';
 import type { UpResult } from '../../engine/results.js';
 import { createStackLog } from '../../log.js';
@@ -36,13 +35,9 @@ interface UpCommandOptions extends StackOptions {
   watch?: boolean;
 }
 
-export function parseDurationOption(name: string): (value: string) => number {
-  return (value) => {
-    const parsed = parseDuration(value);
-    if (!parsed.ok || parsed.value <= 0) throw new InvalidArgumentError(`${name} expects a duration such as 90s, 5m or 1m30s`);
-    return parsed.value;
-  };
-}
+import { parseDurationOption } from '../stack-options.js';
+
+export { parseDurationOption };
 
 /** STACKCTL_PROGRESS, checked like --progress. */
 function progressFromEnv(ctx: CliContext): ProgressMode | undefined {
