@@ -15,7 +15,7 @@ fi
 
 [ "$(id -u)" = 0 ] || { log "docker-compose is missing and this is not root: run 'apt-get install docker-compose'"; exit 1; }
 log "apt-get update"
-DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
 log "installing docker-compose (Debian package)"
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends docker-compose >/dev/null
 log "installed docker-compose $(docker-compose version --short)"

@@ -194,6 +194,8 @@ function toDetails(inspect: Docker.ContainerInspectInfo): ContainerDetails {
     };
   }
   if (raw.State.Error) details.error = raw.State.Error;
+  // Between two runs of a restart loop the engine still knows the last exit code.
+  if (info.status === 'restarting' && details.exitCode === undefined) details.exitCode = inspect.State.ExitCode;
   return details;
 }
 
