@@ -31,6 +31,8 @@ export interface CollectOptions {
   tailLines?: number;
   /** A stack file to validate (stackctl stacks; compose stacks use the file their labels name). */
   stackFile?: string;
+  /** The file is only the one at hand, not named by the user: used only if it has every running service. */
+  stackFileGuessed?: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
   /** Grows with every secret diagnose meets (env values of secret-looking names). */
@@ -197,8 +199,17 @@ export async function collectDiagnosis(runtime: Runtime, options: CollectOptions
 
   const file = options.stackFile ?? target.configFiles?.find((candidate) => candidate.length > 0);
   if (target.configFiles && target.configFiles.length > 1) notes.push(`compose used ${target.configFiles.length} files; only ${target.configFiles[0]} was validated`);
-  const { stack, findings } = file ? await loadFile(file, options, target.workingDir, notes) : { stack: undefined, findings: [] as FindingRef[] };
-  if (!file && target.source !== 'containers') notes.push('no stack file known for this stack: validate did not run (give one with -f)');
+  let { stack, findings } = file ? await loadFile(file, options, target.workingDir, notes) : { stack: undefined, findings: [] as FindingRef[] };
+  if (stack && options.stackFileGuessed && file === options.stackFile) {
+    const inFile = new Set(stack.services.map((s) => s.name));
+    const strangers = containers.map(serviceNameOf).filter((name) => !inFile.has(name));
+    if (strangers.length > 0) {
+      notes.push(`${file} is not this stack's file (it has no ${strangers.join(', ')}): not validated; give the right one with -f`);
+      stack = undefined;
+      findings = [];
+    }
+  }
+  if (!stack && !file && target.source !== 'containers') notes.push('no stack file known for this stack: validate did not run (give one with -f)');
 
   if (options.services && options.services.length > 0) {
     const known = new Set([...containers.map(serviceNameOf), ...(stack?.services.map((s) => s.name) ?? [])]);
@@ -233,7 +244,7 @@ export async function collectDiagnosis(runtime: Runtime, options: CollectOptions
   const report: DiagnoseReport = {
     schemaVersion: DIAGNOSE_SCHEMA_VERSION,
     generatedAt: now.toISOString(),
-    stack: { name: target.name, source: target.source, ...(file ? { file } : {}), ...(target.workingDir ? { workingDir: target.workingDir } : {}) },
+    stack: { name: target.name, source: target.source, ...(file && stack ? { file } : {}), ...(target.workingDir ? { workingDir: target.workingDir } : {}) },
     summary: { services: services.length, failing: services.filter((s) => s.failing).length, rootCauses: groups.length },
     rootCauses: groups,
     services,

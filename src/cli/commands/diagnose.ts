@@ -46,7 +46,7 @@ export function registerDiagnose(program: Command, ctx: CliContext): void {
   });
 }
 
-async function resolveTarget(ctx: CliContext, flags: DiagnoseFlags, runtime: ReturnType<typeof createRuntime>): Promise<{ target: StackTarget; stackFile?: string }> {
+async function resolveTarget(ctx: CliContext, flags: DiagnoseFlags, runtime: ReturnType<typeof createRuntime>): Promise<{ target: StackTarget; stackFile?: string; stackFileGuessed?: boolean }> {
   if (flags.containers && flags.containers.length > 0) {
     if (flags.projectName) throw new UsageError('give either -p STACK or --containers NAME…, not both');
     return { target: await containersTarget(runtime, flags.containers), ...(flags.file ? { stackFile: stackFileFor(ctx, flags)! } : {}) };
@@ -58,7 +58,7 @@ async function resolveTarget(ctx: CliContext, flags: DiagnoseFlags, runtime: Ret
   const target = await findStack(runtime, name);
   // An explicit -f always; the file at hand for a stackctl stack (compose recorded its own).
   const stackFile = flags.file !== undefined || (target.source === 'stackctl' && file) ? file : undefined;
-  return { target, ...(stackFile ? { stackFile } : {}) };
+  return { target, ...(stackFile ? { stackFile, stackFileGuessed: flags.file === undefined } : {}) };
 }
 
 async function runDiagnose(ctx: CliContext, services: string[], flags: DiagnoseFlags): Promise<number> {
@@ -74,13 +74,13 @@ async function runDiagnose(ctx: CliContext, services: string[], flags: DiagnoseF
     else for (const line of renderStackList(stacks, out.paint)) out.line(line);
     return 0;
   }
-  const { target, stackFile } = await resolveTarget(ctx, flags, runtime);
+  const { target, stackFile, stackFileGuessed } = await resolveTarget(ctx, flags, runtime);
   const report = await collectDiagnosis(runtime, {
     target,
     services,
     since: new Date(Date.now() - flags.since),
     tailLines: flags.tail,
-    ...(stackFile ? { stackFile } : {}),
+    ...(stackFile ? { stackFile, stackFileGuessed: stackFileGuessed ?? false } : {}),
     env: ctx.env,
     cwd: ctx.cwd,
     redactor,
