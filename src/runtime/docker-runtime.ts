@@ -65,6 +65,8 @@ export interface DockerRuntimeOptions {
   redactor?: Redactor;
   /** Build output lines an ImageBuildError keeps (default 30). */
   buildOutputTail?: number;
+  /** DOCKER_HOST of the caller's environment (unix://… or tcp://host:port), when not process.env's. */
+  dockerHost?: string;
   /** How long ping waits for the engine (default 5000 ms). */
   pingTimeoutMs?: number;
 }
@@ -240,12 +242,25 @@ export function engineEndpoint(modem: unknown, error?: unknown): string {
   return `${typeof m.protocol === 'string' ? m.protocol : 'http'}://${typeof m.host === 'string' ? m.host : 'localhost'}${typeof m.port === 'number' || typeof m.port === 'string' ? `:${m.port}` : ''}`;
 }
 
+/** A DOCKER_HOST value → connection options; undefined leaves docker-modem to read process.env. */
+export function dockerOptionsFromHost(host: string | undefined): Docker.DockerOptions | undefined {
+  if (!host) return undefined;
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) || '/var/run/docker.sock' };
+  try {
+    const url = new URL(host.includes('//') ? host : `tcp://${host}`);
+    if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return { host: url.hostname, port: url.port || (url.protocol === 'https:' ? '2376' : '2375'), protocol: url.protocol === 'https:' ? 'https' : 'http' };
+  } catch {
+    return undefined;
+  }
+}
+
 export class DockerRuntime implements Runtime {
   private readonly docker: Docker;
   private readonly tailLines: number;
 
   constructor(private readonly options: DockerRuntimeOptions = {}) {
-    this.docker = new DockerClient(options.docker);
+    this.docker = new DockerClient(options.docker ?? dockerOptionsFromHost(options.dockerHost));
     this.tailLines = options.buildOutputTail ?? 30;
   }
 
@@ -1021,7 +1036,7 @@ export class DockerRuntime implements Runtime {
     }
     const text = (value: unknown): string => (typeof value === 'string' ? value : '');
     const engine: EngineInfo = {
-      endpoint: this.resolvedEndpoint(),
+      endpoint: await this.resolvedEndpoint(),
       serverVersion: text(version.Version) || text(info.ServerVersion),
       apiVersion: text(version.ApiVersion),
       storageDriver: text(info.Driver),
@@ -1043,16 +1058,12 @@ export class DockerRuntime implements Runtime {
     return engine;
   }
 
-  /** The endpoint, with docker-modem's default-socket function evaluated (it picks the path it would dial). */
-  private resolvedEndpoint(): string {
-    const modem = this.docker.modem as { socketPath?: unknown };
-    if (typeof modem.socketPath === 'function') {
-      try {
-        const socket = (modem.socketPath as () => unknown)();
-        if (typeof socket === 'string' && socket) return `unix://${socket}`;
-      } catch {
-        // fall back to the generic description
-      }
+  /** The endpoint, with docker-modem's default-socket choice resolved (the path it dials). */
+  private async resolvedEndpoint(): Promise<string> {
+    const modem = this.docker.modem as { socketPath?: unknown; getSocketPath?: () => Promise<unknown> };
+    if (typeof modem.socketPath === 'function' && typeof modem.getSocketPath === 'function') {
+      const socket = await modem.getSocketPath().catch(() => undefined);
+      if (typeof socket === 'string' && socket) return `unix://${socket}`;
     }
     return engineEndpoint(this.docker.modem);
   }

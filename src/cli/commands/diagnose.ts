@@ -64,7 +64,7 @@ async function resolveTarget(ctx: CliContext, flags: DiagnoseFlags, runtime: Ret
 async function runDiagnose(ctx: CliContext, services: string[], flags: DiagnoseFlags): Promise<number> {
   const format: Format = flags.json ? 'json' : (flags.format ?? 'text');
   const redactor = new Redactor();
-  const runtime = createRuntime(undefined, redactor);
+  const runtime = createRuntime(undefined, redactor, ctx.env);
   const out = stdoutOf(ctx, redactor);
   const listOnly = !flags.containers && flags.file === undefined && projectNameOverride(ctx, flags) === undefined;
   if (listOnly) {

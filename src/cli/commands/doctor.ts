@@ -81,7 +81,7 @@ export function renderDoctor(checks: DoctorCheck[], p: Paint): string[] {
 
 async function runDoctor(ctx: CliContext, flags: DoctorFlags): Promise<number> {
   const redactor = new Redactor();
-  const runtime = createRuntime(undefined, redactor);
+  const runtime = createRuntime(undefined, redactor, ctx.env);
   const checks = await runDoctorChecks({ runtime, env: ctx.env, stackContext: stackContextFor(ctx, flags, runtime, redactor), dnsImage: DNS_IMAGE });
   const out = stdoutOf(ctx, redactor);
   if (flags.json) out.json({ schemaVersion: DOCTOR_SCHEMA_VERSION, worst: worstStatus(checks), checks });
