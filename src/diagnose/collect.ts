@@ -249,7 +249,9 @@ export async function collectDiagnosis(runtime: Runtime, options: CollectOptions
     rootCauses: groups,
     services,
     timeline: { since: options.since.toISOString(), entries },
-    otherFindings: unexplained.filter((f) => f.severity === 'error' || f.severity === 'warning'),
+    otherFindings: unexplained.filter(
+      (f) => (f.severity === 'error' || f.severity === 'warning') && (!options.services?.length || f.service === undefined || options.services.includes(f.service)),
+    ),
     notes,
   };
   return options.redactor.redactValue(report);
