@@ -5,6 +5,7 @@
  * the timeline in the order things happened, and no secret anywhere in the output.
  */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -21,6 +22,8 @@ const STARTED = ['redis', 'cache-client', 'session-worker', 'airtable-gateway', 
 
 const compose = (...args: string[]) => execa('docker-compose', ['-p', PROJECT, ...args], { cwd: dir, reject: false, all: true });
 
+const portHolder = net.createServer();
+let webPort = 0;
 let report: DiagnoseReport;
 let text: string;
 let markdown: string;
@@ -30,9 +33,13 @@ beforeAll(async () => {
   await execa('bash', [path.join(ROOT, 'scripts/ensure-docker-compose.sh')], { stdio: 'inherit' });
   await ensureDiagnoseImages();
   copyFileSync(path.join(ROOT, 'test/fixtures/diagnose/post-mortem/docker-compose.yml'), path.join(dir, 'docker-compose.yml'));
-  writeFileSync(path.join(dir, '.env'), Object.entries(SECRETS).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  await new Promise<void>((resolve) => portHolder.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  webPort = (portHolder.address() as net.AddressInfo).port;
+  writeFileSync(path.join(dir, '.env'), Object.entries({ ...SECRETS, WEB_PORT: String(webPort) }).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
   const up = await compose('up', '-d', ...STARTED);
   expect(up.exitCode, up.all).toBe(0);
+  const web = await compose('up', '-d', '--no-deps', 'web');
+  expect(web.all).toContain('address already in use');
   await waitForContainers(`com.docker.compose.project=${PROJECT}`, (c) => {
     const by = (service: string) => c.find((x) => x.labels['com.docker.compose.service'] === service);
     const exited = ['cache-client', 'session-worker', 'airtable-gateway', 'reporter', 'ingest'].every((s) => by(s)?.status === 'exited');
@@ -46,6 +53,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  await new Promise((resolve) => portHolder.close(resolve));
   await compose('down', '-v', '--remove-orphans');
   rmSync(dir, { recursive: true, force: true });
   const left = await execa('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`]);
@@ -59,7 +67,7 @@ describe('stackctl diagnose on a docker-compose 1.29 project', () => {
     expect(exitCode).toBe(1);
     expect(report.schemaVersion).toBe(1);
     expect(report.stack).toMatchObject({ name: PROJECT, source: 'compose', file: path.join(dir, 'docker-compose.yml') });
-    expect(report.services.map((s) => s.service).sort()).toEqual([...STARTED, 'ghost'].sort());
+    expect(report.services.map((s) => s.service).sort()).toEqual([...STARTED, 'web', 'ghost'].sort());
   });
 
   it('NOAUTH in both redis clients + REDIS_URL without password in the file = one root cause with both services', () => {
@@ -72,7 +80,7 @@ describe('stackctl diagnose on a docker-compose 1.29 project', () => {
     expect(redis[0]!.fix).toBe('put the password in the URL: REDIS_URL=redis://:${REDIS_PASSWORD}@redis:6379/0');
   });
 
-  it('names the missing module, the dependency that was not ready, the OOM kill, the restart loop and the missing image', () => {
+  it('names the missing module, the dependency that was not ready, the OOM kill, the restart loop, the missing image', () => {
     expect(cause('module-not-found')).toMatchObject({ services: ['airtable-gateway'], summary: "No module named 'config'" });
     expect(cause('module-not-found')!.evidence[0]!.line).toBe("ModuleNotFoundError: No module named 'config'");
     expect(cause('module-not-found')!.fix).toContain('COPY pyairtable-common /opt/pyairtable-common');
@@ -95,7 +103,16 @@ describe('stackctl diagnose on a docker-compose 1.29 project', () => {
     expect(report.services.find((s) => s.service === 'worker')).toMatchObject({ restartLoop: true, restartPolicy: 'always' });
 
     expect(cause('image-not-found')).toMatchObject({ services: ['ghost'], summary: 'image stackctl-itest-diag/ghost:dev is not on this engine, so no container was created' });
-    expect(report.summary.rootCauses).toBe(6);
+    expect(report.summary.rootCauses).toBe(7);
+  });
+
+  it('names the program that holds the host port a service could not publish', () => {
+    const port = cause('address-in-use')!;
+    expect(port.services).toEqual(['web']);
+    expect(port.summary).toContain(`host port ${webPort} is already in use by `);
+    expect(port.summary).toContain(`(pid ${process.pid}`);
+    expect(port.evidence[0]!.line).toContain(`listen tcp4 127.0.0.1:${webPort}: bind: address already in use`);
+    expect(report.services.find((s) => s.service === 'web')).toMatchObject({ state: 'created', failing: true });
   });
 
   it('shows each service\'s state, health, restarts and redacted environment', () => {
@@ -126,7 +143,7 @@ describe('stackctl diagnose on a docker-compose 1.29 project', () => {
   });
 
   it('prints one screen on a terminal and a ticket in markdown, never a secret', () => {
-    expect(text).toContain(`stack ${PROJECT} (compose, file ${path.join(dir, 'docker-compose.yml')}): 9 services, 7 failing, 6 root causes`);
+    expect(text).toContain(`stack ${PROJECT} (compose, file ${path.join(dir, 'docker-compose.yml')}): 10 services, 8 failing, 7 root causes`);
     expect(text).toContain('✗ redis-auth  redis requires a password and "cache-client" sends none (NOAUTH)');
     expect(text).toContain('    hit:      cache-client, session-worker');
     expect(text).toMatch(/TIMELINE since/);
