@@ -42,13 +42,15 @@ async function loadQuietly(file: string, ctx: CliContext, dir?: string): Promise
 function stackContextFor(ctx: CliContext, flags: DoctorFlags, runtime: Runtime, redactor: Redactor): (engineUp: boolean) => Promise<StackContext | undefined> {
   return async (engineUp) => {
     const override = projectNameOverride(ctx, flags);
-    const file = stackFileFor(ctx, flags);
-    let stack = file ? await loadQuietly(file, ctx) : undefined;
-    if (!stack && override && engineUp) {
-      const target = await findStack(runtime, override);
-      const recorded = target.configFiles?.[0];
-      if (recorded) stack = await loadQuietly(recorded, ctx, target.workingDir);
+    let stack: Stack | undefined;
+    // -p of a compose project: the file compose recorded, unless -f names one.
+    if (override && engineUp && flags.file === undefined) {
+      const target = await findStack(runtime, override).catch(() => undefined);
+      const recorded = target?.configFiles?.[0];
+      if (recorded) stack = await loadQuietly(recorded, ctx, target?.workingDir);
     }
+    const file = stackFileFor(ctx, flags);
+    if (!stack && file) stack = await loadQuietly(file, ctx);
     if (!stack) return undefined;
     for (const value of stack.secretValues) redactor.add(value);
     const name = override ?? stack.name;

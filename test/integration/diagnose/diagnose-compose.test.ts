@@ -18,7 +18,7 @@ const ROOT = path.resolve('.');
 const PROJECT = `stackctl-it-diag-${process.pid}`;
 const dir = mkdtempSync(path.join(tmpdir(), 'stackctl-it-diag-'));
 const SECRETS = { REDIS_PASSWORD: `diag-redis-${process.pid}-x81`, API_KEY: `diag-key-${process.pid}-q27` };
-const STARTED = ['redis', 'cache-client', 'session-worker', 'airtable-gateway', 'slow-db', 'reporter', 'ingest', 'worker'];
+const STARTED = ['redis', 'cache-client', 'session-worker', 'airtable-gateway', 'slow-db', 'reporter', 'ingest', 'worker', 'search'];
 
 const compose = (...args: string[]) => execa('docker-compose', ['-p', PROJECT, ...args], { cwd: dir, reject: false, all: true });
 
@@ -43,7 +43,7 @@ beforeAll(async () => {
   await waitForContainers(`com.docker.compose.project=${PROJECT}`, (c) => {
     const by = (service: string) => c.find((x) => x.labels['com.docker.compose.service'] === service);
     const exited = ['cache-client', 'session-worker', 'airtable-gateway', 'reporter', 'ingest'].every((s) => by(s)?.status === 'exited');
-    return exited && (by('worker')?.restartCount ?? 0) >= 3;
+    return exited && (by('worker')?.restartCount ?? 0) >= 3 && by('search')?.health?.status === 'unhealthy';
   });
   const json = await runCli(['diagnose', '-p', PROJECT, '--json'], { cwd: ROOT });
   exitCode = json.exitCode;
@@ -103,8 +103,26 @@ describe('stackctl diagnose on a docker-compose 1.29 project', () => {
     expect(report.services.find((s) => s.service === 'worker')).toMatchObject({ restartLoop: true, restartPolicy: 'always' });
 
     expect(cause('image-not-found')).toMatchObject({ services: ['ghost'], summary: 'image stackctl-itest-diag/ghost:dev is not on this engine, so no container was created' });
-    expect(report.summary.rootCauses).toBe(7);
+    expect(report.summary.rootCauses).toBe(8);
   });
+
+  it('shows an unhealthy service with its healthcheck\'s last outputs', () => {
+    const search = report.services.find((s) => s.service === 'search')!;
+    expect(search).toMatchObject({ state: 'running', failing: true, health: { status: 'unhealthy' } });
+    expect(search.health!.lastOutputs.at(-1)).toBe('search: index shard 2 not loaded (0/3 shards ready)');
+    expect(search.cause!.summary).toMatch(/^unhealthy: its healthcheck failed \d+ times in a row: search: index shard 2 not loaded \(0\/3 shards ready\)$/);
+  });
+
+  it('doctor on the same project: DNS on its network resolves the running services, the held port is named', async () => {
+    const run = await runCli(['doctor', '-p', PROJECT, '--json'], { cwd: ROOT });
+    const checks = Object.fromEntries((JSON.parse(run.stdout) as { checks: Array<{ id: string; status: string; detail: string }> }).checks.map((c) => [c.id, c]));
+    expect(run.exitCode).toBe(2);
+    expect(checks.dns!.status).toBe('ok');
+    expect(checks.dns!.detail).toMatch(new RegExp(`^on network ${PROJECT}_default, .*\\bredis\\b.*\\bslow-db\\b`));
+    expect(checks.ports!.status).toBe('error');
+    expect(checks.ports!.detail).toContain(`127.0.0.1:${webPort} (web) is taken by `);
+    expect(checks.ports!.detail).toContain(`(pid ${process.pid}`);
+  }, 60_000);
 
   it('names the program that holds the host port a service could not publish', () => {
     const port = cause('address-in-use')!;
@@ -143,7 +161,7 @@ describe('stackctl diagnose on a docker-compose 1.29 project', () => {
   });
 
   it('prints one screen on a terminal and a ticket in markdown, never a secret', () => {
-    expect(text).toContain(`stack ${PROJECT} (compose, file ${path.join(dir, 'docker-compose.yml')}): 10 services, 8 failing, 7 root causes`);
+    expect(text).toContain(`stack ${PROJECT} (compose, file ${path.join(dir, 'docker-compose.yml')}): 11 services, 9 failing, 8 root causes`);
     expect(text).toContain('✗ redis-auth  redis requires a password and "cache-client" sends none (NOAUTH)');
     expect(text).toContain('    hit:      cache-client, session-worker');
     expect(text).toMatch(/TIMELINE since/);

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { execa } from 'execa';
 import { DockerRuntime } from '../../../src/runtime/docker-runtime.js';
-import type { ContainerInfo } from '../../../src/runtime/runtime.js';
+import type { ContainerDetails } from '../../../src/runtime/runtime.js';
 
 const ROOT = path.resolve('.');
 
@@ -19,12 +19,13 @@ export async function ensureDiagnoseImages(): Promise<void> {
 }
 
 /** Polls the containers with `label` until `settled` says so (or the time is up: the test then fails on its asserts). */
-export async function waitForContainers(label: string, settled: (containers: ContainerInfo[]) => boolean, timeoutMs = 90_000): Promise<ContainerInfo[]> {
+export async function waitForContainers(label: string, settled: (containers: ContainerDetails[]) => boolean, timeoutMs = 90_000): Promise<ContainerDetails[]> {
   const runtime = new DockerRuntime();
   const deadline = Date.now() + timeoutMs;
-  let containers: ContainerInfo[] = [];
+  let containers: ContainerDetails[] = [];
   while (Date.now() < deadline) {
-    containers = await runtime.findContainers(label.includes('=') || label.includes('.') ? { labels: [label] } : { names: [label] });
+    const found = await runtime.findContainers(label.includes('=') || label.includes('.') ? { labels: [label] } : { names: [label] });
+    containers = (await Promise.all(found.map((c) => runtime.inspectDetails(c.id)))).filter((c): c is ContainerDetails => c !== undefined);
     if (settled(containers)) return containers;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
