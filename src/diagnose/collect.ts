@@ -170,10 +170,30 @@ async function serviceReport(runtime: Runtime, info: ContainerInfo, stack: Stack
   return report;
 }
 
-/** Services of the file with no container: an image that is not there explains it. */
-async function missingReport(runtime: Runtime, stackService: Stack['services'][number]): Promise<ServiceReport> {
+/** Build findings that say why an image cannot be built (then the service never got a container). */
+const BUILD_BLOCKERS: Record<string, RootCause['code']> = { BUILD004: 'editable-outside-context', BUILD006: 'editable-outside-context', BUILD001: 'build-failed', BUILD002: 'build-failed', BUILD003: 'module-not-found', BUILD005: 'module-not-found' };
+
+/** Image names compose gives a built service: v2 `<project>-<service>`, 1.x `<project>_<service>`. */
+function builtImageCandidates(project: string, service: string, image: string | undefined): string[] {
+  return image ? [image] : [`${project}-${service}`, `${project}_${service}`];
+}
+
+/**
+ * Services of the file with no container: an image that is not there explains it — one that cannot
+ * be built (the file's BUILD findings say why) or one that is not on the engine.
+ */
+async function missingReport(runtime: Runtime, stackService: Stack['services'][number], project: string, findings: readonly FindingRef[]): Promise<ServiceReport> {
   const report: ServiceReport = { service: stackService.name, state: 'missing', oomKilled: false, restartCount: 0, restartLoop: false, ports: [], environment: [], lastLogLines: [], failing: false };
   if (stackService.image) report.image = stackService.image;
+  if (stackService.build) {
+    const present = await Promise.all(builtImageCandidates(project, stackService.name, stackService.image).map((ref) => runtime.imageExists(ref).catch(() => true)));
+    const blocker = findings.find((f) => f.service === stackService.name && f.severity === 'error' && f.code in BUILD_BLOCKERS);
+    if (!present.some(Boolean) && blocker) {
+      report.failing = true;
+      report.cause = { code: BUILD_BLOCKERS[blocker.code]!, summary: `never built, so no container: ${blocker.message}`, hint: blocker.hint, evidence: `${blocker.location} ${blocker.code}` };
+    }
+    return report;
+  }
   if (stackService.image && !stackService.build && !(await runtime.imageExists(stackService.image).catch(() => true))) {
     report.failing = true;
     report.cause = {
@@ -222,7 +242,7 @@ export async function collectDiagnosis(runtime: Runtime, options: CollectOptions
   const present = new Set(services.map((s) => s.service));
   for (const stackService of stack?.services ?? []) {
     if (present.has(stackService.name) || (options.services && options.services.length > 0 && !options.services.includes(stackService.name))) continue;
-    services.push(await missingReport(runtime, stackService));
+    services.push(await missingReport(runtime, stackService, target.name, findings));
   }
   const order = new Map((stack?.services ?? []).map((s, i) => [s.name, i]));
   services.sort((a, b) => (order.get(a.service) ?? 1e6) - (order.get(b.service) ?? 1e6) || a.service.localeCompare(b.service));

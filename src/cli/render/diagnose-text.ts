@@ -12,7 +12,7 @@ import { formatMs } from './text.js';
 export interface DiagnoseTextOptions {
   /** Print each service's details (logs, env, health outputs). */
   details: boolean;
-  /** Timeline entries shown at most (default 30). */
+  /** Timeline entries shown at most (default 20). */
   timelineLimit?: number;
 }
 
@@ -49,11 +49,15 @@ export function renderDiagnoseText(report: DiagnoseReport, p: Paint, options: Di
   if (report.rootCauses.length > 0) {
     out.push('', p.bold('ROOT CAUSES'));
     for (const cause of report.rootCauses) {
-      out.push(`${p.red('✗')} ${p.bold(cause.code)}  ${cause.summary}`);
-      if (cause.services.length > 1) out.push(`    hit:      ${cause.services.join(', ')}`);
-      else out.push(`    service:  ${cause.services[0] ?? ''}`);
-      for (const evidence of cause.evidence.slice(0, 3)) out.push(`    evidence: ${cause.services.length > 1 ? `${evidence.service}: ` : ''}${evidence.line}`);
-      for (const finding of cause.findings.slice(0, 2)) out.push(`    file:     ${finding.location} ${finding.code}: ${finding.message}`);
+      out.push(`${p.red('✗')} ${p.bold(cause.code)} [${cause.services.join(', ')}]  ${cause.summary}`);
+      // One of each on a screen; --json and --format md carry them all.
+      const evidence = cause.evidence[0];
+      if (evidence) out.push(`    evidence: ${cause.services.length > 1 ? `${evidence.service}: ` : ''}${evidence.line}`);
+      const finding = cause.findings[0];
+      if (finding) {
+        const more = cause.findings.length > 1 ? ` (+${cause.findings.length - 1} more: ${cause.findings.slice(1).map((f) => f.location.replace(/^.*?:(\d+:\d+)$/, 'line $1')).join(', ')})` : '';
+        out.push(`    file:     ${finding.location} ${finding.code}: ${finding.message}${more}`);
+      }
       out.push(`    ${p.green('fix:')}      ${cause.fix}`);
     }
   } else if (failing === 0) {
@@ -79,7 +83,7 @@ export function renderDiagnoseText(report: DiagnoseReport, p: Paint, options: Di
   const entries = report.timeline.entries;
   out.push('', p.bold(`TIMELINE since ${report.timeline.since.slice(11, 19)} UTC`));
   if (entries.length === 0) out.push('  (no engine events in the window: widen it with --since)');
-  const limit = options.timelineLimit ?? 30;
+  const limit = options.timelineLimit ?? 20;
   const width = Math.max(0, ...entries.map((e) => e.service.length));
   const shown = entries.length > limit ? entries.slice(entries.length - limit) : entries;
   if (shown.length < entries.length) out.push(p.dim(`  … ${entries.length - shown.length} earlier events (--json or --format md shows all)`));

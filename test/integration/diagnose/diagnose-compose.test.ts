@@ -35,7 +35,7 @@ beforeAll(async () => {
   copyFileSync(path.join(ROOT, 'test/fixtures/diagnose/post-mortem/docker-compose.yml'), path.join(dir, 'docker-compose.yml'));
   await new Promise<void>((resolve) => portHolder.listen({ host: '127.0.0.1', port: 0 }, resolve));
   webPort = (portHolder.address() as net.AddressInfo).port;
-  writeFileSync(path.join(dir, '.env'), Object.entries({ ...SECRETS, WEB_PORT: String(webPort) }).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  writeFileSync(path.join(dir, '.env'), Object.entries({ ...SECRETS, WEB_PORT: String(webPort), BROKEN_IMAGES: path.join(ROOT, 'test/fixtures/broken-images') }).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
   const up = await compose('up', '-d', ...STARTED);
   expect(up.exitCode, up.all).toBe(0);
   const web = await compose('up', '-d', '--no-deps', 'web');
@@ -67,7 +67,7 @@ describe('stackctl diagnose on a docker-compose 1.29 project', () => {
     expect(exitCode).toBe(1);
     expect(report.schemaVersion).toBe(1);
     expect(report.stack).toMatchObject({ name: PROJECT, source: 'compose', file: path.join(dir, 'docker-compose.yml') });
-    expect(report.services.map((s) => s.service).sort()).toEqual([...STARTED, 'web', 'ghost'].sort());
+    expect(report.services.map((s) => s.service).sort()).toEqual([...STARTED, 'web', 'mcp-server', 'ghost'].sort());
   });
 
   it('NOAUTH in both redis clients + REDIS_URL without password in the file = one root cause with both services', () => {
@@ -103,7 +103,15 @@ describe('stackctl diagnose on a docker-compose 1.29 project', () => {
     expect(report.services.find((s) => s.service === 'worker')).toMatchObject({ restartLoop: true, restartPolicy: 'always' });
 
     expect(cause('image-not-found')).toMatchObject({ services: ['ghost'], summary: 'image stackctl-itest-diag/ghost:dev is not on this engine, so no container was created' });
-    expect(report.summary.rootCauses).toBe(8);
+    expect(report.summary.rootCauses).toBe(9);
+  });
+
+  it('a service whose image cannot be built: never created, explained by the file (BUILD006)', () => {
+    const editable = cause('editable-outside-context')!;
+    expect(editable.services).toEqual(['mcp-server']);
+    expect(editable.summary).toMatch(/^never built, so no container: .*\.\.\/pyairtable-common/);
+    expect(editable.findings.map((f) => f.code)).toEqual(['BUILD006']);
+    expect(report.services.find((s) => s.service === 'mcp-server')).toMatchObject({ state: 'missing', failing: true });
   });
 
   it('shows an unhealthy service with its healthcheck\'s last outputs', () => {
@@ -161,11 +169,11 @@ describe('stackctl diagnose on a docker-compose 1.29 project', () => {
   });
 
   it('prints one screen on a terminal and a ticket in markdown, never a secret', () => {
-    expect(text).toContain(`stack ${PROJECT} (compose, file ${path.join(dir, 'docker-compose.yml')}): 11 services, 9 failing, 8 root causes`);
-    expect(text).toContain('✗ redis-auth  redis requires a password and "cache-client" sends none (NOAUTH)');
-    expect(text).toContain('    hit:      cache-client, session-worker');
+    expect(text).toContain(`stack ${PROJECT} (compose, file ${path.join(dir, 'docker-compose.yml')}): 12 services, 10 failing, 9 root causes`);
+    expect(text).toContain('✗ redis-auth [cache-client, session-worker]  redis requires a password and "cache-client" sends none (NOAUTH)');
     expect(text).toMatch(/TIMELINE since/);
-    expect(text.split('\n').length).toBeLessThan(90);
+    expect(text).toMatch(/ {4}file: {5}\S*docker-compose\.yml:16:7 CRED001: .* \(\+1 more: line 39:7\)$/m);
+    expect(text.split('\n').length).toBeLessThan(80);
     expect(markdown).toContain(`# Diagnosis of stack \`${PROJECT}\``);
     expect(markdown).toContain('### 1. `redis-auth`');
     expect(markdown).toContain('| ingest | exited (137) OOM |');
