@@ -20,7 +20,7 @@ import { findingRef, joinCauses, type FindingRef, type ServiceCause } from './jo
 import { whoHoldsPort } from './port-holder.js';
 import { DIAGNOSE_SCHEMA_VERSION, type DiagnoseReport, type PortReport, type ServiceReport } from './report.js';
 import { isFailing, serviceNameOf, type StackTarget } from './stacks.js';
-import { buildTimeline, foldRestartLoops } from './timeline.js';
+import { STATE_SERVICE, buildTimeline, fillFromState, foldRestartLoops, recordedState } from './timeline.js';
 
 export interface CollectOptions {
   target: StackTarget;
@@ -108,6 +108,7 @@ async function refine(cause: RootCause, container: ContainerDetails, runtime: Ru
   }
   if (container.health?.status === 'unhealthy' && out.code === 'probe-timeout') {
     const last = container.health.log.at(-1)?.output;
+    out.code = 'unhealthy';
     out.summary = `unhealthy: its healthcheck failed ${container.health.failingStreak} times in a row${last ? `: ${last.split('\n')[0]}` : ''}`;
     out.hint = 'the healthcheck\'s output says what it waits for; the container runs but does not pass it';
   }
@@ -161,6 +162,7 @@ async function serviceReport(runtime: Runtime, info: ContainerInfo, stack: Stack
   };
   if (container.exitCode !== undefined) report.exitCode = container.exitCode;
   if (container.memoryLimitBytes) report.memoryLimitBytes = container.memoryLimitBytes;
+  if (container.createdAt) report.createdAt = container.createdAt.toISOString();
   if (container.startedAt) report.startedAt = container.startedAt.toISOString();
   if (container.finishedAt) report.finishedAt = container.finishedAt.toISOString();
   if (container.health) {
@@ -190,7 +192,7 @@ async function missingReport(runtime: Runtime, stackService: Stack['services'][n
     const blocker = findings.find((f) => f.service === stackService.name && f.severity === 'error' && f.code in BUILD_BLOCKERS);
     if (!present.some(Boolean) && blocker) {
       report.failing = true;
-      report.cause = { code: BUILD_BLOCKERS[blocker.code]!, summary: `never built, so no container: ${blocker.message}`, hint: blocker.hint, evidence: `${blocker.location} ${blocker.code}` };
+      report.cause = { code: BUILD_BLOCKERS[blocker.code]!, summary: `never built, so no container: ${blocker.message}`, hint: blocker.hint };
     }
     return report;
   }
@@ -256,7 +258,10 @@ export async function collectDiagnosis(runtime: Runtime, options: CollectOptions
     const wanted = options.services && options.services.length > 0 ? new Set(options.services) : undefined;
     const named = events.map((event) => ({ event, service: serviceNameOf({ labels: event.labels, name: event.name }) }));
     const kept = named.filter(({ service }) => !wanted || wanted.has(service)).map(({ event }) => event);
-    entries = foldRestartLoops(buildTimeline(kept, (event) => serviceNameOf({ labels: event.labels, name: event.name })));
+    const recorded = recordedState(services, options.since);
+    const { merged, filled } = fillFromState(kept, recorded, (event) => serviceNameOf({ labels: event.labels, name: event.name }));
+    if (filled > 0) notes.push(`the engine keeps only its last 256 events: ${filled} timeline entr${filled === 1 ? 'y' : 'ies'} marked "(from container state)" come from the containers' recorded times`);
+    entries = foldRestartLoops(buildTimeline(merged, (event) => event.labels[STATE_SERVICE] ?? serviceNameOf({ labels: event.labels, name: event.name })));
   } catch (error) {
     notes.push(`engine events unavailable: ${errorMessage(error)}`);
   }

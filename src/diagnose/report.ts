@@ -39,6 +39,7 @@ export interface ServiceReport {
   restartLoop: boolean;
   restartPolicy?: string;
   memoryLimitBytes?: number;
+  createdAt?: string;
   startedAt?: string;
   finishedAt?: string;
   health?: HealthReport;

@@ -5,6 +5,11 @@
  * Pure: events in, entries out.
  */
 import type { EngineEventRecord } from '../runtime/runtime.js';
+import type { ServiceReport } from './report.js';
+
+/** Label carrying the service name on events made up from container state. */
+export const STATE_SERVICE = 'io.stackctl.diagnose.service';
+const FROM_STATE = '(from container state)';
 
 export interface TimelineEntry {
   at: string;
@@ -28,12 +33,15 @@ function entryOf(event: EngineEventRecord, service: string): Omit<TimelineEntry,
   if (event.action === 'die' && event.exitCode !== undefined) entry.detail = `exit ${event.exitCode}`;
   if (event.action === 'kill' && event.labels.signal) entry.detail = SIGNALS[event.labels.signal] ?? `signal ${event.labels.signal}`;
   if (event.action === 'create' && event.image) entry.detail = event.image;
+  if (event.labels[STATE_SERVICE] !== undefined) entry.detail = `${entry.detail ? `${entry.detail} ` : ''}${FROM_STATE}`;
   return entry;
 }
 
 /** Ordered entries; `serviceOf` names the service of an event (labels, else container name). */
 export function buildTimeline(events: readonly EngineEventRecord[], serviceOf: (event: EngineEventRecord) => string): TimelineEntry[] {
-  const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
+  // Same instant: the order things happen in (an OOM kill precedes the death it causes).
+  const rank = (action: string): number => ['create', 'start', 'oom', 'kill', 'die', 'stop', 'destroy'].indexOf(action);
+  const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime() || rank(a.action) - rank(b.action));
   const first = sorted[0]?.at.getTime() ?? 0;
   const out: TimelineEntry[] = [];
   for (const event of sorted) {
@@ -80,4 +88,52 @@ export function foldRestartLoops(entries: readonly TimelineEntry[], keepDeaths =
   });
   // A fold stands where its last event happened (sort is stable for the rest).
   return result.sort((a, b) => a.offsetMs - b.offsetMs);
+}
+
+/**
+ * What each container's state recorded (created, last started, last finished with its exit code and
+ * OOM), as events — the engine keeps only its last 256 events, so a busy engine (healthchecks are
+ * events too) has forgotten the start of a failure minutes later.
+ */
+export function recordedState(services: readonly ServiceReport[], since: Date): EngineEventRecord[] {
+  const out: EngineEventRecord[] = [];
+  for (const s of services) {
+    if (!s.containerId) continue;
+    const base = { containerId: s.containerId, name: s.container ?? s.service, labels: { [STATE_SERVICE]: s.service } };
+    const add = (iso: string | undefined, action: string, extra: Partial<EngineEventRecord> = {}): void => {
+      if (!iso) return;
+      const at = new Date(iso);
+      if (at.getTime() >= since.getTime()) out.push({ ...base, at, action, ...extra });
+    };
+    add(s.createdAt, 'create', s.image ? { image: s.image } : {});
+    add(s.startedAt, 'start');
+    if (s.finishedAt && s.state !== 'running' && s.state !== 'created') {
+      if (s.oomKilled) add(s.finishedAt, 'oom');
+      add(s.finishedAt, 'die', s.exitCode === undefined ? {} : { exitCode: s.exitCode });
+    }
+  }
+  return out;
+}
+
+/** State times and event times of one happening differ by up to a few seconds (an OOM-killed container's teardown). */
+const SAME_EVENT_MS = 5000;
+
+/** Adds the recorded-state events the engine no longer has (same container and action within SAME_EVENT_MS). */
+export function fillFromState(
+  events: readonly EngineEventRecord[],
+  recorded: readonly EngineEventRecord[],
+  serviceOf: (event: EngineEventRecord) => string,
+): { merged: EngineEventRecord[]; filled: number } {
+  const merged = [...events];
+  let filled = 0;
+  for (const state of recorded) {
+    const known = events.some(
+      (event) => (event.containerId.startsWith(state.containerId) || serviceOf(event) === state.labels[STATE_SERVICE]) && event.action === state.action && Math.abs(event.at.getTime() - state.at.getTime()) < SAME_EVENT_MS,
+    );
+    if (!known) {
+      merged.push(state);
+      filled += 1;
+    }
+  }
+  return { merged, filled };
 }

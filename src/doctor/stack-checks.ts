@@ -63,7 +63,13 @@ export async function dnsCheck(runtime: Runtime, context: StackContext | undefin
         .split('\n')
         .flatMap((line) => line.trim().split(/\s+/).slice(1)),
     );
-    const missing = lookup.filter((host) => !resolved.has(host));
+    // A service that stopped meanwhile (a restart loop) is not DNS's fault.
+    const stillRunning = async (host: string): Promise<boolean> => {
+      const container = context?.containers.find((c) => (c.service || c.labels['com.docker.compose.service']) === host);
+      return !container || (await runtime.inspectContainer(container.id).catch(() => undefined))?.status === 'running';
+    };
+    const missing: string[] = [];
+    for (const host of lookup) if (!resolved.has(host) && (created || (await stillRunning(host)))) missing.push(host);
     const where = created ? 'a fresh user network' : `network ${network}`;
     if (missing.length > 0) {
       return check('dns', 'error', `on ${where}, ${missing.join(', ')} did not resolve (${lookup.length - missing.length}/${lookup.length} did)`, 'containers find each other only on a shared user-defined network: check the services join it (docker network inspect) and that dockerd\'s embedded DNS (127.0.0.11) is not blocked');

@@ -118,6 +118,7 @@ describe('stackctl diagnose on a docker-compose 1.29 project', () => {
     const search = report.services.find((s) => s.service === 'search')!;
     expect(search).toMatchObject({ state: 'running', failing: true, health: { status: 'unhealthy' } });
     expect(search.health!.lastOutputs.at(-1)).toBe('search: index shard 2 not loaded (0/3 shards ready)');
+    expect(search.cause!.code).toBe('unhealthy');
     expect(search.cause!.summary).toMatch(/^unhealthy: its healthcheck failed \d+ times in a row: search: index shard 2 not loaded \(0\/3 shards ready\)$/);
   });
 

@@ -19,7 +19,7 @@ export async function ensureDiagnoseImages(): Promise<void> {
 }
 
 /** Polls the containers with `label` until `settled` says so (or the time is up: the test then fails on its asserts). */
-export async function waitForContainers(label: string, settled: (containers: ContainerDetails[]) => boolean, timeoutMs = 90_000): Promise<ContainerDetails[]> {
+export async function waitForContainers(label: string, settled: (containers: ContainerDetails[]) => boolean, timeoutMs = 240_000): Promise<ContainerDetails[]> {
   const runtime = new DockerRuntime();
   const deadline = Date.now() + timeoutMs;
   let containers: ContainerDetails[] = [];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { redactEnvironment, secretValuesOf } from '../../../src/diagnose/environment.js';
 import { joinCauses, type FindingRef } from '../../../src/diagnose/join.js';
-import { buildTimeline, foldRestartLoops } from '../../../src/diagnose/timeline.js';
+import type { ServiceReport } from '../../../src/diagnose/report.js';
+import { buildTimeline, fillFromState, foldRestartLoops, recordedState } from '../../../src/diagnose/timeline.js';
 import type { EngineEventRecord } from '../../../src/runtime/runtime.js';
 
 const t0 = Date.parse('2026-12-07T18:00:00.000Z');
@@ -39,6 +40,26 @@ describe('timeline', () => {
       '+160 worker die exit 3',
       '+300 db die exit 0',
       '+560 worker restarting died 4 more times (exit 3), the last at this time',
+    ]);
+  });
+});
+
+describe('timeline when the engine has forgotten events', () => {
+  it('fills create/start/oom/die from the containers\' recorded state, only what the events lack', () => {
+    const ingest = {
+      service: 'ingest', container: 'p_ingest_1', containerId: 'abc123abc123', image: 'debian:bookworm-slim', state: 'exited', exitCode: 137, oomKilled: true,
+      createdAt: new Date(t0).toISOString(), startedAt: new Date(t0 + 1000).toISOString(), finishedAt: new Date(t0 + 1500).toISOString(),
+      restartCount: 0, restartLoop: false, ports: [], environment: [], lastLogLines: [], failing: true,
+    } satisfies ServiceReport;
+    const events = [event(1500, 'ingest', 'die', { containerId: 'abc123abc123ffff', exitCode: 137 })];
+    const { merged, filled } = fillFromState(events, recordedState([ingest], new Date(t0 - 60_000)), serviceOf);
+    expect(filled).toBe(3);
+    const entries = buildTimeline(merged, (e) => e.labels['io.stackctl.diagnose.service'] ?? serviceOf(e));
+    expect(entries.map((e) => `+${e.offsetMs} ${e.service} ${e.action}${e.detail ? ` ${e.detail}` : ''}`)).toEqual([
+      '+0 ingest create debian:bookworm-slim (from container state)',
+      '+1000 ingest start (from container state)',
+      '+1500 ingest oom (from container state)',
+      '+1500 ingest die exit 137',
     ]);
   });
 });
