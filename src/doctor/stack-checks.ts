@@ -57,12 +57,15 @@ export async function dnsCheck(runtime: Runtime, context: StackContext | undefin
       created = true;
       lookup = [name];
     }
-    const result = await runtime.runOneShot({ stack: label, image, name, network, command: ['getent', 'hosts', ...lookup], timeoutMs: 20_000 });
-    const resolved = new Set(
-      result.output
-        .split('\n')
-        .flatMap((line) => line.trim().split(/\s+/).slice(1)),
-    );
+    const resolve = async (hosts: string[], attempt: number): Promise<Set<string>> => {
+      const result = await runtime.runOneShot({ stack: label, image, name: `${name}-${attempt}`, network: network!, command: ['getent', 'hosts', ...hosts], timeoutMs: 20_000 });
+      return new Set(result.output.split('\n').flatMap((line) => line.trim().split(/\s+/).slice(1)));
+    };
+    if (created) lookup = [`${name}-1`];
+    const resolved = await resolve(lookup, 1);
+    // One more try for what did not resolve: a loaded engine's DNS can time out once.
+    const again = lookup.filter((host) => !resolved.has(host) && !created);
+    if (again.length > 0) for (const host of await resolve(again, 2)) resolved.add(host);
     // A service that stopped meanwhile (a restart loop) is not DNS's fault.
     const stillRunning = async (host: string): Promise<boolean> => {
       const container = context?.containers.find((c) => (c.service || c.labels['com.docker.compose.service']) === host);
