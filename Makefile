@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STACKCTL := node bin/stackctl.js
 
-.PHONY: help deps build engine base-image chromium env up down test test-unit typecheck bench clean
+.PHONY: help deps build engine base-image chromium compose env up down test test-unit typecheck bench clean
 
 help:
 	@echo "make up      - engine, images, example stack up, integration suite, report"
@@ -31,6 +31,9 @@ base-image: engine
 chromium:
 	bash scripts/ensure-chromium.sh
 
+compose:
+	bash scripts/ensure-docker-compose.sh
+
 env:
 	bash scripts/gen-env.sh
 
@@ -46,7 +49,7 @@ typecheck: deps
 test-unit: build
 	npx vitest run test/unit
 
-test: build base-image chromium
+test: build base-image chromium compose
 	@mkdir -p .stackctl
 	npx vitest run --reporter=default --reporter=json --outputFile.json=.stackctl/vitest-results.json
 

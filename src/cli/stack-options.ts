@@ -72,11 +72,12 @@ export function redactorFor(stack: Stack | undefined): Redactor {
  * module is imported on the first call (every Runtime method is async): `--help`, `validate` and
  * usage errors never pay for it.
  */
-export function createRuntime(stackName: string | undefined, redactor: Redactor): Runtime {
+export function createRuntime(stackName: string | undefined, redactor: Redactor, env?: NodeJS.ProcessEnv): Runtime {
   let real: Promise<Runtime> | undefined;
+  const dockerHost = env?.DOCKER_HOST ? { dockerHost: env.DOCKER_HOST } : {};
   const load = (): Promise<Runtime> =>
     (real ??= import('../runtime/docker-runtime.js').then(
-      ({ DockerRuntime }) => new DockerRuntime(stackName ? { stack: stackName, redactor } : { redactor }),
+      ({ DockerRuntime }) => new DockerRuntime(stackName ? { stack: stackName, redactor, ...dockerHost } : { redactor, ...dockerHost }),
     ));
   return new Proxy({} as Runtime, {
     get: (_target, property) => {

@@ -14,6 +14,10 @@ export type RootCauseCode =
   | 'probe-timeout'
   | 'exited'
   | 'oom-killed'
+  /** The container keeps dying and its restart policy keeps starting it (added by diagnose). */
+  | 'crash-loop'
+  /** Running, but its healthcheck keeps failing (added by diagnose). */
+  | 'unhealthy'
   /** An object of the same name exists without the stack's label; stackctl left it alone (added by the diagnose owner). */
   | 'not-owned'
   /** Not started because a dependency failed (Diagnosis.blockedBy names it; added by the diagnose owner). */

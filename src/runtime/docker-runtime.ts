@@ -18,9 +18,15 @@ import {
   type BuildRequest,
   type BuildResult,
   type ContainerInfo,
+  type ContainerDetails,
+  type ContainerQuery,
   type ContainerSpec,
   type ContainerStatus,
+  type EngineEventRecord,
+  type EngineInfo,
+  type EventQuery,
   type ExecResult,
+  type OneShotSpec,
   type PublishedPort,
   type Runtime,
   type RuntimeEvent,
@@ -59,6 +65,8 @@ export interface DockerRuntimeOptions {
   redactor?: Redactor;
   /** Build output lines an ImageBuildError keeps (default 30). */
   buildOutputTail?: number;
+  /** DOCKER_HOST of the caller's environment (unix://… or tcp://host:port), when not process.env's. */
+  dockerHost?: string;
   /** How long ping waits for the engine (default 5000 ms). */
   pingTimeoutMs?: number;
 }
@@ -142,6 +150,57 @@ function toInfo(inspect: Docker.ContainerInspectInfo): ContainerInfo {
   return info;
 }
 
+function bindingsOf(map: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | undefined): PublishedPort[] {
+  const ports: PublishedPort[] = [];
+  for (const [key, bindings] of Object.entries(map ?? {})) {
+    const [target, protocol] = key.split('/');
+    for (const binding of bindings ?? []) {
+      ports.push({ target: Number(target), protocol: protocol === 'udp' ? 'udp' : 'tcp', hostIp: binding.HostIp ?? '', hostPort: Number(binding.HostPort || 0) });
+    }
+  }
+  return ports;
+}
+
+function toDetails(inspect: Docker.ContainerInspectInfo): ContainerDetails {
+  const info = toInfo(inspect);
+  const raw = inspect as Docker.ContainerInspectInfo & {
+    State: { Health?: { Status?: string; FailingStreak?: number; Log?: Array<{ Start?: string; ExitCode?: number; Output?: string }> }; Error?: string };
+  };
+  const env = (inspect.Config?.Env ?? []).map((entry) => {
+    const at = entry.indexOf('=');
+    return at < 0 ? { name: entry, value: '' } : { name: entry.slice(0, at), value: entry.slice(at + 1) };
+  });
+  const details: ContainerDetails = {
+    ...info,
+    command: [...(inspect.Config?.Entrypoint ? ([] as string[]).concat(inspect.Config.Entrypoint) : []), ...(inspect.Config?.Cmd ?? [])],
+    env,
+    restartPolicy: { name: inspect.HostConfig?.RestartPolicy?.Name || 'no', maxRetries: inspect.HostConfig?.RestartPolicy?.MaximumRetryCount ?? 0 },
+    networks: Object.keys(inspect.NetworkSettings?.Networks ?? {}),
+    wantedPorts: bindingsOf(inspect.HostConfig?.PortBindings as Record<string, Array<{ HostIp?: string; HostPort?: string }>> | undefined),
+  };
+  const created = toDate(inspect.Created);
+  if (created) details.createdAt = created;
+  const memory = inspect.HostConfig?.Memory;
+  if (memory) details.memoryLimitBytes = memory;
+  const health = raw.State.Health;
+  if (health?.Status) {
+    details.health = {
+      status: health.Status,
+      failingStreak: health.FailingStreak ?? 0,
+      log: (health.Log ?? []).map((entry) => {
+        const record: ContainerDetails['health'] extends infer H ? (H extends { log: Array<infer R> } ? R : never) : never = { exitCode: entry.ExitCode ?? -1, output: (entry.Output ?? '').trim() };
+        const start = toDate(entry.Start);
+        if (start) record.start = start;
+        return record;
+      }),
+    };
+  }
+  if (raw.State.Error) details.error = raw.State.Error;
+  // Between two runs of a restart loop the engine still knows the last exit code.
+  if (info.status === 'restarting' && details.exitCode === undefined) details.exitCode = inspect.State.ExitCode;
+  return details;
+}
+
 /** Reads newline-delimited JSON objects from a stream until it ends. */
 async function* jsonLines(stream: NodeJS.ReadableStream): AsyncGenerator<Record<string, unknown>> {
   const splitter = new LineSplitter();
@@ -183,12 +242,25 @@ export function engineEndpoint(modem: unknown, error?: unknown): string {
   return `${typeof m.protocol === 'string' ? m.protocol : 'http'}://${typeof m.host === 'string' ? m.host : 'localhost'}${typeof m.port === 'number' || typeof m.port === 'string' ? `:${m.port}` : ''}`;
 }
 
+/** A DOCKER_HOST value → connection options; undefined leaves docker-modem to read process.env. */
+export function dockerOptionsFromHost(host: string | undefined): Docker.DockerOptions | undefined {
+  if (!host) return undefined;
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) || '/var/run/docker.sock' };
+  try {
+    const url = new URL(host.includes('//') ? host : `tcp://${host}`);
+    if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return { host: url.hostname, port: url.port || (url.protocol === 'https:' ? '2376' : '2375'), protocol: url.protocol === 'https:' ? 'https' : 'http' };
+  } catch {
+    return undefined;
+  }
+}
+
 export class DockerRuntime implements Runtime {
   private readonly docker: Docker;
   private readonly tailLines: number;
 
   constructor(private readonly options: DockerRuntimeOptions = {}) {
-    this.docker = new DockerClient(options.docker);
+    this.docker = new DockerClient(options.docker ?? dockerOptionsFromHost(options.dockerHost));
     this.tailLines = options.buildOutputTail ?? 30;
   }
 
@@ -878,6 +950,152 @@ export class DockerRuntime implements Runtime {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     throw new RuntimeError(`exec in container "${raw.Name.replace(/^\//, '')}" did not report an exit code`);
+  }
+
+  // ── read-only views (diagnose, doctor): any container, whoever created it ─────────────────
+
+  async findContainers(query: ContainerQuery): Promise<ContainerInfo[]> {
+    const labels = query.labels ?? [];
+    let raws: Array<Docker.ContainerInspectInfo | undefined>;
+    if (query.names && query.names.length > 0) {
+      // The engine's name filter matches substrings: inspect each name exactly instead.
+      raws = await Promise.all(query.names.map((name) => this.inspectRaw(name)));
+    } else {
+      let summaries: Docker.ContainerInfo[];
+      try {
+        summaries = await this.docker.listContainers({ all: true, ...(labels.length > 0 ? { filters: { label: labels } } : {}) });
+      } catch (error) {
+        throw this.fail('listing containers failed', error);
+      }
+      raws = await Promise.all(summaries.map((summary) => this.inspectRaw(summary.Id)));
+    }
+    const matches = (raw: Docker.ContainerInspectInfo): boolean =>
+      labels.every((label) => {
+        const at = label.indexOf('=');
+        const own = raw.Config?.Labels ?? {};
+        return at < 0 ? label in own : own[label.slice(0, at)] === label.slice(at + 1);
+      });
+    const seen = new Set<string>();
+    return raws
+      .filter((raw): raw is Docker.ContainerInspectInfo => raw !== undefined && matches(raw) && !seen.has(raw.Id) && Boolean(seen.add(raw.Id)))
+      .map(toInfo)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async inspectDetails(id: string): Promise<ContainerDetails | undefined> {
+    const raw = await this.inspectRaw(id);
+    return raw ? toDetails(raw) : undefined;
+  }
+
+  async eventsSince(query: EventQuery): Promise<EngineEventRecord[]> {
+    const until = query.until ?? new Date();
+    const filters: Record<string, string[]> = { type: ['container'] };
+    if (query.labels && query.labels.length > 0) filters.label = query.labels;
+    if (query.names && query.names.length > 0) filters.container = query.names;
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.docker.getEvents({
+        since: (query.since.getTime() / 1000).toFixed(3),
+        until: (until.getTime() / 1000).toFixed(3),
+        filters,
+      } as unknown as Docker.GetEventsOptions);
+    } catch (error) {
+      throw this.fail('reading engine events failed', error);
+    }
+    const out: EngineEventRecord[] = [];
+    try {
+      for await (const raw of jsonLines(stream)) {
+        const actor = (raw.Actor ?? {}) as { ID?: string; Attributes?: Record<string, string> };
+        const attributes = actor.Attributes ?? {};
+        const nanos = typeof raw.timeNano === 'number' ? raw.timeNano / 1e6 : Number(raw.time ?? 0) * 1000;
+        const { name = '', image, exitCode, ...labels } = attributes;
+        const record: EngineEventRecord = {
+          at: new Date(nanos),
+          action: String(raw.Action ?? raw.status ?? ''),
+          containerId: actor.ID ?? String(raw.id ?? ''),
+          name,
+          labels,
+        };
+        if (image !== undefined) record.image = image;
+        if (exitCode !== undefined && exitCode !== '') record.exitCode = Number(exitCode);
+        out.push(record);
+      }
+    } catch (error) {
+      throw this.fail('reading engine events failed', error);
+    }
+    return out.sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
+  async engineInfo(): Promise<EngineInfo> {
+    let info: Record<string, unknown>;
+    let version: Record<string, unknown>;
+    try {
+      [info, version] = (await Promise.all([this.docker.info(), this.docker.version()])) as unknown as [Record<string, unknown>, Record<string, unknown>];
+    } catch (error) {
+      throw this.fail('asking the engine for its info failed', error);
+    }
+    const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+    const engine: EngineInfo = {
+      endpoint: await this.resolvedEndpoint(),
+      serverVersion: text(version.Version) || text(info.ServerVersion),
+      apiVersion: text(version.ApiVersion),
+      storageDriver: text(info.Driver),
+      rootDir: text(info.DockerRootDir),
+      memTotalBytes: typeof info.MemTotal === 'number' ? info.MemTotal : 0,
+      memoryLimitSupported: info.MemoryLimit === true,
+      swapLimitSupported: info.SwapLimit === true,
+      os: text(info.OperatingSystem),
+      kernel: text(info.KernelVersion),
+      cpus: typeof info.NCPU === 'number' ? info.NCPU : 0,
+    };
+    if (text(version.MinAPIVersion)) engine.minApiVersion = text(version.MinAPIVersion);
+    const clientVersion = (this.docker.modem as { version?: unknown }).version;
+    if (typeof clientVersion === 'string') engine.clientApiVersion = clientVersion.replace(/^v/, '');
+    const time = toDate(text(info.SystemTime));
+    if (time) engine.systemTime = time;
+    if (text(info.CgroupVersion)) engine.cgroupVersion = text(info.CgroupVersion);
+    if (text(info.CgroupDriver)) engine.cgroupDriver = text(info.CgroupDriver);
+    return engine;
+  }
+
+  /** The endpoint, with docker-modem's default-socket choice resolved (the path it dials). */
+  private async resolvedEndpoint(): Promise<string> {
+    const modem = this.docker.modem as { socketPath?: unknown; getSocketPath?: () => Promise<unknown> };
+    if (typeof modem.socketPath === 'function' && typeof modem.getSocketPath === 'function') {
+      const socket = await modem.getSocketPath().catch(() => undefined);
+      if (typeof socket === 'string' && socket) return `unix://${socket}`;
+    }
+    return engineEndpoint(this.docker.modem);
+  }
+
+  async runOneShot(spec: OneShotSpec): Promise<ExecResult> {
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer({
+        ...(spec.name ? { name: spec.name } : {}),
+        Image: spec.image,
+        Cmd: spec.command,
+        Labels: { [LABELS.stack]: spec.stack },
+        HostConfig: { ...(spec.network ? { NetworkMode: spec.network } : {}) },
+      });
+    } catch (error) {
+      if (statusOf(error) === 404) throw new ImageNotFoundError(`image ${spec.image} not found locally`, spec.image, false, { cause: error });
+      throw this.fail('creating a throwaway container failed', error);
+    }
+    try {
+      await container.start();
+      const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), spec.timeoutMs).unref());
+      const outcome = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, timer]);
+      if (outcome === 'timeout') {
+        await container.kill().catch(() => undefined);
+        throw new RuntimeError(`the throwaway container (${spec.command.join(' ')}) did not finish within ${spec.timeoutMs} ms`);
+      }
+      return { exitCode: outcome.StatusCode, output: await this.logs(container.id, 200) };
+    } catch (error) {
+      throw this.fail('running a throwaway container failed', error);
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
   }
 
   async events(stack: string, onEvent: (event: RuntimeEvent) => void, signal: AbortSignal): Promise<void> {

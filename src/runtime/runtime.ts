@@ -111,6 +111,98 @@ export type RuntimeEvent =
   | { type: 'start'; stack: string; service: string; containerId: string; at: Date }
   | { type: 'oom'; stack: string; service: string; containerId: string; at: Date };
 
+/** Compose's labels on the containers it creates (docker compose v2 and docker-compose 1.x alike). */
+export const COMPOSE_LABELS = {
+  project: 'com.docker.compose.project',
+  service: 'com.docker.compose.service',
+  configFiles: 'com.docker.compose.project.config_files',
+  workingDir: 'com.docker.compose.project.working_dir',
+  oneoff: 'com.docker.compose.oneoff',
+} as const;
+
+/**
+ * Which containers to read (diagnose, doctor): by label (`key` or `key=value`, all must match) or by
+ * name/id (any). Read-only, so containers of any owner qualify.
+ */
+export interface ContainerQuery {
+  labels?: string[];
+  names?: string[];
+}
+
+export interface HealthRecord {
+  start?: Date;
+  exitCode: number;
+  output: string;
+}
+
+/** Everything diagnose reads from one container; `env` is raw (callers redact it). */
+export interface ContainerDetails extends ContainerInfo {
+  createdAt?: Date;
+  command: string[];
+  env: Array<{ name: string; value: string }>;
+  health?: { status: string; failingStreak: number; log: HealthRecord[] };
+  restartPolicy: { name: string; maxRetries: number };
+  /** HostConfig.Memory; undefined when unlimited. */
+  memoryLimitBytes?: number;
+  networks: string[];
+  /** Host ports the container asked for (HostConfig.PortBindings), bound or not. */
+  wantedPorts: PublishedPort[];
+  /** The engine's last error for the container (e.g. a failed start), if any. */
+  error?: string;
+}
+
+/** One engine event about a container, as recorded by the engine. */
+export interface EngineEventRecord {
+  at: Date;
+  /** e.g. create, start, die, oom, kill, stop, restart, destroy, `health_status: unhealthy`. */
+  action: string;
+  containerId: string;
+  /** Container name. */
+  name: string;
+  image?: string;
+  exitCode?: number;
+  labels: Record<string, string>;
+}
+
+export interface EventQuery extends ContainerQuery {
+  since: Date;
+  until?: Date;
+}
+
+/** What doctor reports about the engine. */
+export interface EngineInfo {
+  /** Where the runtime connects (unix:///var/run/docker.sock, tcp://…). */
+  endpoint: string;
+  serverVersion: string;
+  apiVersion: string;
+  minApiVersion?: string;
+  /** The API version this client speaks (undefined: negotiated / the engine's). */
+  clientApiVersion?: string;
+  storageDriver: string;
+  rootDir: string;
+  systemTime?: Date;
+  /** Host memory the engine sees. */
+  memTotalBytes: number;
+  memoryLimitSupported: boolean;
+  swapLimitSupported: boolean;
+  cgroupVersion?: string;
+  cgroupDriver?: string;
+  os: string;
+  kernel: string;
+  cpus: number;
+}
+
+export interface OneShotSpec {
+  /** Label value of LABELS.stack on the throwaway container. */
+  stack: string;
+  image: string;
+  command: string[];
+  network?: string;
+  /** Container name (resolvable through the network's DNS); default: the engine picks one. */
+  name?: string;
+  timeoutMs: number;
+}
+
 export interface Runtime {
   /** Throws EngineUnavailableError when the engine does not answer. */
   ping(signal?: AbortSignal): Promise<void>;
@@ -145,6 +237,15 @@ export interface Runtime {
   top(id: string): Promise<{ titles: string[]; processes: string[][] }>;
   /** Copies host files into a container (watch's sync); parent directories are created as needed. */
   copyToContainer(id: string, batch: SyncBatch): Promise<void>;
+  /** Containers matching the query, whoever created them (read-only). */
+  findContainers(query: ContainerQuery): Promise<ContainerInfo[]>;
+  /** Full state of one container, whoever created it; undefined when it does not exist. */
+  inspectDetails(id: string): Promise<ContainerDetails | undefined>;
+  /** The engine's recorded container events in [since, until or now], oldest first. */
+  eventsSince(query: EventQuery): Promise<EngineEventRecord[]>;
+  engineInfo(): Promise<EngineInfo>;
+  /** Runs a throwaway container (labelled `spec.stack`) to completion and removes it. */
+  runOneShot(spec: OneShotSpec): Promise<ExecResult>;
   /** Engine events for the stack's containers until `signal` aborts. */
   events(stack: string, onEvent: (event: RuntimeEvent) => void, signal: AbortSignal): Promise<void>;
 }

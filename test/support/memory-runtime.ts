@@ -14,9 +14,15 @@ import {
   LABELS,
   type BuildRequest,
   type BuildResult,
+  type ContainerDetails,
   type ContainerInfo,
+  type ContainerQuery,
   type ContainerSpec,
+  type EngineEventRecord,
+  type EngineInfo,
+  type EventQuery,
   type ExecResult,
+  type OneShotSpec,
   type PublishedPort,
   type Runtime,
   type RuntimeEvent,
@@ -388,6 +394,62 @@ export class MemoryRuntime implements Runtime {
       signal.addEventListener('abort', () => resolve(), { once: true });
     });
     this.subscribers.delete(subscriber);
+  }
+
+  private matches(info: ContainerInfo, query: ContainerQuery): boolean {
+    const labelled = (query.labels ?? []).every((label) => {
+      const at = label.indexOf('=');
+      return at < 0 ? label in info.labels : info.labels[label.slice(0, at)] === label.slice(at + 1);
+    });
+    const named = !query.names || query.names.length === 0 || query.names.some((name) => name === info.name || info.id.startsWith(name));
+    return labelled && named;
+  }
+
+  async findContainers(query: ContainerQuery): Promise<ContainerInfo[]> {
+    this.record('findContainers', JSON.stringify(query));
+    return [...this.containers.values()].filter((container) => this.matches(container.info, query)).map((container) => structuredClone(container.info));
+  }
+
+  async inspectDetails(id: string): Promise<ContainerDetails | undefined> {
+    this.record('inspectDetails', id);
+    const container = [...this.containers.values()].find((item) => item.info.id === id || item.info.name === id);
+    if (!container) return undefined;
+    const spec = container.spec as Partial<ContainerSpec>;
+    return {
+      ...structuredClone(container.info),
+      command: spec.command ?? [],
+      env: Object.entries(spec.env ?? {}).map(([name, value]) => ({ name, value })),
+      restartPolicy: { name: spec.restart?.name ?? 'no', maxRetries: 0 },
+      networks: spec.network ? [spec.network] : [],
+      wantedPorts: structuredClone(container.info.ports),
+    };
+  }
+
+  /** Events the memory runtime has no journal for: none (tests seed their own timelines). */
+  async eventsSince(query: EventQuery): Promise<EngineEventRecord[]> {
+    this.record('eventsSince', query.since.toISOString());
+    return [];
+  }
+
+  async engineInfo(): Promise<EngineInfo> {
+    return {
+      endpoint: 'memory://',
+      serverVersion: 'memory',
+      apiVersion: '1.41',
+      storageDriver: 'memory',
+      rootDir: '/',
+      memTotalBytes: 0,
+      memoryLimitSupported: true,
+      swapLimitSupported: true,
+      os: 'memory',
+      kernel: '',
+      cpus: 1,
+    };
+  }
+
+  async runOneShot(spec: OneShotSpec): Promise<ExecResult> {
+    this.record('runOneShot', spec.command.join(' '));
+    return { exitCode: 0, output: '' };
   }
 
   /** Is this container's service ready now, by its configured behaviour? */

@@ -34,6 +34,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
     return (program, ctx) => registerCompletion(program, ctx, (all) => registerCommands(all, ctx, ['node', 'stackctl']));
   },
   daemon: async () => (await import('./daemon.js')).registerDaemon,
+  diagnose: async () => (await import('./diagnose.js')).registerDiagnose,
+  doctor: async () => (await import('./doctor.js')).registerDoctor,
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);
