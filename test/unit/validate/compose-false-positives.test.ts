@@ -1,0 +1,167 @@
+/**
+ * Issue 11, classes 2–7: compose files as people write them must not get false errors. Each case is
+ * the minimal file of the class, validated with every rule; the expectation lists code, service and
+ * line of every finding (so a new false positive fails the test as surely as a missed finding).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadStack } from '../../../src/load/load.js';
+import { validateStack } from '../../../src/validate/validate.js';
+import type { Diagnostic } from '../../../src/diagnostic.js';
+
+const work = mkdtempSync(path.join(tmpdir(), 'stackctl-false-positives-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+let counter = 0;
+
+/** Writes a project (compose file + extra files) and returns every finding of loading and validating it. */
+async function check(compose: string[], files: Record<string, string> = {}, env: Record<string, string> = {}): Promise<Diagnostic[]> {
+  const dir = path.join(work, `p${++counter}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'compose.yaml'), `${compose.join('\n')}\n`);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  const loaded = await loadStack(path.join(dir, 'compose.yaml'), { env, cwd: dir });
+  const found = [...loaded.diagnostics];
+  if (loaded.stack) found.push(...(await validateStack(loaded.stack, { checkHostPorts: false })));
+  return found.filter((d) => d.severity !== 'info');
+}
+
+const brief = (ds: Diagnostic[]): string[] => ds.map((d) => `${d.severity} ${d.code} ${d.service ?? '-'} ${d.location.line}`);
+
+describe('class 2: things that are not hosts', () => {
+  it('listen wildcards (http://+:80, http://*:8080, 0.0.0.0, [::]) are not hosts', async () => {
+    const found = await check([
+      'services:',
+      '  web:',
+      '    image: mcr.microsoft.com/dotnet/aspnet:8.0',
+      '    environment:',
+      '      ASPNETCORE_URLS: http://+:80',
+      '      METRICS_URL: http://*:8080/metrics',
+      '      GRPC_LISTEN: "http://0.0.0.0:5001"',
+      '      ADMIN_ADDR: "http://[::]:9000"',
+    ]);
+    expect(brief(found)).toEqual([]);
+  });
+
+  it('s3://bucket?endpoint=http://minio:9000: the bucket is no host, the endpoint is', async () => {
+    const found = await check([
+      'services:',
+      '  minio:',
+      '    image: minio/minio',
+      '    command: server /data --console-address ":9001"',
+      '  app:',
+      '    image: example/app',
+      '    depends_on: [minio]',
+      '    environment:',
+      '      STORAGE_URL: s3://uploads?endpoint=http://minio:9000&region=us-east-1',
+      '      BACKUP_URL: s3://backups?endpoint=http://minoi:9000',
+    ]);
+    expect(brief(found)).toEqual(['error URL001 app 10']);
+    expect(found[0]!.message).toMatch(/"minoi".*did you mean "minio"/);
+  });
+
+  it('sqlite:///, file:// and unix:// name paths', async () => {
+    const found = await check([
+      'services:',
+      '  app:',
+      '    image: example/app',
+      '    environment:',
+      '      DATABASE_URL: sqlite:///data/app.db',
+      '      EXPORT_DIR: file://exports/out',
+      '      DOCKER_HOST: unix://var/run/docker.sock',
+    ]);
+    expect(brief(found)).toEqual([]);
+  });
+
+  it('browser-side origins are reached by a browser, not by the container', async () => {
+    const found = await check([
+      'services:',
+      '  api:',
+      '    image: example/api',
+      '    environment:',
+      '      CORS_ORIGINS: http://localhost:3000,http://frontend-dev:3000',
+      '      CSRF_TRUSTED_ORIGINS: https://app.example.com',
+      '  web:',
+      '    image: example/web',
+      '    environment:',
+      '      NEXT_PUBLIC_API_URL: http://localhost:8000',
+      '      VITE_WS_URL: ws://api-public:8000/ws',
+      '      PUBLIC_URL: http://localhost:3000',
+      '      API_URL: http://localhost:8000',
+    ]);
+    // Only the server-side API_URL is the container's own loopback.
+    expect(brief(found)).toEqual(['warning URL004 web 13']);
+  });
+});
+
+describe("class 3: a service's own listeners", () => {
+  it('KAFKA_LISTENERS, --port and PORT= count as the ports a service listens on', async () => {
+    const found = await check([
+      'services:',
+      '  kafka:',
+      '    image: bitnami/kafka:3.7',
+      '    ports: ["9092:9092"]',
+      '    environment:',
+      '      KAFKA_CFG_LISTENERS: INTERNAL://0.0.0.0:9093,EXTERNAL://0.0.0.0:9092,CONTROLLER://:9094',
+      '      KAFKA_CFG_ADVERTISED_LISTENERS: INTERNAL://kafka:9093,EXTERNAL://localhost:9092',
+      '  api:',
+      '    image: example/api',
+      '    command: uvicorn main:app --host 0.0.0.0 --port 8001',
+      '    ports: ["80:8000"]',
+      '  worker:',
+      '    image: example/worker',
+      '    ports: ["9100:9100"]',
+      '    environment: { PORT: "3030" }',
+      '  client:',
+      '    image: example/client',
+      '    depends_on: { kafka: { condition: service_started }, api: { condition: service_started }, worker: { condition: service_started } }',
+      '    environment:',
+      '      KAFKA_URL: kafka://kafka:9093',
+      '      API_URL: http://api:8001',
+      '      WORKER_URL: http://worker:3030',
+      '      WRONG_URL: http://worker:4040',
+    ]);
+    expect(brief(found)).toEqual(['error URL002 client 23']);
+    expect(found[0]!.message).toMatch(/worker listens on 3030, 9100/);
+  });
+
+  it('expose and a healthcheck on localhost:PORT declare listeners too', async () => {
+    const found = await check([
+      'services:',
+      '  search:',
+      '    image: example/search',
+      '    expose: ["7700"]',
+      '    ports: ["7701:7701"]',
+      '  metrics:',
+      '    image: example/metrics',
+      '    ports: ["9090:9090"]',
+      '    healthcheck:',
+      '      test: ["CMD", "wget", "-qO-", "http://localhost:9091/-/ready"]',
+      '  app:',
+      '    image: example/app',
+      '    depends_on: { search: { condition: service_started }, metrics: { condition: service_started } }',
+      '    environment:',
+      '      SEARCH_URL: http://search:7700',
+      '      METRICS_URL: http://metrics:9091',
+    ]);
+    expect(brief(found)).toEqual([]);
+  });
+
+  it('localhost is right under network_mode: host, and for a service\'s own port', async () => {
+    const found = await check([
+      'services:',
+      '  dns:',
+      '    image: example/dns',
+      '    network_mode: host',
+      '    environment: { UPSTREAM_URL: "http://localhost:5380" }',
+      '  app:',
+      '    image: example/app',
+      '    environment: { PORT: "4000", SELF_URL: "http://localhost:4000/health" }',
+    ]);
+    expect(brief(found)).toEqual([]);
+  });
+});
