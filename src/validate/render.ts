@@ -105,6 +105,8 @@ export interface ValidateJson {
     location: SourceLocation;
     message: string;
     hint: string;
+    /** Present when one cause shows in several places (the first is `location`). */
+    occurrences?: Array<{ service: string | null; location: SourceLocation }>;
   }>;
 }
 
@@ -124,6 +126,7 @@ export function renderJson(input: RenderInput): string {
       location: { file: d.location.file, line: d.location.line, col: d.location.col },
       message: d.message,
       hint: d.hint,
+      ...(d.occurrences ? { occurrences: d.occurrences.map((o) => ({ service: o.service ?? null, location: { file: o.location.file, line: o.location.line, col: o.location.col } })) } : {}),
     })),
   };
   return `${JSON.stringify(input.redactor.redactValue(doc), null, 2)}\n`;

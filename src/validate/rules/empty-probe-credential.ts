@@ -1,5 +1,6 @@
 import type { Rule } from '../rule.js';
 import { finding } from '../rule.js';
+import { isUnset } from '../support/variables.js';
 
 const CREDENTIAL_HEADER = /auth|key|token|secret|password/i;
 
@@ -15,6 +16,9 @@ export const emptyProbeCredential: Rule = {
     for (const service of stack.services) {
       const readiness = service.readiness;
       if (!readiness) continue;
+      // A compose healthcheck's probe takes its credentials from the container's variables: when one of
+      // those is an unset `${VAR}`, ENV001 already names the cause.
+      if (stack.format === 'compose' && stack.variables.some((ref) => ref.service === service.name && isUnset(ref))) continue;
       const probe = readiness.probe;
       const empty: string[] = [];
       if (probe.kind === 'postgres') {

@@ -165,3 +165,102 @@ describe("class 3: a service's own listeners", () => {
     expect(brief(found)).toEqual([]);
   });
 });
+
+describe('class 4: credentials', () => {
+  const server = [
+    'services:',
+    '  db:',
+    '    image: postgres:16',
+    '    environment: { POSTGRES_USER: admin, POSTGRES_PASSWORD: "${DB_ROOT_PASSWORD}" }',
+    '    volumes: ["./initdb:/docker-entrypoint-initdb.d:ro"]',
+    '    healthcheck: { test: ["CMD-SHELL", "pg_isready -U admin"], interval: 5s }',
+  ];
+  const client = (url: string): string[] => [
+    '  app:',
+    '    image: example/app',
+    '    depends_on: { db: { condition: service_healthy } }',
+    `    environment: { DATABASE_URL: "${url}" }`,
+  ];
+
+  it('users and databases created by init scripts (*.sql, *.sh) are known', async () => {
+    const sql = await check([...server, ...client('postgresql://grafana:pw@db:5432/grafana')], {
+      'initdb/01-users.sql': "CREATE USER grafana WITH PASSWORD 'pw';\nCREATE DATABASE grafana OWNER grafana;\n",
+    }, { DB_ROOT_PASSWORD: 'root-pw' });
+    expect(brief(sql)).toEqual([]);
+    const sh = await check([...server.slice(0, 3), '    environment: { POSTGRES_USER: admin, POSTGRES_PASSWORD: "${DB_ROOT_PASSWORD}", APP_USER: keycloak }', ...server.slice(4), ...client('postgresql://keycloak:pw@db:5432/keycloak')], {
+      'initdb/init.sh': '#!/bin/bash\nset -e\npsql -v ON_ERROR_STOP=1 <<-EOSQL\n  CREATE USER $APP_USER WITH PASSWORD \'pw\';\n  CREATE DATABASE keycloak;\nEOSQL\n',
+    }, { DB_ROOT_PASSWORD: 'root-pw' });
+    expect(brief(sh)).toEqual([]);
+    const unknown = await check([...server, ...client('postgresql://nobody:pw@db:5432/admin')], { 'initdb/01-users.sql': 'CREATE ROLE grafana;\n' }, { DB_ROOT_PASSWORD: 'root-pw' });
+    expect(brief(unknown)).toEqual(['error CRED002 app 10']);
+    expect(unknown[0]!.message).toMatch(/init scripts create no such user/);
+  });
+
+  it('a URL carrying an unset ${REDIS_PASSWORD} is one ENV001 finding pointing at .env.example, not one per client', async () => {
+    const found = await check(
+      [
+        'services:',
+        '  redis:',
+        '    image: redis:7-alpine',
+        '    command: ["redis-server", "--requirepass", "${REDIS_PASSWORD}"]',
+        '  worker:',
+        '    image: example/worker',
+        '    depends_on: { redis: { condition: service_started } }',
+        '    environment: { REDIS_URL: "redis://:${REDIS_PASSWORD}@redis:6379/0" }',
+        '  web:',
+        '    image: example/web',
+        '    depends_on: { redis: { condition: service_started } }',
+        '    environment:',
+        '      - CACHE_URL=redis://:${REDIS_PASSWORD}@redis:6379/1',
+      ],
+      { '.env.example': '# copy to .env\nREDIS_PASSWORD=\n' },
+    );
+    expect(brief(found)).toEqual(['error ENV001 redis 4']);
+    expect(found[0]!.message).toMatch(/used in 3 places/);
+    expect(found[0]!.occurrences?.map((o) => `${o.service} ${o.location.line}`)).toEqual(['redis 4', 'worker 8', 'web 13']);
+    expect(found[0]!.hint).toMatch(/\.env\.example documents REDIS_PASSWORD \(line 2\)/);
+  });
+});
+
+describe('class 5: optional variables and shared causes', () => {
+  it('an unset ${VAR} that only feeds a plain value is a warning; credential, URL and port are errors', async () => {
+    const found = await check([
+      'services:',
+      '  app:',
+      '    image: example/app',
+      '    ports: ["${APP_PORT}:8000"]',
+      '    environment:',
+      '      LOG_FORMAT: ${LOG_FORMAT}',
+      '      SENTRY_DSN: ${SENTRY_DSN}',
+      '      UPSTREAM_URL: http://${UPSTREAM_HOST}:8080',
+      '      OPTIONAL_FLAG: ${OPTIONAL_FLAG:-}',
+      '      TIMEZONE: ${TZ:?set TZ}',
+    ], {}, { TZ: 'UTC' });
+    expect(brief(found)).toEqual(['error ENV001 app 4', 'warning ENV001 app 6', 'error ENV001 app 7', 'error ENV001 app 8']);
+  });
+
+  it('one unset variable in a YAML anchor merged into many services is one finding with its count', async () => {
+    const services = Array.from({ length: 21 }, (_, i) => [`  worker-${i + 1}:`, '    <<: *defaults', `    command: ["run", "queue-${i + 1}"]`]).flat();
+    const found = await check(['x-defaults: &defaults', '  image: example/worker', '  environment:', '    SENTRY_ENVIRONMENT: ${SENTRY_ENVIRONMENT}', 'services:', ...services]);
+    expect(brief(found)).toEqual(['warning ENV001 worker-1 4']);
+    expect(found[0]!.message).toMatch(/21 services/);
+  });
+
+  it('one wrong URL in an anchor is reported once for all the services sharing it', async () => {
+    const services = Array.from({ length: 5 }, (_, i) => [`  job-${i + 1}:`, '    <<: *job']).flat();
+    const found = await check([
+      'x-job: &job',
+      '  image: example/job',
+      '  depends_on: { api: { condition: service_started } }',
+      '  environment: { API_URL: "http://apii:8000" }',
+      'services:',
+      '  api:',
+      '    image: example/api',
+      '    expose: ["8000"]',
+      ...services,
+    ]);
+    expect(brief(found)).toEqual(['error URL001 job-1 4']);
+    expect(found[0]!.occurrences).toHaveLength(5);
+    expect(found[0]!.message).toMatch(/shared by 5 services \(job-1, job-2, job-3, job-4, job-5\)/);
+  });
+});
