@@ -7,7 +7,7 @@
  */
 import type { VariableReference } from '../../config/model.js';
 import { formatLocation } from '../../errors.js';
-import type { Diagnostic } from '../diagnostic.js';
+import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { finding } from '../rule.js';
 import { exampleEntry, isUnset, whatItFeeds, type Feeds } from '../support/variables.js';

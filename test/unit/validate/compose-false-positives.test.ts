@@ -264,3 +264,64 @@ describe('class 5: optional variables and shared causes', () => {
     expect(found[0]!.message).toMatch(/shared by 5 services \(job-1, job-2, job-3, job-4, job-5\)/);
   });
 });
+
+describe('class 6 and 7: deliberate choices and healthcheck tools', () => {
+  it('an explicit condition: service_started is a choice; a plain list to a database is not', async () => {
+    const found = await check([
+      'services:',
+      '  db:',
+      '    image: postgres:16',
+      '    environment: { POSTGRES_PASSWORD: "${PGPW:?}" }',
+      '  migrate:',
+      '    image: example/app',
+      '    depends_on: { db: { condition: service_started } }',
+      '  app:',
+      '    image: example/app',
+      '    depends_on: [db]',
+    ], {}, { PGPW: 'x7' });
+    expect(brief(found)).toEqual(['warning COMPOSE102 db 2', 'warning COMPOSE101 app 10']);
+    expect(found[0]!.message).toMatch(/app cannot wait/);
+  });
+
+  it('a healthcheck that installs its tool first has it; nginx:alpine ships curl; python:slim does not', async () => {
+    const found = await check([
+      'services:',
+      '  api:',
+      '    image: python:3.12-alpine',
+      '    healthcheck: { test: ["CMD-SHELL", "apk add --no-cache curl && curl -fsS http://localhost:8000/health"] }',
+      '  proxy:',
+      '    image: nginx:1.27-alpine',
+      '    healthcheck: { test: ["CMD", "curl", "-f", "http://localhost/"] }',
+      '  worker:',
+      '    image: python:3.12-slim',
+      '    healthcheck: { test: ["CMD", "curl", "-f", "http://localhost:9000/"] }',
+      '  other:',
+      '    image: ghcr.io/example/tool:1',
+      '    healthcheck: { test: ["CMD", "wget", "-qO-", "http://localhost:9000/"] }',
+    ]);
+    expect(brief(found)).toEqual(['error COMPOSE104 worker 10']);
+  });
+
+  it('a healthcheck that proves nothing is flagged and never a readiness probe', async () => {
+    const dir = await check([
+      'services:',
+      '  worker:',
+      '    image: example/worker',
+      '    healthcheck: { test: ["CMD-SHELL", "exit 0"] }',
+      '  beat:',
+      '    image: python:3.12',
+      '    healthcheck:',
+      '      test: ["CMD", "python", "-c", "import sys; sys.exit(0)"]',
+      '  sidecar:',
+      '    image: busybox',
+      '    healthcheck: { test: "true" }',
+      '  app:',
+      '    image: example/app',
+      '    depends_on: { worker: { condition: service_healthy } }',
+    ]);
+    expect(brief(dir)).toEqual(['warning COMPOSE108 worker 4', 'warning COMPOSE108 beat 8', 'warning COMPOSE108 sidecar 11']);
+    expect(dir[0]!.message).toMatch(/app waits for "healthy" and gets no guarantee/);
+    const loaded = await loadStack(path.join(work, `p${counter}`, 'compose.yaml'), { env: {} });
+    expect(loaded.stack!.services.map((s) => s.readiness)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+});
