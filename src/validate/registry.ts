@@ -8,6 +8,7 @@ import { redisUrlCredentials } from './rules/redis-url-credentials.js';
 import { databaseUrlCredentials } from './rules/database-url-credentials.js';
 import { databaseUrlName } from './rules/database-url-name.js';
 import { probeCredentials } from './rules/probe-credentials.js';
+import { guessableSecret } from './rules/guessable-secret.js';
 import { urlUnknownHost } from './rules/url-unknown-host.js';
 import { urlWrongPort } from './rules/url-wrong-port.js';
 import { urlMissingDependency } from './rules/url-missing-dependency.js';
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   databaseUrlCredentials,
   databaseUrlName,
   probeCredentials,
+  guessableSecret,
   urlUnknownHost,
   urlWrongPort,
   urlMissingDependency,

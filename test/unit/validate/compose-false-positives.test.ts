@@ -325,3 +325,25 @@ describe('class 6 and 7: deliberate choices and healthcheck tools', () => {
     expect(loaded.stack!.services.map((s) => s.readiness)).toEqual([undefined, undefined, undefined, undefined]);
   });
 });
+
+describe('class 1 (warning side): guessable secrets', () => {
+  it('a secret equal to a service name, its user or a well-known default is a warning, without the value', async () => {
+    const found = await check([
+      'services:',
+      '  app:',
+      '    image: example/app',
+      '    environment:',
+      '      POSTGRES_PASSWORD: app',
+      '      MYSQL_USER: wordpress',
+      '      MYSQL_PASSWORD: wordpress',
+      '      MINIO_ROOT_PASSWORD: changeme',
+      '      JWT_SECRET: 9f86d081884c7d659a2feaa0c55ad015',
+      '      ADMIN_PASSWORD_FILE: /run/secrets/admin',
+      '      SESSION_SECRET: ${SESSION_SECRET:-secret}',
+    ]);
+    expect(brief(found)).toEqual(['warning CRED005 app 5', 'warning CRED005 app 7', 'warning CRED005 app 8', 'warning COMPOSE103 app 11']);
+    expect(found.map((d) => d.message).join('\n')).not.toMatch(/changeme/);
+    expect(found[0]!.message).toMatch(/the name of the service app/);
+    expect(found[1]!.message).toMatch(/its user \(MYSQL_USER\)/);
+  });
+});
