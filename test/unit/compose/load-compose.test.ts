@@ -130,7 +130,7 @@ describe('compose loader', () => {
     expect(db.stack?.secretValues).toEqual(expect.arrayContaining(['pw-from-env', 'hunter22']));
   });
 
-  it('disabled, NONE, custom and compound healthchecks; a healthcheck without test is an info (the image's HEALTHCHECK applies)', async () => {
+  it('disabled, NONE, custom and compound healthchecks; a healthcheck without test is an info (the image HEALTHCHECK applies)', async () => {
     const result = await load('15-healthcheck-other.yml');
     expect(service(result, 'disabled').readiness).toBeUndefined();
     expect(service(result, 'none').readiness).toBeUndefined();
