@@ -26,7 +26,12 @@ export function isVacuousHealthcheck(test: string[] | string): boolean {
   // Every command of a `a; b && c` chain must be trivial (`exit 0 || exit 1` is still trivial).
   const parts = splitChain(command.trim());
   if (parts.length === 0) return false;
-  return parts.every((part, i) => TRIVIAL_COMMANDS.some((re) => re.test(part)) || (i > 0 && /^exit\s+1$/.test(part)));
+  // A pipe or a redirection feeds another program (`echo stats | nc 127.0.0.1 11211`): that one is the check.
+  return parts.every((part, i) => (!/[|<>]/.test(stripQuotes(part)) && TRIVIAL_COMMANDS.some((re) => re.test(part))) || (i > 0 && /^exit\s+1$/.test(part)));
+}
+
+function stripQuotes(text: string): string {
+  return text.replace(/'[^']*'/g, "''").replace(/"[^"]*"/g, '""');
 }
 
 /** `a && b || c; d` → its commands, not splitting inside quotes. */

@@ -27,6 +27,8 @@ export const composeBindMount: Rule = {
     for (const service of stack.services) {
       for (const mount of service.volumes) {
         if (mount.type !== 'bind' || mount.source === undefined) continue;
+        // The host's own files (docker.sock, /etc/localtime, /proc): a property of the machine, not the project.
+        if (/^\/(var\/run|run|proc|sys|dev|etc|var\/lib\/docker|usr|lib|boot)(\/|$)/.test(mount.source)) continue;
         const hidesCode = service.build !== undefined && APP_DIRS.has(mount.target.replace(/\/$/, ''));
         if (!existsSync(mount.source)) {
           const looksLikeFile = /\.[a-z0-9]{1,5}$/i.test(mount.source) && !/\.d$/.test(mount.source);

@@ -33,12 +33,23 @@ export const composeMissingHealthcheck: Rule = {
         severity: composeMissingHealthcheck.severity,
         service: target.name,
         location: target.location,
-        message: `${target.name} has no ${noun}: ${dependents.join(', ')} cannot wait for it to be ready (a ${kind} accepts connections only some seconds after its container starts)`,
+        message: `${target.name} has no ${noun}: ${dependents.join(', ')} cannot wait for it to be ready (${KIND_NOUN[kind]} accepts connections only some seconds after its container starts)`,
         hint: stack.format === 'compose' ? composeHint(target, kind) : stackHint(kind),
       });
     }
     return out;
   },
+};
+
+const KIND_NOUN: Record<ReturnType<typeof serviceKind>, string> = {
+  postgres: 'a postgres server',
+  mysql: 'a mysql server',
+  mongo: 'a mongodb server',
+  redis: 'a redis server',
+  memcached: 'a memcached server',
+  broker: 'a message broker',
+  search: 'a search server',
+  app: 'an application',
 };
 
 function composeHint(target: Service, kind: ReturnType<typeof serviceKind>): string {

@@ -25,7 +25,7 @@ export const composeReadyMeant: Rule = {
         if (!target) continue;
         const kind = serviceKind(target);
         if (!target.readiness && kind === 'app') continue;
-        const why = target.readiness ? `${target.name} has a ${stack.format === 'compose' ? 'healthcheck' : 'readiness probe'}` : `${target.name} is a ${kind === 'redis' || kind === 'memcached' ? 'cache' : kind === 'broker' ? 'message broker' : 'database'}`;
+        const why = target.readiness ? `${target.name} has a ${stack.format === 'compose' ? 'healthcheck' : 'readiness probe'}` : `${target.name} is a ${kind === 'redis' || kind === 'memcached' ? 'cache' : kind === 'broker' ? 'message broker' : kind === 'search' ? 'search server' : 'database'}`;
         const fix =
           stack.format === 'compose'
             ? `write \`depends_on: { ${target.name}: { condition: service_healthy } }\`${target.readiness ? '' : ` and give ${target.name} a healthcheck (see COMPOSE102)`}`

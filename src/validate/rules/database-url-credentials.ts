@@ -27,6 +27,9 @@ export const databaseUrlCredentials: Rule = {
         const pg = server ? postgresServer(server) : undefined;
         if (!server || !pg) continue;
         if (unsetIn(stack, client, url.variable).length > 0) continue;
+        // No user in the URL (a JDBC URL, or `postgres://db/app` beside DB_USER=…): the client passes
+        // its credentials another way, which this rule cannot see.
+        if (url.username === '' && (url.password === undefined || url.password === '') && (url.jdbc || Object.keys(client.environment).some((k) => /(^|_)(USER|USERNAME)$/.test(k)))) continue;
         if (url.username !== pg.user) {
           const init = initScriptFacts(server, files);
           if (init.opaque || init.users.has(url.username)) continue;

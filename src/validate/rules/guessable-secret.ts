@@ -24,6 +24,8 @@ export const guessableSecret: Rule = {
   summary: 'A secret equals a service name, its own user, or a well-known default (`postgres`, `password`, `changeme`, `secret`, …): anyone can guess it',
   check({ stack }) {
     const out: Diagnostic[] = [];
+    // One .env entry (`ELASTIC_PASSWORD='changeme'`) used by three services is one finding.
+    const byVariable = new Map<string, Diagnostic>();
     const names = new Set(stack.services.map((s) => s.name.toLowerCase()));
     for (const service of stack.services) {
       for (const [variable, value] of Object.entries(service.environment)) {
@@ -39,14 +41,25 @@ export const guessableSecret: Rule = {
               ? 'a well-known default password'
               : undefined;
         if (!why) continue;
-        out.push(
-          finding(guessableSecret, {
-            service: service.name,
-            location: service.environmentLocations[variable] ?? service.location,
-            message: `${variable} is the same as ${why}: anyone who knows the stack can guess it`,
-            hint: `set ${variable} from .env to a random value (e.g. \`openssl rand -hex 24\`): write \`${variable}: \${${variable}:?set it in .env}\``,
-          }),
-        );
+        const location = service.environmentLocations[variable] ?? service.location;
+        const source = sourceVariable(stack.variables, service, variable, value);
+        const earlier = source === undefined ? undefined : byVariable.get(source);
+        if (earlier) {
+          earlier.occurrences = [...(earlier.occurrences ?? [{ service: earlier.service!, location: earlier.location }]), { service: service.name, location }];
+          earlier.message = `${earlier.message.replace(/ \(used by \d+ services\)$/, '')} (used by ${earlier.occurrences.length} services)`;
+          continue;
+        }
+        const diagnostic = finding(guessableSecret, {
+          service: service.name,
+          location,
+          message: `${source !== undefined && source !== variable ? `${variable} (from ${source})` : variable} is the same as ${why}: anyone who knows the stack can guess it`,
+          hint:
+            source !== undefined
+              ? `set ${source} in .env to a random value (e.g. \`openssl rand -hex 24\`)`
+              : `set ${variable} from .env to a random value (e.g. \`openssl rand -hex 24\`): write \`${variable}: \${${variable}:?set it in .env}\``,
+        });
+        if (source !== undefined) byVariable.set(source, diagnostic);
+        out.push(diagnostic);
       }
     }
     return out;
@@ -67,6 +80,14 @@ function userOf(service: Service, variable: string): { name: string; value: stri
     if (value !== undefined && value !== '') return { name, value };
   }
   return undefined;
+}
+
+/** The variable a value is exactly (`KEY: ${VAR}`), when it is one. */
+function sourceVariable(references: readonly VariableReference[], service: Service, variable: string, value: string): string | undefined {
+  const at = service.environmentLocations[variable];
+  if (!at) return undefined;
+  const refs = references.filter((ref) => ref.service === service.name && ref.location.file === at.file && ref.location.line === at.line);
+  return refs.length === 1 && refs[0]!.value === value ? refs[0]!.name : undefined;
 }
 
 function defaultedHere(references: readonly VariableReference[], service: Service, variable: string): boolean {

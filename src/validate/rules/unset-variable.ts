@@ -37,7 +37,10 @@ export const unsetVariable: Rule = {
       const first = refs[0]!;
       const feeds = refs.map((ref) => whatItFeeds(ref, ref.service === undefined ? undefined : services.get(ref.service)));
       const critical = feeds.find((f): f is Exclude<Feeds, 'value'> => f !== 'value');
-      const passThrough = first.expression === first.name;
+      const passThrough = refs.every((ref) => ref.expression === ref.name);
+      // `environment: [SENTRY_MAIL_HOST]` passes the variable only when it is set: optional by design,
+      // unless it is a credential the container surely needs (then a warning).
+      if (passThrough && !critical) continue;
       const example = exampleEntry(stack, name, files);
       const places = distinctPlaces(refs, stack.file);
       const sharedBy = new Set(refs.map((ref) => ref.service).filter((s) => s !== undefined)).size;
@@ -47,7 +50,7 @@ export const unsetVariable: Rule = {
           : places.length > 1 ? ` — used in ${places.length} places: ${places.slice(0, 6).map((p) => p.label).join(', ')}${places.length > 6 ? ', …' : ''}` : '';
       const diagnostic = finding(unsetVariable, {
         ...(first.service !== undefined ? { service: first.service } : {}),
-        severity: critical ? 'error' : 'warning',
+        severity: critical && !passThrough ? 'error' : 'warning',
         location: first.location,
         message: passThrough
           ? `${name} is passed through from the environment but is not set, so the container gets no ${name}${elsewhere}`

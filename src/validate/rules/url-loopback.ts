@@ -21,6 +21,9 @@ export const urlLoopback: Rule = {
       for (const url of urlsInEnvironment(service)) {
         if (!isLoopback(url.host)) continue;
         if (url.port !== undefined && own?.has(url.port)) continue; // its own port
+        // localhost:8000 where this service publishes 8000 is its own address as the host sees it
+        // (WP_HOME, a public issuer): written for browsers, not used by the container to reach others.
+        if (url.port !== undefined && service.ports.some((p) => p.published === url.port)) continue;
         const owner = url.port === undefined ? undefined : stack.services.find((s) => s.ports.some((p) => p.published === url.port || p.target === url.port));
         out.push(
           finding(urlLoopback, {

@@ -20,8 +20,11 @@ export interface InitScriptFacts {
 
 const INIT_DIR = '/docker-entrypoint-initdb.d';
 
+/** The official image (and images built on it) creates POSTGRES_USER only; others may bake in more. */
+const OFFICIAL_POSTGRES = /^(docker\.io\/)?(library\/)?(postgres|postgis\/postgis|timescale\/timescaledb|pgvector\/pgvector)(:|@|$)/;
+
 export function initScriptFacts(service: Service, files: FileCache): InitScriptFacts {
-  const facts: InitScriptFacts = { users: new Set(), databases: new Set(), opaque: false, scripts: [] };
+  const facts: InitScriptFacts = { users: new Set(), databases: new Set(), opaque: service.build !== undefined || !OFFICIAL_POSTGRES.test(service.image ?? ''), scripts: [] };
   for (const mount of service.volumes) {
     if (mount.type !== 'bind' || mount.source === undefined) continue;
     const target = mount.target.replace(/\/+$/, '');
@@ -50,7 +53,8 @@ function readScript(file: string, service: Service, files: FileCache, facts: Ini
   const shell = base.endsWith('.sh');
   const resolved = shell ? substitute(text, service.environment) : { text, unresolved: false };
   const body = resolved.text;
-  for (const m of body.matchAll(/\bCREATE\s+(?:USER|ROLE)\s+(?:IF\s+NOT\s+EXISTS\s+)?("?)([^\s";]+)\1/gi)) facts.users.add(m[2]!);
+  // ALTER USER x assumes x exists (created by the image or an earlier script): a known user too.
+  for (const m of body.matchAll(/\b(?:CREATE|ALTER)\s+(?:USER|ROLE)\s+(?:IF\s+NOT\s+EXISTS\s+)?("?)([^\s";]+)\1/gi)) facts.users.add(m[2]!);
   for (const m of body.matchAll(/\bCREATE\s+DATABASE\s+(?:IF\s+NOT\s+EXISTS\s+)?("?)([^\s";]+)\1/gi)) facts.databases.add(m[2]!);
   if (shell) {
     for (const m of body.matchAll(/\bcreateuser\b[^\n]*?\s([A-Za-z_][\w-]*)\s*$/gm)) facts.users.add(m[1]!);

@@ -26,6 +26,8 @@ export interface EnvUrl {
   password?: string;
   /** Path without the leading slash (the database for postgres, the db index for redis). */
   path: string;
+  /** Written as `jdbc:postgresql://…` (credentials travel as separate properties). */
+  jdbc?: boolean;
 }
 
 const DEFAULT_PORTS: Record<string, number> = {
@@ -71,8 +73,9 @@ const BROWSER_SIDE = [
 ];
 
 export function isBrowserSide(variable: string): boolean {
-  const name = variable.toUpperCase();
-  return BROWSER_SIDE.some((re) => re.test(name));
+  // camelCase and dotted names (`IdentityUrlExternal`, `spa.client`) read like SNAKE_CASE.
+  const name = variable.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[.-]/g, '_').toUpperCase();
+  return BROWSER_SIDE.some((re) => re.test(name)) || (/(^|_)(EXTERNAL|PUBLIC|BROWSER|SPA|FRONTEND)(_|$)/.test(name) && /(URL|URI|ORIGIN|HOST|CLIENT|ISSUER|ENDPOINT|DOMAIN)/.test(name));
 }
 
 /** `KAFKA_LISTENERS`, `KAFKA_CFG_LISTENERS`, `*_ADVERTISED_LISTENERS`, `LISTEN_ADDR`, … */
@@ -111,7 +114,9 @@ export function urlsInValue(variable: string, value: string): EnvUrl[] {
       continue;
     }
     const url = parseUrl(variable, match[0]);
-    if (url) out.push(url);
+    if (!url) continue;
+    if (/jdbc:$/i.test(value.slice(Math.max(0, (match.index ?? 0) - 5), match.index))) url.jdbc = true;
+    out.push(url);
   }
   return out;
 }

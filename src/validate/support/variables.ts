@@ -41,8 +41,10 @@ export function whatItFeeds(ref: VariableReference, service: Service | undefined
   if (typeof envKey === 'string' && service !== undefined) {
     if (isSecret(envKey) || /(^|_)(USER|USERNAME)$/.test(envKey)) return 'credential';
     if (/(^|_)PORT$/.test(envKey)) return 'port';
+    // Part of a URL (`http://${HOST}:8080`, `redis://:${PW}@redis`): the URL breaks. A variable that is the
+    // whole value (`SENTRY_DSN: ${SENTRY_DSN}`) just comes out empty, which is often how a feature is off.
     const value = service.environment[envKey] ?? '';
-    if (/[a-z][a-z0-9+.-]*:\/\//i.test(value) || /_(URL|URI|DSN|ENDPOINT)$/.test(envKey)) return 'url';
+    if (/[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'url';
   }
   if (first === 'services' && (part === 'command' || part === 'entrypoint') && /(^|_)(PASS|PASSWORD|USER|TOKEN|KEY)/.test(ref.name)) return 'credential';
   return 'value';
