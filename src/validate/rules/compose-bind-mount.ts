@@ -22,6 +22,7 @@ export const composeBindMount: Rule = {
   severity: 'error',
   summary:
     "A bind-mounted file does not exist (Docker mounts an empty directory in its place: error); a missing non-data directory (warning); a source tree over the image's code (info). Missing data directories are left alone",
+  leavesAlone: 'Missing data directories (`./data:/data`, `./pgdata:/var/lib/postgresql/data`: created on the first run); the host\'s own files (`/var/run/docker.sock`, `/etc/localtime`, `/proc`)',
   check({ stack }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

@@ -14,6 +14,7 @@ export const composeEnvNameDrift: Rule = {
   category: 'env',
   severity: 'warning',
   summary: 'One service gets a value under a different variable name than every other service (`AIRTABLE_GATEWAY_API_KEY=${API_KEY}` vs `API_KEY`)',
+  leavesAlone: 'Registry images (another program with its own documented names); a server\'s own setting passed under an SDK\'s standard name (MINIO_ROOT_USER → AWS_ACCESS_KEY_ID)',
   check({ stack }) {
     // signature of a value (the variables it comes from, or a service URL) → name → services using it
     const uses = new Map<string, Map<string, Set<string>>>();

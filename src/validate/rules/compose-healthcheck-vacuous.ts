@@ -13,6 +13,7 @@ export const composeHealthcheckVacuous: Rule = {
   category: 'probes',
   severity: 'warning',
   summary: 'A healthcheck that proves nothing (`exit 0`, `true`, `python -c "import sys; sys.exit(0)"`): the container is "healthy" whatever it does; not used as a readiness probe',
+  leavesAlone: 'Checks that pipe into or call a real probe (`echo stats | nc …`, `curl …`, `pg_isready`)',
   check({ stack }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

@@ -17,6 +17,7 @@ export const composeMissingHealthcheck: Rule = {
   severity: 'warning',
   summary:
     'A database, cache, broker or search server others depend on has no healthcheck (compose) / readiness probe, so nothing can wait for it to be ready (application services and explicit `service_started` are left alone)',
+  leavesAlone: 'Application services (whether they need a healthcheck is their author\'s call); dependents that wrote `condition: service_started`; services with any healthcheck',
   check({ stack }) {
     const out: Diagnostic[] = [];
     for (const target of stack.services) {

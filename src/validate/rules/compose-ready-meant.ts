@@ -15,6 +15,7 @@ export const composeReadyMeant: Rule = {
   category: 'dependencies',
   severity: 'warning',
   summary: "A dependency waits only for the start (compose's plain `depends_on` list; an explicit `condition: service_started` is a choice and left alone) where its target has a healthcheck/probe or is a database, cache or broker: readiness was surely meant",
+  leavesAlone: 'An explicit `condition: service_started` (a choice); application targets without a healthcheck',
   check({ stack }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

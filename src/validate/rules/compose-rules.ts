@@ -24,9 +24,9 @@ export const COMPOSE_RULES: readonly Rule[] = [
 ];
 
 /** Codes the compose loader itself produces, for the rule table. */
-export const COMPOSE_LOAD_CODES: ReadonlyArray<{ code: string; severity: 'error' | 'warning' | 'info'; summary: string }> = [
-  { code: 'COMPOSE001', severity: 'info', summary: 'A compose key stackctl does not apply (named by its key path); docker compose still applies it (info: the file is fine)' },
-  { code: 'COMPOSE002', severity: 'error', summary: 'An unknown compose key (with "did you mean") or a value of the wrong shape' },
+export const COMPOSE_LOAD_CODES: ReadonlyArray<{ code: string; severity: 'error' | 'warning' | 'info'; summary: string; leavesAlone?: string }> = [
+  { code: 'COMPOSE001', severity: 'info', summary: 'A compose key stackctl does not apply (named by its key path); docker compose still applies it (info: the file is fine)', leavesAlone: '`x-` extensions anywhere compose allows them' },
+  { code: 'COMPOSE002', severity: 'error', summary: 'An unknown compose key (with "did you mean") or a value of the wrong shape', leavesAlone: 'A healthcheck without `test` (the image HEALTHCHECK applies; info)' },
   { code: 'COMPOSE003', severity: 'error', summary: '`extends` names a missing file or service, or forms a cycle' },
   { code: 'COMPOSE005', severity: 'info', summary: 'The obsolete top-level `version:` (ignored)' },
   { code: 'COMPOSE006', severity: 'error', summary: 'Not a compose file: empty, or no `services:` mapping' },

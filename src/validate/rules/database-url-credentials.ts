@@ -17,6 +17,7 @@ export const databaseUrlCredentials: Rule = {
   category: 'credentials',
   severity: 'error',
   summary: "A postgres:// URL's user or password differs from the postgres service's POSTGRES_USER / POSTGRES_PASSWORD",
+  leavesAlone: 'URLs built from unset variables (ENV001); users created or altered by init scripts (`/docker-entrypoint-initdb.d/*.sql`, `*.sh`); non-official postgres images or images built here (users may be baked in); URLs without a user (JDBC, or a separate DB_USER)',
   check({ stack, services, hosts, files }) {
     const out: Diagnostic[] = [];
     for (const client of stack.services) {

@@ -13,6 +13,7 @@ export const databaseUrlName: Rule = {
   category: 'credentials',
   severity: 'warning',
   summary: "A postgres:// URL names a database other than the postgres service's POSTGRES_DB that no init script (/docker-entrypoint-initdb.d) creates",
+  leavesAlone: 'Databases created by init scripts (CREATE DATABASE, createdb, POSTGRES_MULTIPLE_DATABASES); URLs built from unset variables',
   check({ stack, services, hosts, files }) {
     const out: Diagnostic[] = [];
     for (const client of stack.services) {

@@ -22,6 +22,7 @@ export const guessableSecret: Rule = {
   category: 'credentials',
   severity: 'warning',
   summary: 'A secret equals a service name, its own user, or a well-known default (`postgres`, `password`, `changeme`, `secret`, …): anyone can guess it',
+  leavesAlone: 'Long random values; `*_FILE` variables and `/run/secrets/…` paths; values that fall back to a default written in the file (COMPOSE103)',
   check({ stack }) {
     const out: Diagnostic[] = [];
     // One .env entry (`ELASTIC_PASSWORD='changeme'`) used by three services is one finding.

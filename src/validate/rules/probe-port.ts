@@ -8,6 +8,7 @@ export const probePort: Rule = {
   category: 'probes',
   severity: 'warning',
   summary: "A stack.yaml readiness probe's port is not one of the service's declared container ports (a likely typo); a compose healthcheck runs inside the container and proves its own port",
+  leavesAlone: 'Compose healthchecks (they run inside the container and prove their own port); services without declared ports',
   check({ stack }) {
     const out: Diagnostic[] = [];
     if (stack.format === 'compose') return out;

@@ -18,6 +18,7 @@ export const readyWithoutProbe: Rule = {
   severity: 'error',
   summary:
     'A dependency waits for a service to be `ready`, but that service has no readiness probe / healthcheck to prove it (a warning when a registry image may carry its own HEALTHCHECK)',
+  leavesAlone: 'Targets with a healthcheck (even one that proves nothing: COMPOSE108 says so) or a Dockerfile HEALTHCHECK; a warning, not an error, when a registry image may define its own HEALTHCHECK',
   check({ stack, services, files }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

@@ -13,6 +13,7 @@ export const redisUrlCredentials: Rule = {
   severity: 'error',
   summary:
     'A redis:// URL points at a redis that requires a password (`--requirepass` / REDIS_PASSWORD) but carries none, or a different one',
+  leavesAlone: 'Redis servers without a password; a URL that carries `${REDIS_PASSWORD}` while the variable is unset (ENV001\'s finding); clients that do not use a URL',
   check({ stack, services, hosts }) {
     const out: Diagnostic[] = [];
     for (const client of stack.services) {

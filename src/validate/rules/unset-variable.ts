@@ -20,6 +20,7 @@ export const unsetVariable: Rule = {
   severity: 'error',
   summary:
     'A variable is referenced (`${VAR}`, or passed through as bare `VAR`) but not set: one finding per variable with every place it is used; an error when it feeds a credential, URL, port, image or probe, else a warning',
+  leavesAlone: '`${VAR:-default}`, `${VAR:-}`, `${VAR-x}`, `${VAR:+x}` (handled on purpose); `${VAR:?}` (INTERP002 says it); a bare pass-through (`environment: [VAR]`) that is not a credential; one variable used in many places is one finding',
   check({ stack, services, files }) {
     const byName = new Map<string, VariableReference[]>();
     const seen = new Set<string>();

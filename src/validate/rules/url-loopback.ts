@@ -12,6 +12,7 @@ export const urlLoopback: Rule = {
   severity: 'warning',
   summary:
     "A URL the container uses points at localhost, which inside a container is the container itself (not for its own ports, browser-side variables or `network_mode: host`)",
+  leavesAlone: 'The service\'s own listeners and published ports (its public address, e.g. WP_HOME); `network_mode: host` / `service:…`; browser-side variables',
   check({ stack, hosts }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

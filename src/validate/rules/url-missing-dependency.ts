@@ -14,6 +14,7 @@ export const urlMissingDependency: Rule = {
   category: 'urls',
   severity: 'warning',
   summary: 'A service reaches another through a URL in its environment but does not depend on it (directly or transitively), so nothing makes it start first',
+  leavesAlone: 'Targets the service depends on transitively; its own URLs; browser-side variables (a warning only: most clients retry)',
   check({ stack, hosts, graph }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

@@ -17,6 +17,7 @@ export const urlUnknownHost: Rule = {
   severity: 'error',
   summary:
     'A URL the container uses names a host that is neither a service, an alias nor an `extra_hosts` entry (nor clearly external); a warning when the service joins an external network',
+  leavesAlone: 'Dotted names, IPs and localhost (external or loopback); `extra_hosts` names; listen wildcards (`http://+:80`, `*`, `0.0.0.0`, `[::]`); `sqlite:///`, `file://`, `unix://` paths; the bucket of `s3://bucket?endpoint=…` (the endpoint is checked); browser-side variables (`CORS_*`, `*_ORIGINS`, `NEXT_PUBLIC_*`, `VITE_*`, `*_PUBLIC_URL`, …); kafka listeners',
   check({ stack, hosts }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {
