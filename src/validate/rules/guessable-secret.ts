@@ -6,7 +6,7 @@
  */
 import type { Service, VariableReference } from '../../config/model.js';
 import { isSecretName } from '../../config/secret-values.js';
-import type { Diagnostic } from '../diagnostic.js';
+import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { finding } from '../rule.js';
 

@@ -9,9 +9,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadStack } from '../../../src/config/load.js';
+import { loadStack } from '../../../src/load/load.js';
 import { sortFindings, validateStack } from '../../../src/validate/validate.js';
-import type { Diagnostic } from '../../../src/validate/diagnostic.js';
+import type { Diagnostic } from '../../../src/diagnostic.js';
 import { runCli } from '../validate/run-cli.js';
 
 const ROOT = path.resolve(__dirname, '../../fixtures/compose-real');
@@ -68,6 +68,17 @@ describe('compose-real fixtures', () => {
     expect(result.stderr).toBe('');
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toMatch(/✔ /);
+  });
+
+  it('info findings are counted, not printed, unless --verbose (--json keeps them)', async () => {
+    const args = ['validate', '-f', 'sentry-selfhosted/docker-compose.yml', '--no-port-check'];
+    const quiet = await runCli(args, { cwd: ROOT, env: {} });
+    expect(quiet.stdout).toMatch(/\d+ notes \(info\) not shown: --verbose shows them/);
+    expect(quiet.stdout).not.toMatch(/COMPOSE001/);
+    const verbose = await runCli([...args, '--verbose'], { cwd: ROOT, env: {} });
+    expect(verbose.stdout).toMatch(/info {4}COMPOSE001 {2}sentry-selfhosted\/docker-compose\.yml:\d+:\d+: `services\.\w+\.(ulimits|platform)`/);
+    const json = JSON.parse((await runCli([...args, '--json'], { cwd: ROOT, env: {} })).stdout) as { summary: { infos: number } };
+    expect(json.summary.infos).toBeGreaterThan(0);
   });
 
   it.each(broken.map((p) => [p.name, p.expected.file] as const))('stackctl validate -f %s exits 1 and names the cause', async (name, file) => {

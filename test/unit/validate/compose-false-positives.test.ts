@@ -10,6 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadStack } from '../../../src/load/load.js';
 import { validateStack } from '../../../src/validate/validate.js';
 import type { Diagnostic } from '../../../src/diagnostic.js';
+import { importCompose } from '../../../src/compose/import-compose.js';
+import { parseYamlSource } from '../../../src/config/yaml-source.js';
+import { readFileSync } from 'node:fs';
 
 const work = mkdtempSync(path.join(tmpdir(), 'stackctl-false-positives-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -324,6 +327,11 @@ describe('class 6 and 7: deliberate choices and healthcheck tools', () => {
     expect(dir[0]!.message).toMatch(/app waits for "healthy" and gets no guarantee/);
     const loaded = await loadStack(path.join(work, `p${counter}`, 'compose.yaml'), { env: {} });
     expect(loaded.stack!.services.map((s) => s.readiness)).toEqual([undefined, undefined, undefined, undefined]);
+    // `stackctl import` does not turn it into a probe either, and says so.
+    const file = path.join(work, `p${counter}`, 'compose.yaml');
+    const imported = importCompose(parseYamlSource(readFileSync(file, 'utf8'), file), { outputFile: path.join(work, `p${counter}`, 'stack.yaml') });
+    expect(imported.text).not.toMatch(/readiness:/);
+    expect(imported.notes.filter((n) => /proves nothing/.test(n.message))).toHaveLength(3);
   });
 });
 
