@@ -74,8 +74,3 @@ export function exampleEntry(stack: Stack, name: string, files: FileCache): Exam
   }
   return undefined;
 }
-
-/** The example env file beside the stack, even when it does not name the variable. */
-export function exampleFile(stack: Stack, files: FileCache): string | undefined {
-  return EXAMPLE_FILES.map((base) => path.join(stack.dir, base)).find((file) => files.isFile(file));
-}
