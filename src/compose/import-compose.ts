@@ -15,6 +15,7 @@ import { parseDuration } from '../config/normalize.js';
 import { isSecretName } from '../config/secret-values.js';
 import { resolveExtends } from './extends.js';
 import { translateHealthcheck } from './healthcheck-to-probe.js';
+import { isVacuousHealthcheck } from './vacuous-healthcheck.js';
 import { COMPOSE_HEALTHCHECK_DEFAULTS, healthcheckDeadline, projectName } from './load-compose.js';
 import { isRecord } from '../is-record.js';
 import { SUPPORTED_SERVICE_KEYS } from './spec.js';
@@ -264,6 +265,10 @@ function importHealthcheck(service: Record<string, unknown>, comment: (text: str
   if (translation.kind === 'disabled') return undefined;
   if (translation.kind === 'invalid') {
     note(`healthcheck not imported: ${translation.message}`);
+    return undefined;
+  }
+  if ((typeof check.test === 'string' || Array.isArray(check.test)) && isVacuousHealthcheck(typeof check.test === 'string' ? check.test : check.test.map(String))) {
+    note('healthcheck not imported as a readiness probe: it always succeeds, so it proves nothing (COMPOSE108)');
     return undefined;
   }
   const ms = (key: string, fallback: number): number => {

@@ -43,6 +43,7 @@ import { isRecord } from '../is-record.js';
 import { checkCoverage, showPath } from './spec.js';
 import { locateInService, resolveExtends, type ServiceOrigin } from './extends.js';
 import { translateHealthcheck } from './healthcheck-to-probe.js';
+import { isVacuousHealthcheck } from './vacuous-healthcheck.js';
 
 /** Compose's healthcheck defaults. */
 export const COMPOSE_HEALTHCHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 0 } as const;
@@ -286,6 +287,7 @@ function normaliseService(ctx: ServiceContext, name: string, doc: Record<string,
   const watch = parseDevelopWatch(doc.develop, dirOf('develop'), (at) => locate('develop', ...at));
   for (const p of watch.problems) problem(['develop', ...p.at], p.message, p.hint);
   if (watch.rules.length > 0) service.watch = watch.rules;
+  normaliseNetworking(service, doc);
 
   const readiness = normaliseHealthcheck(service, doc.healthcheck, locate, problem);
   if (readiness) {
@@ -294,6 +296,18 @@ function normaliseService(ctx: ServiceContext, name: string, doc: Record<string,
   }
   service.secrets = Object.keys(service.environment).filter(isSecretName);
   return service;
+}
+
+/** What validation needs of `network_mode`, `extra_hosts` and `expose` (stackctl does not apply them). */
+function normaliseNetworking(service: Service, doc: Record<string, unknown>): void {
+  if (typeof doc.network_mode === 'string') service.networkMode = doc.network_mode;
+  const extra = doc.extra_hosts;
+  const hosts = Array.isArray(extra) ? extra.filter((h): h is string => typeof h === 'string') : isRecord(extra) ? Object.keys(extra) : [];
+  if (hosts.length > 0) service.extraHosts = hosts;
+  if (Array.isArray(doc.expose)) {
+    const ports = doc.expose.map((p) => Number(String(p).split(/[-/]/)[0])).filter((p) => Number.isInteger(p) && p > 0);
+    if (ports.length > 0) service.expose = ports;
+  }
 }
 
 function definingDir(origin: ServiceOrigin, key: string): string {
@@ -464,12 +478,16 @@ function normaliseDependsOn(name: string, value: unknown, locate: Locate, locate
   return Object.entries(value).map(([dependency, config]) => {
     const entry = isRecord(config) ? config : {};
     let condition: DependencyCondition = 'started';
+    let explicit = false;
     if (entry.condition !== undefined) {
       const mapped = typeof entry.condition === 'string' ? composeCondition(entry.condition) : undefined;
-      if (mapped) condition = mapped;
+      if (mapped) {
+        condition = mapped;
+        explicit = true;
+      }
       else problem(['depends_on', dependency, 'condition'], `unknown condition ${JSON.stringify(entry.condition)}`, 'use service_started, service_healthy or service_completed_successfully');
     }
-    return { service: dependency, condition, required: entry.required !== false, location: locateKey('depends_on', dependency) };
+    return { service: dependency, condition, ...(explicit ? { explicit } : {}), required: entry.required !== false, location: locateKey('depends_on', dependency) };
   });
 }
 
@@ -503,9 +521,11 @@ function normaliseHealthcheck(service: Service, value: unknown, locate: Locate, 
     service.healthcheck = { test: words, location: locate('healthcheck', 'test') };
   }
   if (value.test === undefined || value.test === null) {
-    problem(['healthcheck'], 'a healthcheck without `test` uses the image\'s HEALTHCHECK, which stackctl cannot see; no readiness probe', 'write the `test` here so stackctl can prove readiness', 'warning');
+    problem(['healthcheck'], 'a healthcheck without `test` uses the image\'s HEALTHCHECK, which stackctl cannot see; no readiness probe', 'write the `test` here so stackctl can prove readiness', 'info');
     return undefined;
   }
+  // A check that always passes proves nothing (COMPOSE108): stackctl waits only for the start.
+  if (service.healthcheck && isVacuousHealthcheck(service.healthcheck.test)) return undefined;
   const translation = translateHealthcheck(value.test, {
     syntax: 'resolved',
     containerEnv: (variable) => service.environment[variable],

@@ -20,10 +20,11 @@ export function serviceKind(service: Service): ServiceKind {
   const image = (service.image ?? '').split('/').pop()?.split(':')[0]?.toLowerCase() ?? '';
   const command = (service.command ?? []).join(' ');
   if (/redis-server/.test(command)) return 'redis';
-  if ('POSTGRES_PASSWORD' in service.environment || 'POSTGRES_USER' in service.environment) {
-    if (!Object.keys(service.environment).some((key) => /_URL$/.test(key))) return 'postgres';
-  }
   for (const [kind, pattern] of PATTERNS) if (pattern.test(image)) return kind;
+  // A server is configured with POSTGRES_PASSWORD; a client (temporal's POSTGRES_USER + POSTGRES_SEEDS) is told where one is.
+  if ('POSTGRES_PASSWORD' in service.environment || 'POSTGRES_USER' in service.environment) {
+    if (!Object.keys(service.environment).some((key) => /_(URL|URI|HOST|SEEDS|ADDR|ADDRESS|DSN)$/.test(key))) return 'postgres';
+  }
   for (const [kind, pattern] of PATTERNS) if (pattern.test(service.name.toLowerCase()) && !service.build) return kind;
   return 'app';
 }

@@ -194,7 +194,7 @@ function walkMapping(value: Record<string, unknown>, table: KeyTable, path: Arra
     const support = typeof spec === 'string' ? spec : spec.support;
     if (support === 'ignored') {
       const why = typeof spec === 'string' ? RUNTIME_ONLY : spec.why ?? RUNTIME_ONLY;
-      out.push(finding('COMPOSE001', 'warning', keyPath, ctx, service, `\`${showPath(keyPath)}\` is not supported by stackctl and is ignored`, why));
+      out.push(finding('COMPOSE001', 'info', keyPath, ctx, service, `\`${showPath(keyPath)}\` is not supported by stackctl and is ignored`, why));
       continue;
     }
     if (typeof spec === 'string') continue;

@@ -32,6 +32,8 @@ export function dependencyCondition(name: string): DependencyCondition | undefin
 export interface Dependency {
   service: string;
   condition: DependencyCondition;
+  /** True when the condition was written out (compose's `condition: service_started` is a choice). */
+  explicit?: boolean;
   /** compose's `required: false`: a missing dependency is tolerated. */
   required: boolean;
   location: SourceLocation;
@@ -147,6 +149,12 @@ export interface Service {
    * judge the command docker would run inside the image (e.g. `curl` in an image without curl).
    */
   healthcheck?: ComposeHealthcheck;
+  /** Compose input only: `network_mode` as written (`host`, `service:vpn`, `none`, …). */
+  networkMode?: string;
+  /** Compose input only: host names `extra_hosts` adds to /etc/hosts. */
+  extraHosts?: string[];
+  /** Compose input only: container ports declared by `expose`. */
+  expose?: number[];
 }
 
 export type WatchAction = 'sync' | 'sync+restart' | 'rebuild';

@@ -8,6 +8,7 @@ import { redisUrlCredentials } from './rules/redis-url-credentials.js';
 import { databaseUrlCredentials } from './rules/database-url-credentials.js';
 import { databaseUrlName } from './rules/database-url-name.js';
 import { probeCredentials } from './rules/probe-credentials.js';
+import { guessableSecret } from './rules/guessable-secret.js';
 import { urlUnknownHost } from './rules/url-unknown-host.js';
 import { urlWrongPort } from './rules/url-wrong-port.js';
 import { urlMissingDependency } from './rules/url-missing-dependency.js';
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   databaseUrlCredentials,
   databaseUrlName,
   probeCredentials,
+  guessableSecret,
   urlUnknownHost,
   urlWrongPort,
   urlMissingDependency,
@@ -65,14 +67,14 @@ export const RULES: readonly Rule[] = [
 /**
  * Codes produced while loading (before rules run), documented in the same table.
  */
-export const LOAD_CODES: ReadonlyArray<{ code: string; severity: 'error' | 'warning' | 'info'; summary: string }> = [
+export const LOAD_CODES: ReadonlyArray<{ code: string; severity: 'error' | 'warning' | 'info'; summary: string; leavesAlone?: string }> = [
   { code: 'FILE001', severity: 'error', summary: 'The stack file cannot be read' },
   { code: 'YAML001', severity: 'error', summary: 'YAML syntax error (every one is reported, with line and column)' },
   { code: 'YAML002', severity: 'warning', summary: 'YAML warning (e.g. an unknown tag)' },
-  { code: 'INTERP001', severity: 'error', summary: 'Malformed interpolation (`$` not followed by a name, `{` or `$`; unclosed `${`)' },
+  { code: 'INTERP001', severity: 'error', summary: 'Malformed interpolation (`$` not followed by a name, `{` or `$`; unclosed `${`)', leavesAlone: '`$$` (a literal `$`); `x-` extension blocks (their values reach services through anchors)' },
   { code: 'INTERP002', severity: 'error', summary: '`${VAR:?message}` / `${VAR?message}` with VAR unset (or empty): the message is shown' },
   { code: 'ENVFILE001', severity: 'error', summary: 'An env_file does not exist or cannot be read' },
-  { code: 'ENVFILE002', severity: 'warning', summary: "The stack's own env_file (e.g. .env) does not exist: its variables will be unset" },
+  { code: 'ENVFILE002', severity: 'warning', summary: "The stack's own env_file (e.g. .env) does not exist: its variables will be unset", leavesAlone: "A compose project's `.env` (optional in compose; unset variables are ENV001's findings)" },
   { code: 'SCHEMA001', severity: 'error', summary: 'A value has the wrong type or format (port, duration, restart policy, …)' },
   { code: 'SCHEMA002', severity: 'error', summary: 'Unknown key, with "did you mean"' },
   { code: 'SCHEMA003', severity: 'error', summary: 'A required key is missing (`name`, `services`, `image`/`build`, …)' },

@@ -25,6 +25,8 @@ export interface RenderInput {
   /** Paths are shown relative to this directory. */
   cwd: string;
   color: boolean;
+  /** Print info findings too (default: counted in one line; --json always has them). */
+  verbose?: boolean;
 }
 
 export interface Counts {
@@ -63,7 +65,10 @@ export function renderHuman(input: RenderInput): string {
   const r = (text: string): string => input.redactor.redact(text);
   const lines: string[] = [];
   const groups = new Map<string, Diagnostic[]>();
+  // Info is what the file does fine (keys stackctl does not apply, habits): quiet unless asked for.
+  const hidden = input.verbose ? 0 : input.diagnostics.filter((d) => d.severity === 'info').length;
   for (const d of input.diagnostics) {
+    if (d.severity === 'info' && !input.verbose) continue;
     const key = d.service ?? '';
     const list = groups.get(key) ?? [];
     list.push(d);
@@ -78,6 +83,7 @@ export function renderHuman(input: RenderInput): string {
     }
     lines.push('');
   }
+  if (hidden > 0) lines.push(paint('dim', `${hidden} note${hidden === 1 ? '' : 's'} (info) not shown: --verbose shows them`), '');
   const counts = countFindings(input.diagnostics);
   const what = input.stackName ? `${input.stackName} (${input.serviceCount ?? 0} service${input.serviceCount === 1 ? '' : 's'}, ${input.format === 'compose' ? 'compose file' : 'stack.yaml'})` : displayLocation({ file: input.file, line: 0, col: 0 }, input.cwd);
   const summary = `${counts.errors} error${counts.errors === 1 ? '' : 's'}, ${counts.warnings} warning${counts.warnings === 1 ? '' : 's'}`;
@@ -105,6 +111,8 @@ export interface ValidateJson {
     location: SourceLocation;
     message: string;
     hint: string;
+    /** Present when one cause shows in several places (the first is `location`). */
+    occurrences?: Array<{ service: string | null; location: SourceLocation }>;
   }>;
 }
 
@@ -124,6 +132,7 @@ export function renderJson(input: RenderInput): string {
       location: { file: d.location.file, line: d.location.line, col: d.location.col },
       message: d.message,
       hint: d.hint,
+      ...(d.occurrences ? { occurrences: d.occurrences.map((o) => ({ service: o.service ?? null, location: { file: o.location.file, line: o.location.line, col: o.location.col } })) } : {}),
     })),
   };
   return `${JSON.stringify(input.redactor.redactValue(doc), null, 2)}\n`;

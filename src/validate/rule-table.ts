@@ -3,10 +3,10 @@ import { LOAD_CODES, RULES } from './registry.js';
 
 export function ruleTableMarkdown(): string {
   const rows = [
-    '| code | severity | name | what it finds |',
-    '|---|---|---|---|',
-    ...LOAD_CODES.map((c) => `| \`${c.code}\` | ${c.severity} | (loading) | ${escape(c.summary)} |`),
-    ...RULES.map((r) => `| \`${r.code}\` | ${r.severity} | ${r.name} | ${escape(r.summary)} |`),
+    '| code | severity | name | what it catches | what it deliberately leaves alone |',
+    '|---|---|---|---|---|',
+    ...LOAD_CODES.map((c) => `| \`${c.code}\` | ${c.severity} | (loading) | ${escape(c.summary)} | ${escape(c.leavesAlone ?? '—')} |`),
+    ...RULES.map((r) => `| \`${r.code}\` | ${r.severity} | ${r.name} | ${escape(r.summary)} | ${escape(r.leavesAlone)} |`),
   ];
   return `${rows.join('\n')}\n`;
 }

@@ -31,8 +31,10 @@ export interface Rule {
   category: RuleCategory;
   /** Default severity (a rule may raise or lower it per finding, and says so in `summary`). */
   severity: Severity;
-  /** One line for the rule table. */
+  /** One line for the rule table: what it catches. */
   summary: string;
+  /** What it deliberately leaves alone (look-alikes that are fine), for the rule table. */
+  leavesAlone: string;
   check(ctx: RuleContext): Diagnostic[] | Promise<Diagnostic[]>;
 }
 

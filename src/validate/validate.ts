@@ -45,7 +45,41 @@ export async function validateStack(stack: Stack, options: ValidateOptions = {})
       }
     }),
   );
-  return sortFindings(stack, results.flat());
+  return sortFindings(stack, mergeSharedCauses(stack, results.flat()));
+}
+
+/**
+ * One cause, one finding: the same finding at the same file:line:col for several services (a YAML
+ * anchor merged into 21 services) is reported once, naming the services, with every place in
+ * `occurrences`.
+ */
+export function mergeSharedCauses(stack: Pick<Stack, 'services'>, diagnostics: Diagnostic[]): Diagnostic[] {
+  const names = stack.services.map((s) => s.name).sort((a, b) => b.length - a.length);
+  const anonymous = (d: Diagnostic): string => names.reduce((text, name) => text.split(name).join('\u0000'), d.message);
+  const groups = new Map<string, Diagnostic[]>();
+  const out: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    if (d.service === undefined || d.location.line === 0) {
+      out.push(d);
+      continue;
+    }
+    const key = `${d.code}|${d.location.file}|${d.location.line}|${d.location.col}|${anonymous(d)}`;
+    const group = groups.get(key);
+    if (group) group.push(d);
+    else {
+      groups.set(key, [d]);
+      out.push(d);
+    }
+  }
+  for (const group of groups.values()) {
+    const services = [...new Set(group.map((d) => d.service!))];
+    if (services.length < 2) continue;
+    const first = group[0]!;
+    const shown = services.slice(0, 8).join(', ') + (services.length > 8 ? ', …' : '');
+    first.message = `${first.message} — the same line is shared by ${services.length} services (${shown})`;
+    first.occurrences = group.map((d) => ({ service: d.service!, location: d.location }));
+  }
+  return out;
 }
 
 /** Service order of the file, then stack-wide findings; inside a service by file, line, column. */

@@ -19,6 +19,7 @@ interface ValidateFlags {
   strict?: boolean;
   portCheck: boolean;
   listRules?: boolean | string;
+  verbose?: boolean;
 }
 
 export function registerValidate(program: Command, ctx: CliContext): void {
@@ -30,6 +31,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .option('--json', 'print the findings as JSON (schemaVersion 1, see docs/validate.md)')
     .option('--strict', 'warnings fail too (exit 1)')
     .option('--no-port-check', 'do not try whether published host ports are free (PORT002)')
+    .option('--verbose', 'also print info findings (what the file does fine but stackctl notes)')
     .option('--list-rules [format]', 'print the rule table (text, or "md" for markdown) and exit')
     .addHelpText(
       'after',
@@ -63,6 +65,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
       redactor,
       cwd: ctx.cwd,
       color: Boolean(ctx.stdout.isTTY) && !ctx.env.NO_COLOR,
+      verbose: flags.verbose ?? false,
     };
     if (loaded.stack) {
       input.stackName = loaded.stack.name;

@@ -9,6 +9,7 @@ export const buildContextMissing: Rule = {
   category: 'build',
   severity: 'error',
   summary: 'A build context directory (or an additional context) does not exist',
+  leavesAlone: 'Remote contexts (`https://…`, `git@…`) and named contexts (`docker-image://`, `service:`)',
   check({ stack, files }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

@@ -8,6 +8,7 @@ export const completedLongRunning: Rule = {
   category: 'dependencies',
   severity: 'warning',
   summary: 'A dependency waits for a service to complete, but that service restarts always / unless-stopped, so it never completes',
+  leavesAlone: 'One-shot jobs (`restart: no` / `on-failure`)',
   check({ stack, services }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

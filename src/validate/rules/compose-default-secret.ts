@@ -14,6 +14,7 @@ export const composeDefaultSecret: Rule = {
   category: 'credentials',
   severity: 'warning',
   summary: 'A secret variable falls back to a default written in the file (`${JWT_SECRET:-change-me}`)',
+  leavesAlone: 'Defaults that are flags or numbers (`${REQUIRE_API_KEY:-true}`), empty defaults, defaults that are other variables',
   check({ stack }) {
     const out: Diagnostic[] = [];
     const declared = new Set(stack.services.flatMap((service) => service.secrets));

@@ -14,6 +14,7 @@ export const composeEnvNameDrift: Rule = {
   category: 'env',
   severity: 'warning',
   summary: 'One service gets a value under a different variable name than every other service (`AIRTABLE_GATEWAY_API_KEY=${API_KEY}` vs `API_KEY`)',
+  leavesAlone: 'Registry images (another program with its own documented names); a server\'s own setting passed under an SDK\'s standard name (MINIO_ROOT_USER → AWS_ACCESS_KEY_ID)',
   check({ stack }) {
     // signature of a value (the variables it comes from, or a service URL) → name → services using it
     const uses = new Map<string, Map<string, Set<string>>>();
@@ -34,12 +35,15 @@ export const composeEnvNameDrift: Rule = {
     }
     const out: Diagnostic[] = [];
     for (const service of stack.services) {
+      // A registry image is another program with its own documented names; drift is a shared codebase's problem.
+      if (!service.build) continue;
       const own = signatures.get(service)!;
       const reported = new Set<string>();
       for (const [name, signature] of own) {
         if (reported.has(signature)) continue;
         const byName = uses.get(signature)!;
         const mine = byName.get(name)!.size;
+        const names = [...own].filter(([, s]) => s === signature).map(([n]) => n);
         // The name most other services use for this value.
         let common: string | undefined;
         let commonCount = 0;
@@ -51,8 +55,10 @@ export const composeEnvNameDrift: Rule = {
           }
         }
         if (!common || commonCount < 2 || commonCount <= mine || common in service.environment) continue;
+        // A server image's own setting (MINIO_ROOT_USER, POSTGRES_PASSWORD) passed to a client under its
+        // SDK's standard name (AWS_ACCESS_KEY_ID, PGPASSWORD) is a translation, not a drift.
+        if (SERVER_SETTING.test(common) || names.some((n) => STANDARD_CLIENT_NAME.test(n))) continue;
         reported.add(signature);
-        const names = [...own].filter(([, s]) => s === signature).map(([n]) => n);
         const others = [...byName.get(common)!].sort();
         out.push({
           code: composeEnvNameDrift.code,
@@ -67,6 +73,9 @@ export const composeEnvNameDrift: Rule = {
     return out;
   },
 };
+
+const SERVER_SETTING = /^(MINIO|POSTGRES|MYSQL|MARIADB|MONGO_INITDB|RABBITMQ_DEFAULT|ELASTIC|KEYCLOAK|KC|CLICKHOUSE|INFLUXDB|NEO4J|GF_SECURITY)_/;
+const STANDARD_CLIENT_NAME = /^(AWS|GOOGLE|AZURE|GCP|S3|PG|PGPASSWORD$|MYSQL_PWD$)/;
 
 function describe(signature: string): string {
   return signature.startsWith('$') ? signature : `the URL ${signature}`;

@@ -1,8 +1,9 @@
 /**
- * COMPOSE104: a compose healthcheck runs `curl` (or `wget`) inside an image that may not have it —
+ * COMPOSE104: a compose healthcheck runs `curl` (or `wget`) inside an image that does not have it —
  * slim and alpine images have no curl, distroless ones have no shell. The container then never
- * becomes healthy and everything that waits for it hangs. Judged from the Dockerfile when the service
- * is built here, from well-known images otherwise.
+ * becomes healthy and everything that waits for it hangs: an error. Judged from the Dockerfile when the
+ * service is built here, from well-known images otherwise; an image we know nothing about is left
+ * alone, and so is a healthcheck that installs its tool first (`apk add curl && curl …`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Service, Stack } from '../../config/model.js';
@@ -16,8 +17,10 @@ export const composeHealthcheckTool: Rule = {
   code: 'COMPOSE104',
   name: 'compose-healthcheck-tool',
   category: 'probes',
-  severity: 'warning',
-  summary: 'A compose healthcheck runs `curl`/`wget` in an image that may not have it (slim, alpine, distroless)',
+  severity: 'error',
+  summary:
+    'A compose healthcheck runs `curl`/`wget` in an image known not to have it (slim, alpine, distroless); unknown images and healthchecks that install the tool first are left alone',
+  leavesAlone: 'Images we know nothing about (no guess: quiet); healthchecks that install the tool first (`apk add curl && curl …`); the official nginx image (alpine too) ships curl; full language images (python:3.12, node:20) have curl',
   check({ stack }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {
@@ -25,21 +28,26 @@ export const composeHealthcheckTool: Rule = {
       if (!healthcheck) continue;
       const text = typeof healthcheck.test === 'string' ? healthcheck.test : healthcheck.test.slice(1).join(' ');
       const tool = (['curl', 'wget'] as const).find((name) => new RegExp(`(^|[\\s;&|/])${name}(\\s|$)`).test(text));
-      if (!tool) continue;
+      if (!tool || installsFirst(text, tool)) continue;
       const { verdict, image } = toolInImage(service, tool);
-      if (verdict === 'present') continue;
+      if (verdict !== 'absent') continue;
       out.push({
         code: composeHealthcheckTool.code,
         severity: composeHealthcheckTool.severity,
         service: service.name,
         location: healthcheck.location,
-        message: `the healthcheck runs \`${tool}\` inside ${image}, which ${verdict === 'absent' ? 'does not have it' : 'may not have it (slim and alpine images do not)'}: the container would never become healthy`,
+        message: `the healthcheck runs \`${tool}\` inside ${image}, which does not have it: the container would never become healthy`,
         hint: alternative(service, tool, text),
       });
     }
     return out;
   },
 };
+
+/** `apk add curl && curl …`, `apt-get install -y curl; curl …`: the check brings its own tool. */
+function installsFirst(text: string, tool: Tool): boolean {
+  return new RegExp(`(apk\\s+add|apt-get\\s+install|apt\\s+install|yum\\s+install|dnf\\s+install|microdnf\\s+install)[^&;|]*\\b${tool}\\b`).test(text);
+}
 
 function alternative(service: Service, tool: Tool, text: string): string {
   const url = /https?:\/\/[^\s'"|;]+/.exec(text)?.[0] ?? 'http://localhost:PORT/health';
@@ -73,13 +81,19 @@ function judgeDockerfile(text: string, tool: Tool): Verdict {
   return last ? judgeImage(last, tool) : 'unknown';
 }
 
-/** What well-known base images ship. */
-function judgeImage(image: string, tool: Tool): Verdict {
+/**
+ * What well-known base images ship. Order matters: the official nginx image ships curl in its alpine
+ * variant too, so the image's own rule comes before the generic alpine one.
+ */
+export function judgeImage(image: string, tool: Tool): Verdict {
   const name = image.toLowerCase();
-  if (/distroless|scratch/.test(name)) return 'absent';
+  const repository = name.replace(/@.*$/, '').replace(/:[^/]*$/, '');
+  const tag = name.includes(':') ? name.slice(name.lastIndexOf(':') + 1) : 'latest';
+  if (/distroless|(^|\/)scratch$/.test(repository)) return 'absent';
+  if (/^(docker\.io\/)?(library\/)?nginx$/.test(repository)) return tool === 'curl' ? 'present' : /alpine/.test(tag) ? 'present' : 'unknown';
   if (/alpine/.test(name)) return tool === 'wget' ? 'present' : 'absent';
-  if (/(^|\/)(debian|ubuntu)(:|$)|slim|bookworm|bullseye/.test(name)) return /slim/.test(name) || tool === 'curl' ? 'absent' : 'unknown';
-  if (/(^|\/)(python|node|golang|ruby|php|openjdk|eclipse-temurin|buildpack-deps)(:|$)/.test(name)) return 'present';
-  if (/(^|\/)(nginx|httpd|caddy|traefik)(:|$)/.test(name)) return tool === 'curl' ? 'present' : 'unknown';
+  const language = /^(docker\.io\/)?(library\/)?(python|node|golang|ruby|php|openjdk|eclipse-temurin|buildpack-deps|rust|perl)$/.test(repository);
+  if (/slim/.test(tag) || /(^|\/)(debian|ubuntu)$/.test(repository)) return 'absent';
+  if (language) return 'present';
   return 'unknown';
 }

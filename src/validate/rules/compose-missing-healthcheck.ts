@@ -1,6 +1,9 @@
 /**
- * COMPOSE102: a service others depend on has no healthcheck (compose) / readiness probe, so nothing can
- * wait for it to be ready. Databases and caches get a concrete healthcheck in the hint.
+ * COMPOSE102: a database, cache, broker or search server others depend on has no healthcheck (compose)
+ * / readiness probe, so nothing can wait for it to be ready. Databases and caches get a concrete
+ * healthcheck in the hint. Left alone: application services (they usually retry, and whether they
+ * need a healthcheck is the author's call), dependents that wrote `condition: service_started` (a
+ * choice), and services whose healthcheck exists but proves nothing (COMPOSE108 says so).
  */
 import type { Service, Stack } from '../../config/model.js';
 import type { Diagnostic } from '../../diagnostic.js';
@@ -12,26 +15,42 @@ export const composeMissingHealthcheck: Rule = {
   name: 'compose-missing-healthcheck',
   category: 'probes',
   severity: 'warning',
-  summary: 'A service others depend on has no healthcheck (compose) / readiness probe, so nothing can wait for it to be ready',
+  summary:
+    'A database, cache, broker or search server others depend on has no healthcheck (compose) / readiness probe, so nothing can wait for it to be ready (application services and explicit `service_started` are left alone)',
+  leavesAlone: 'Application services (whether they need a healthcheck is their author\'s call); dependents that wrote `condition: service_started`; services with any healthcheck',
   check({ stack }) {
     const out: Diagnostic[] = [];
     for (const target of stack.services) {
-      if (target.readiness) continue;
-      const dependents = stack.services.filter((service) => service.dependsOn.some((d) => d.service === target.name)).map((s) => s.name);
-      if (dependents.length === 0) continue;
+      if (target.readiness || target.healthcheck) continue;
       const kind = serviceKind(target);
+      if (kind === 'app') continue;
+      const dependents = stack.services
+        .filter((service) => service.dependsOn.some((d) => d.service === target.name && !(d.condition === 'started' && d.explicit)))
+        .map((s) => s.name);
+      if (dependents.length === 0) continue;
       const noun = stack.format === 'compose' ? 'healthcheck' : 'readiness probe';
       out.push({
         code: composeMissingHealthcheck.code,
         severity: composeMissingHealthcheck.severity,
         service: target.name,
         location: target.location,
-        message: `${target.name} has no ${noun}: ${dependents.join(', ')} cannot wait for it to be ready${kind === 'app' ? '' : ` (a ${kind} accepts connections only some seconds after its container starts)`}`,
+        message: `${target.name} has no ${noun}: ${dependents.join(', ')} cannot wait for it to be ready (${KIND_NOUN[kind]} accepts connections only some seconds after its container starts)`,
         hint: stack.format === 'compose' ? composeHint(target, kind) : stackHint(kind),
       });
     }
     return out;
   },
+};
+
+const KIND_NOUN: Record<ReturnType<typeof serviceKind>, string> = {
+  postgres: 'a postgres server',
+  mysql: 'a mysql server',
+  mongo: 'a mongodb server',
+  redis: 'a redis server',
+  memcached: 'a memcached server',
+  broker: 'a message broker',
+  search: 'a search server',
+  app: 'an application',
 };
 
 function composeHint(target: Service, kind: ReturnType<typeof serviceKind>): string {

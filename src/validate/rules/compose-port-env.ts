@@ -10,8 +10,10 @@ export const composePortEnv: Rule = {
   code: 'COMPOSE107',
   name: 'compose-port-env',
   category: 'ports',
-  severity: 'warning',
-  summary: 'A `*_PORT` variable names a port the service does not publish while it publishes others',
+  // Info: many ports are internal on purpose (metrics, admin); nothing fails because of it.
+  severity: 'info',
+  summary: 'A `*_PORT` variable names a port the service does not publish while it publishes others (info: internal ports are often meant)',
+  leavesAlone: 'Ports of other servers (`DB_PORT`, `REDIS_PORT`, …); services that publish nothing (info only)',
   check({ stack }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

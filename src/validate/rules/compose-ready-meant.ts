@@ -14,17 +14,19 @@ export const composeReadyMeant: Rule = {
   name: 'compose-ready-meant',
   category: 'dependencies',
   severity: 'warning',
-  summary: "A dependency waits only for the start (compose's plain `depends_on` list) where its target has a healthcheck/probe or is a database, cache or broker: readiness was surely meant",
+  summary: "A dependency waits only for the start (compose's plain `depends_on` list; an explicit `condition: service_started` is a choice and left alone) where its target has a healthcheck/probe or is a database, cache or broker: readiness was surely meant",
+  leavesAlone: 'An explicit `condition: service_started` (a choice); application targets without a healthcheck',
   check({ stack }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {
       for (const dependency of service.dependsOn) {
-        if (dependency.condition !== 'started') continue;
+        // `condition: service_started` written out is a choice, not a missed readiness check.
+        if (dependency.condition !== 'started' || dependency.explicit) continue;
         const target = serviceByName(stack, dependency.service);
         if (!target) continue;
         const kind = serviceKind(target);
         if (!target.readiness && kind === 'app') continue;
-        const why = target.readiness ? `${target.name} has a ${stack.format === 'compose' ? 'healthcheck' : 'readiness probe'}` : `${target.name} is a ${kind === 'redis' || kind === 'memcached' ? 'cache' : kind === 'broker' ? 'message broker' : 'database'}`;
+        const why = target.readiness ? `${target.name} has a ${stack.format === 'compose' ? 'healthcheck' : 'readiness probe'}` : `${target.name} is a ${kind === 'redis' || kind === 'memcached' ? 'cache' : kind === 'broker' ? 'message broker' : kind === 'search' ? 'search server' : 'database'}`;
         const fix =
           stack.format === 'compose'
             ? `write \`depends_on: { ${target.name}: { condition: service_healthy } }\`${target.readiness ? '' : ` and give ${target.name} a healthcheck (see COMPOSE102)`}`

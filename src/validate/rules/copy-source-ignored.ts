@@ -10,6 +10,7 @@ export const copySourceIgnored: Rule = {
   category: 'build',
   severity: 'error',
   summary: 'A COPY/ADD source exists but .dockerignore excludes it from the build context',
+  leavesAlone: 'Contexts without .dockerignore; negated patterns that re-include the source',
   check({ stack, files }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

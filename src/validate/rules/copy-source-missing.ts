@@ -11,6 +11,7 @@ export const copySourceMissing: Rule = {
   category: 'build',
   severity: 'error',
   summary: 'A Dockerfile COPY/ADD source does not exist inside the build context (e.g. a shared module left outside it)',
+  leavesAlone: 'URL and git sources; sources whose ARG cannot be resolved; `--from=` a stage or image',
   check({ stack, files }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

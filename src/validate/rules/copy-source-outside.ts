@@ -9,6 +9,7 @@ export const copySourceOutside: Rule = {
   category: 'build',
   severity: 'error',
   summary: 'A COPY/ADD source reaches outside the build context with `..` (Docker cannot send it)',
+  leavesAlone: 'Paths that stay inside the context after normalisation',
   check({ stack, files }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

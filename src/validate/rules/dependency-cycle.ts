@@ -10,6 +10,7 @@ export const dependencyCycle: Rule = {
   category: 'dependencies',
   severity: 'error',
   summary: 'Services depend on each other in a cycle (named as `a → b → c → a`), so none of them can start first',
+  leavesAlone: 'Graphs without cycles',
   check({ stack, graph }) {
     const out: Diagnostic[] = [];
     for (const cycle of findCycles(graph)) {

@@ -10,6 +10,7 @@ export const dockerfileMissing: Rule = {
   category: 'build',
   severity: 'error',
   summary: 'The Dockerfile of a build does not exist',
+  leavesAlone: '`dockerfile_inline`',
   check({ stack, files }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

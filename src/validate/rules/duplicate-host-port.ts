@@ -20,6 +20,7 @@ export const duplicateHostPort: Rule = {
   category: 'ports',
   severity: 'error',
   summary: 'The same host port (and interface) is published twice, by one service or by two',
+  leavesAlone: 'The same port on different interfaces or protocols',
   check({ stack }) {
     const out: Diagnostic[] = [];
     const seen: Array<{ service: string; mapping: PortMapping }> = [];

@@ -1,5 +1,6 @@
 import type { Rule } from '../rule.js';
 import { finding } from '../rule.js';
+import { isUnset } from '../support/variables.js';
 
 const CREDENTIAL_HEADER = /auth|key|token|secret|password/i;
 
@@ -10,11 +11,15 @@ export const emptyProbeCredential: Rule = {
   category: 'env',
   severity: 'error',
   summary: 'A readiness probe credential (postgres user/password, redis password, credential header) resolves to an empty value',
+  leavesAlone: 'A compose healthcheck whose credential comes from an unset variable (ENV001 names that cause once)',
   check({ stack }) {
     const out = [];
     for (const service of stack.services) {
       const readiness = service.readiness;
       if (!readiness) continue;
+      // A compose healthcheck's probe takes its credentials from the container's variables: when one of
+      // those is an unset `${VAR}`, ENV001 already names the cause.
+      if (stack.format === 'compose' && stack.variables.some((ref) => ref.service === service.name && isUnset(ref))) continue;
       const probe = readiness.probe;
       const empty: string[] = [];
       if (probe.kind === 'postgres') {

@@ -10,6 +10,7 @@ export const emptyVariable: Rule = {
   severity: 'warning',
   summary:
     'A referenced variable is set but empty; an error when it is a secret, required (requires_env), or used in a command or readiness probe',
+  leavesAlone: 'Variables with an operator (`${VAR:-}`); empty values written literally in the file',
   check({ stack, services }) {
     const out = [];
     const seen = new Set<string>();

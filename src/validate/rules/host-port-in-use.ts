@@ -29,6 +29,7 @@ export const hostPortInUse: Rule = {
   category: 'ports',
   severity: 'warning',
   summary: 'A published host port is already in use on this machine (checked by trying to listen on it; skip with --no-port-check)',
+  leavesAlone: 'Everything, with `--no-port-check`; UDP ports',
   async check({ stack, checkHostPorts }) {
     if (!checkHostPorts) return [];
     const mappings = stack.services.flatMap((service) =>

@@ -8,6 +8,7 @@ export const noImage: Rule = {
   category: 'resources',
   severity: 'error',
   summary: 'A service has neither `image` nor `build`, so there is nothing to run',
+  leavesAlone: 'Services whose `extends` failed (COMPOSE003 already says why)',
   check({ stack }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

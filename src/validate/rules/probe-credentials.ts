@@ -10,6 +10,7 @@ export const probeCredentials: Rule = {
   category: 'credentials',
   severity: 'error',
   summary: "A redis/postgres readiness probe's credentials differ from the server's own (--requirepass, POSTGRES_USER/PASSWORD)",
+  leavesAlone: 'Probes of services that are not recognisably redis/postgres servers',
   check({ stack }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

@@ -7,9 +7,11 @@ export const probePort: Rule = {
   name: 'probe-port-not-declared',
   category: 'probes',
   severity: 'warning',
-  summary: "A readiness probe's port is not one of the service's declared container ports (a likely typo)",
+  summary: "A stack.yaml readiness probe's port is not one of the service's declared container ports (a likely typo); a compose healthcheck runs inside the container and proves its own port",
+  leavesAlone: 'Compose healthchecks (they run inside the container and prove their own port); services without declared ports',
   check({ stack }) {
     const out: Diagnostic[] = [];
+    if (stack.format === 'compose') return out;
     for (const service of stack.services) {
       const probe = service.readiness?.probe;
       if (!probe || !('port' in probe) || service.ports.length === 0) continue;

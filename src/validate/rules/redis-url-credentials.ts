@@ -3,6 +3,7 @@ import type { Rule } from '../rule.js';
 import { finding } from '../rule.js';
 import { redisServer } from '../support/servers.js';
 import { urlsInEnvironment } from '../support/urls.js';
+import { unsetIn } from '../support/variables.js';
 
 /** A client's redis URL lacks the password (or has another one than) the redis server requires. */
 export const redisUrlCredentials: Rule = {
@@ -12,6 +13,7 @@ export const redisUrlCredentials: Rule = {
   severity: 'error',
   summary:
     'A redis:// URL points at a redis that requires a password (`--requirepass` / REDIS_PASSWORD) but carries none, or a different one',
+  leavesAlone: 'Redis servers without a password; a URL that carries `${REDIS_PASSWORD}` while the variable is unset (ENV001\'s finding); clients that do not use a URL',
   check({ stack, services, hosts }) {
     const out: Diagnostic[] = [];
     for (const client of stack.services) {
@@ -23,6 +25,9 @@ export const redisUrlCredentials: Rule = {
         if (!server || !redis || redis.passwordSource === undefined) continue;
         const location = client.environmentLocations[url.variable] ?? client.location;
         const source = redis.passwordSource === '--requirepass' ? `runs with --requirepass` : `requires a password (REDIS_PASSWORD)`;
+        // `redis://:${REDIS_PASSWORD}@…` with the variable unset carries the password as written: the
+        // unset variable is ENV001's one finding, not one more per client.
+        if ((url.password === undefined || url.password === '') && unsetIn(stack, client, url.variable).length > 0) continue;
         if (url.password === undefined || url.password === '') {
           // A separate REDIS_PASSWORD beside the URL only helps code that reads it (the seed's did not).
           const separate = client.environment.REDIS_PASSWORD !== undefined;

@@ -12,6 +12,7 @@ export const requirementOutsideContext: Rule = {
   severity: 'error',
   summary:
     'A requirements file / pyproject.toml / package.json copied into the image points at a local path outside the build context (`-e ../lib`, `file:../lib`)',
+  leavesAlone: 'Index requirements; paths inside the context',
   check({ stack, files }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

@@ -8,6 +8,7 @@ export const requiresEnv: Rule = {
   category: 'env',
   severity: 'error',
   summary: 'A variable listed in `requires_env` is not passed to the container, or is empty',
+  leavesAlone: 'Variables the stack does not list in `requires_env`',
   check({ stack }) {
     const out = [];
     for (const service of stack.services) {

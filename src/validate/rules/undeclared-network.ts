@@ -9,6 +9,7 @@ export const undeclaredNetwork: Rule = {
   category: 'resources',
   severity: 'error',
   summary: 'A service joins a network that is not declared under the top-level `networks:` (other than `default`)',
+  leavesAlone: 'The `default` network',
   check({ stack }) {
     const out: Diagnostic[] = [];
     const declared = Object.keys(stack.networks);

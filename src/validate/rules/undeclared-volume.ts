@@ -9,6 +9,7 @@ export const undeclaredVolume: Rule = {
   category: 'resources',
   severity: 'error',
   summary: 'A service mounts a named volume that is not declared under the top-level `volumes:`',
+  leavesAlone: 'Bind mounts, anonymous volumes, tmpfs',
   check({ stack }) {
     const out: Diagnostic[] = [];
     const declared = Object.keys(stack.volumes);

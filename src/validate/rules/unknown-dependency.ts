@@ -9,6 +9,7 @@ export const unknownDependency: Rule = {
   category: 'dependencies',
   severity: 'error',
   summary: '`depends_on` names a service the stack does not define (with a "did you mean")',
+  leavesAlone: 'Dependencies with `required: false`',
   check({ stack }) {
     const names = stack.services.map((s) => s.name);
     const known = new Set(names);

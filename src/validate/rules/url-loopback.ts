@@ -10,13 +10,21 @@ export const urlLoopback: Rule = {
   name: 'url-localhost',
   category: 'urls',
   severity: 'warning',
-  summary: 'A URL in a container\'s environment points at localhost, which inside a container is the container itself',
-  check({ stack }) {
+  summary:
+    "A URL the container uses points at localhost, which inside a container is the container itself (not for its own ports, browser-side variables or `network_mode: host`)",
+  leavesAlone: 'The service\'s own listeners and published ports (its public address, e.g. WP_HOME); `network_mode: host` / `service:…`; browser-side variables',
+  check({ stack, hosts }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {
+      // With the host's network (or another container's), localhost is that network's localhost.
+      if (service.networkMode !== undefined && service.networkMode !== 'bridge' && service.networkMode !== 'default') continue;
+      const own = hosts.listens.get(service.name);
       for (const url of urlsInEnvironment(service)) {
         if (!isLoopback(url.host)) continue;
-        if (url.port !== undefined && service.ports.some((p) => p.target === url.port)) continue; // its own port
+        if (url.port !== undefined && own?.has(url.port)) continue; // its own port
+        // localhost:8000 where this service publishes 8000 is its own address as the host sees it
+        // (WP_HOME, a public issuer): written for browsers, not used by the container to reach others.
+        if (url.port !== undefined && service.ports.some((p) => p.published === url.port)) continue;
         const owner = url.port === undefined ? undefined : stack.services.find((s) => s.ports.some((p) => p.published === url.port || p.target === url.port));
         out.push(
           finding(urlLoopback, {

@@ -4,13 +4,17 @@ import { finding } from '../rule.js';
 import { urlsInEnvironment } from '../support/urls.js';
 import { transitiveDependencies } from '../../graph/graph.js';
 
-/** A service talks to another (a URL in its environment) without depending on it: nothing orders their start. */
+/**
+ * A service talks to another (a URL in its environment) without depending on it: nothing orders their
+ * start. A warning: most clients retry, so this is a risk, not a certain failure.
+ */
 export const urlMissingDependency: Rule = {
   code: 'URL003',
   name: 'talks-without-depending',
   category: 'urls',
-  severity: 'error',
+  severity: 'warning',
   summary: 'A service reaches another through a URL in its environment but does not depend on it (directly or transitively), so nothing makes it start first',
+  leavesAlone: 'Targets the service depends on transitively; its own URLs; browser-side variables (a warning only: most clients retry)',
   check({ stack, hosts, graph }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

@@ -11,6 +11,7 @@ export const urlWrongPort: Rule = {
   severity: 'error',
   summary:
     "A URL reaches a service on a port it does not listen on (its container ports, probe port, or the server's default); skipped when the service declares no port",
+  leavesAlone: 'Services whose ports are unknown; ports the target declares in `ports`, `expose`, its listeners (`KAFKA_LISTENERS`, `PORT=`, `HTTP_PORT=`), its command (`--port`, `--bind`, `runserver 0.0.0.0:N`), its healthcheck\'s localhost:PORT, or its image\'s well-known defaults',
   check({ stack, hosts }) {
     const out: Diagnostic[] = [];
     for (const service of stack.services) {

@@ -130,13 +130,13 @@ describe('compose loader', () => {
     expect(db.stack?.secretValues).toEqual(expect.arrayContaining(['pw-from-env', 'hunter22']));
   });
 
-  it('disabled, NONE, custom and compound healthchecks; a healthcheck without test is a warning', async () => {
+  it('disabled, NONE, custom and compound healthchecks; a healthcheck without test is an info (the image HEALTHCHECK applies)', async () => {
     const result = await load('15-healthcheck-other.yml');
     expect(service(result, 'disabled').readiness).toBeUndefined();
     expect(service(result, 'none').readiness).toBeUndefined();
     expect(service(result, 'custom').readiness?.probe).toEqual({ kind: 'exec', command: ['/usr/local/bin/check', '--quick'] });
     expect(service(result, 'compound').readiness?.probe.kind).toBe('exec');
-    expect(result.diagnostics).toMatchObject([{ code: 'COMPOSE002', severity: 'warning', service: 'no-test', location: { line: 21 } }]);
+    expect(result.diagnostics).toMatchObject([{ code: 'COMPOSE002', severity: 'info', service: 'no-test', location: { line: 21 } }]);
   });
 
   it('restart policies and profiles', async () => {

@@ -14,6 +14,13 @@ describe('rule registry', () => {
     for (const rule of RULES) expect(rule.summary.length).toBeGreaterThan(10);
   });
 
+  it('says, per rule, what it deliberately leaves alone (the severity policy: no false errors)', () => {
+    for (const rule of RULES) expect(rule.leavesAlone.length, rule.code).toBeGreaterThan(10);
+    const doc = readFileSync(path.resolve(__dirname, '../../../docs/validate.md'), 'utf8');
+    expect(doc).toContain('### Severity policy');
+    expect(doc).toContain('| code | severity | name | what it catches | what it deliberately leaves alone |');
+  });
+
   it('docs/validate.md carries the generated rule table (run node scripts/gen-rule-table.mjs after adding a rule)', () => {
     const doc = readFileSync(path.resolve(__dirname, '../../../docs/validate.md'), 'utf8');
     const table = doc.slice(doc.indexOf('<!-- rule-table:start -->') + '<!-- rule-table:start -->\n'.length, doc.indexOf('<!-- rule-table:end -->'));
