@@ -19,7 +19,7 @@ import { createRenderer, type ProgressMode } from '../render/renderer.js';
 import { failureReport, upSummary } from '../render/text.js';
 import { selectServices } from '../service-selection.js';
 import { addStackOptions, createRuntime, loadStackFor, parseDurationOption, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
-import { daemonFor, testViaDaemon, upViaDaemon } from './daemon.js';
+import { daemonFor, testViaDaemon, upViaDaemon } from '../via-daemon.js';
 
 interface UpCommandOptions extends StackOptions {
   json?: boolean;
