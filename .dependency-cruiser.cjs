@@ -7,7 +7,7 @@
  */
 const LAYERS = [
   ['cli'],
-  ['daemon'],
+  ['daemon', 'watch'],
   ['suite'],
   ['report'],
   ['engine'],
@@ -60,6 +60,13 @@ const layerRules = rooms
 module.exports = {
   forbidden: [
     ...layerRules,
+    {
+      name: 'room-in-a-layer',
+      comment: 'every room of src/ has its place in LAYERS (a new room is placed there, and in docs/architecture.md)',
+      severity: 'error',
+      from: { path: '^src/[^/]+/', pathNot: dir(rooms) },
+      to: {},
+    },
     {
       name: 'shared-imports-no-room',
       comment: 'the shared files at src/ (errors, secrets, log, package-root) sit below every room',
