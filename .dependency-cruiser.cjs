@@ -7,7 +7,7 @@
  */
 const LAYERS = [
   ['cli'],
-  ['daemon', 'watch'],
+  ['daemon', 'watch', 'doctor'],
   ['suite'],
   ['report'],
   ['engine'],
@@ -15,7 +15,7 @@ const LAYERS = [
   ['runtime', 'graph'],
   ['load'],
   ['compose'],
-  ['config', 'dockerfile'],
+  ['config', 'dockerfile', 'host'],
   // shared types and helpers: src/errors.ts, src/secrets.ts, src/log.ts, src/package-root.ts
 ];
 
