@@ -69,6 +69,8 @@ export interface UpResult {
   services: ServiceResult[];
   /** Containers, networks and volumes --rollback removed (empty without --rollback). */
   rolledBack: string[];
+  /** What --rollback tried to undo and could not, each with the engine's reason. */
+  rollbackFailures: string[];
 }
 
 export interface DownResult {

@@ -417,22 +417,26 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
     const ordered = plan.services.map((entry) => results.get(entry.service)!);
     const cancelled = run.signal.aborted && !timedOut;
     const ok = ordered.every((result) => isSuccessfulState(result.state));
-    const rolledBack = !ok && !cancelled && options.rollback ? await rollback() : [];
+    const { removed: rolledBack, failures: rollbackFailures } = !ok && !cancelled && options.rollback ? await rollback() : { removed: [], failures: [] };
     const durationMs = clock() - t0;
     emit({ type: 'stack.done', at: clock(), ok, durationMs });
-    return { stack: stack.name, ok, cancelled, plan, noop: isNoop(plan) && ok, durationMs, services: ordered, rolledBack };
+    return { stack: stack.name, ok, cancelled, plan, noop: isNoop(plan) && ok, durationMs, services: ordered, rolledBack, rollbackFailures };
   } finally {
     overall.clear();
     run.clear();
     await watch?.close();
   }
 
-  async function rollback(): Promise<string[]> {
+  /** Undoes what this run did; what could not be undone is reported with its reason, never as done. */
+  async function rollback(): Promise<{ removed: string[]; failures: string[] }> {
     const removed: string[] = [];
+    const failures: string[] = [];
     const stopOnly = startedContainers.filter((container) => !createdContainers.some((created) => created.id === container.id));
     for (const container of stopOnly) {
-      await runtime.stopContainer(container.id, options.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS).catch(() => undefined);
-      removed.push(`stopped ${container.name}`);
+      await runtime.stopContainer(container.id, options.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS).then(
+        () => removed.push(`stopped ${container.name}`),
+        (error: unknown) => failures.push(`stop ${container.name}: ${errorMessage(error)}`),
+      );
     }
     const live = (await runtime.listContainers(stack.name)).filter((info) => createdContainers.some((created) => created.id === info.id));
     const names = await teardown(stack, live, {
@@ -441,20 +445,23 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
       stopTimeoutSeconds: options.stopTimeoutSeconds,
       onEvent: options.onEvent,
       clock,
-    }).catch(() => [] as string[]);
+    }).catch((error: unknown) => {
+      failures.push(`remove containers: ${errorMessage(error)}`);
+      return [] as string[];
+    });
     removed.push(...names.map((name) => `container ${name}`));
     for (const network of createdNetworks) {
       await runtime.removeNetwork(stack.name, network).then(
         () => removed.push(`network ${network}`),
-        () => undefined,
+        (error: unknown) => failures.push(`remove network ${network}: ${errorMessage(error)}`),
       );
     }
     for (const volume of createdVolumes) {
       await runtime.removeVolume(stack.name, volume).then(
         () => removed.push(`volume ${volume}`),
-        () => undefined,
+        (error: unknown) => failures.push(`remove volume ${volume}: ${errorMessage(error)}`),
       );
     }
-    return removed;
+    return { removed, failures };
   }
 }

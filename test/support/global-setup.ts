@@ -34,7 +34,9 @@ function mtime(file: string): number {
 export async function buildCliIfStale(): Promise<void> {
   const built = Math.min(mtime(path.join(ROOT, 'dist/bundle/main.js')), mtime(path.join(ROOT, 'dist/cli/main.js')));
   if (built >= newestMtime(path.join(ROOT, 'src'))) return;
-  await execa('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  // tsc reports its errors on stdout: keep both streams for the message.
+  const build = await execa('npm', ['run', 'build', '--silent'], { cwd: ROOT, reject: false, all: true });
+  if (build.exitCode !== 0) throw new Error(`npm run build failed (exit ${String(build.exitCode)}), so the CLI under test would be stale:\n${String(build.all)}`);
 }
 
 export async function buildExampleImages(): Promise<void> {

@@ -11,7 +11,7 @@ import type { CliContext } from '../context.js';
 import { stdoutOf } from '../render/output.js';
 import { createRenderer, type ProgressMode } from '../render/renderer.js';
 import { formatMs } from '../render/text.js';
-import { daemonFor, downViaDaemon } from './daemon.js';
+import { daemonFor, downViaDaemon } from '../via-daemon.js';
 import {
   addStackOptions,
   createRuntime,

@@ -11,7 +11,7 @@ import { ownedContainers } from '../../plan/observed.js';
 import type { ContainerInfo } from '../../runtime/runtime.js';
 import type { CliContext } from '../context.js';
 import { Output } from '../render/output.js';
-import { daemonFor, logsViaDaemon } from './daemon.js';
+import { daemonFor, logsViaDaemon } from '../via-daemon.js';
 import { addStackOptions, createRuntime, loadStackUnlessNameOnly, parseNonNegativeInt, projectNameOverride, redactorFor, type StackOptions } from '../stack-options.js';
 
 interface LogsCommandOptions extends StackOptions {

@@ -14,31 +14,14 @@ import type { ContainerInfo, Runtime } from '../../runtime/runtime.js';
 import type { Redactor } from '../../secrets.js';
 import type { CliContext } from '../context.js';
 import { stdoutOf } from '../render/output.js';
-import { daemonFor, psViaDaemon } from './daemon.js';
+import { daemonFor, psViaDaemon } from '../via-daemon.js';
+import type { PsRow } from '../render/ps-row.js';
 import { formatMs } from '../render/text.js';
 import { addStackOptions, createRuntime, loadStackUnlessNameOnly, projectNameOverride, redactorFor, type StackOptions } from '../stack-options.js';
 
 interface PsCommandOptions extends StackOptions {
   json?: boolean;
   probe: boolean;
-}
-
-export type Readiness = 'ready' | 'not ready' | 'no probe' | 'not probed' | 'completed' | '-';
-
-export interface PsRow {
-  service: string;
-  container: string;
-  containerId?: string;
-  state: string;
-  exitCode?: number;
-  readiness: Readiness;
-  /** Why it is not ready (the probe's error). */
-  readinessError?: string;
-  ports: string[];
-  /** Seconds since start (running) or since exit (exited). */
-  uptimeSeconds?: number;
-  restarts: number;
-  orphan: boolean;
 }
 
 /** One probe attempt per service, at most this long (ps must stay quick). */

@@ -13,7 +13,7 @@ import type { CliContext } from '../context.js';
 import type { Redactor } from '../../secrets.js';
 import { stdoutOf, type Output } from '../render/output.js';
 import { addStackOptions, createRuntime, loadStackFor, parseNonNegativeInt, redactorFor, type StackOptions } from '../stack-options.js';
-import { daemonFor } from './daemon.js';
+import { daemonFor } from '../via-daemon.js';
 
 interface RestartCommandOptions extends StackOptions {
   timeout?: number;

@@ -15,7 +15,7 @@ import { stdoutOf } from '../render/output.js';
 import { createRenderer } from '../render/renderer.js';
 import { checkServiceNames, selectServices } from '../service-selection.js';
 import { addStackOptions, createRuntime, loadStackFor, parseNonNegativeInt, redactorFor, type StackOptions } from '../stack-options.js';
-import { daemonFor } from './daemon.js';
+import { daemonFor } from '../via-daemon.js';
 
 interface StopOptions extends StackOptions {
   timeout?: number;

@@ -21,7 +21,7 @@ import { runSuite } from '../../suite/run-suite.js';
 import type { CliContext } from '../context.js';
 import { stderrOf, stdoutOf, type Output } from '../render/output.js';
 import { addStackOptions, createRuntime, loadStackFor, redactorFor, type StackOptions } from '../stack-options.js';
-import { daemonFor, testViaDaemon } from './daemon.js';
+import { daemonFor, testViaDaemon } from '../via-daemon.js';
 
 export interface TestOptions {
   suite?: string;

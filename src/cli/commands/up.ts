@@ -19,7 +19,7 @@ import { createRenderer, type ProgressMode } from '../render/renderer.js';
 import { failureReport, upSummary } from '../render/text.js';
 import { selectServices } from '../service-selection.js';
 import { addStackOptions, createRuntime, loadStackFor, parseDurationOption, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
-import { daemonFor, testViaDaemon, upViaDaemon } from './daemon.js';
+import { daemonFor, testViaDaemon, upViaDaemon } from '../via-daemon.js';
 
 interface UpCommandOptions extends StackOptions {
   json?: boolean;
@@ -202,6 +202,7 @@ export function resultDocument(result: UpResult, logFile: string): Record<string
       ...(service.diagnosis ? { diagnosis: service.diagnosis } : {}),
     })),
     rolledBack: result.rolledBack,
+    rollbackFailures: result.rollbackFailures,
     log: logFile,
   };
 }
@@ -222,9 +223,10 @@ async function printOutcome(out: Output, result: UpResult, stack: Stack, runtime
   if (result.ok) return;
   for (const line of failureReport(result, p)) out.line(line);
   out.line();
-  if (result.rolledBack.length > 0) {
-    out.line(`rolled back (--rollback): ${result.rolledBack.join(', ')}`);
-  } else if (result.services.some((service) => service.containerId !== undefined)) {
+  if (result.rolledBack.length > 0) out.line(`rolled back (--rollback): ${result.rolledBack.join(', ')}`);
+  for (const failure of result.rollbackFailures) out.line(p.red(`rollback could not undo: ${failure}`));
+  const triedRollback = result.rolledBack.length > 0 || result.rollbackFailures.length > 0;
+  if (!triedRollback && result.services.some((service) => service.containerId !== undefined)) {
     out.line(
       'The stack was left as it is for debugging: `stackctl ps`, `stackctl logs SERVICE`; `stackctl down` removes it (`up --rollback` would have).',
     );

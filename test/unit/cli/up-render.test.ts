@@ -82,6 +82,7 @@ describe('summary text', () => {
     noop: false,
     durationMs: 12_300,
     rolledBack: [],
+    rollbackFailures: [],
     plan: { stack: 'demo', networks: [], volumes: [], services: [], orphans: [] },
     services: [
       { service: 'db', state: 'ready', action: 'create', cause: 'no container', containerName: 'demo-db', timings: { createMs: 100, startMs: 200, readyMs: 3000 }, attempts: 4, ports: [{ target: 5432, hostIp: '127.0.0.1', hostPort: 49153, protocol: 'tcp' }] },

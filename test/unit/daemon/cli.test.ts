@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { describeEvent, parseListen, resolveToken } from '../../../src/cli/commands/daemon.js';
+import { parseListen, resolveToken } from '../../../src/cli/commands/daemon.js';
+import { describeEvent } from '../../../src/cli/via-daemon.js';
 import { runCli } from '../../support/cli.js';
 
 describe('stackctl daemon: options', () => {

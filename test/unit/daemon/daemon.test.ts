@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { upViaDaemon } from '../../../src/cli/commands/daemon.js';
+import { upViaDaemon } from '../../../src/cli/via-daemon.js';
 import type { CliContext } from '../../../src/cli/context.js';
 import { Output } from '../../../src/cli/render/output.js';
 import type { Stack } from '../../../src/config/model.js';

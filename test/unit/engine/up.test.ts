@@ -223,6 +223,18 @@ describe('up: failures', () => {
     expect([...runtime.containers.values()].map((c) => c.info.name)).toEqual(['someone-else']);
     expect(runtime.containers.has(foreign)).toBe(true);
   });
+
+  it('--rollback reports what it could not undo, with the reason, instead of listing it as done', async () => {
+    const stack = graph();
+    const runtime = runtimeFor(stack, { db: { exitAfterMs: 50, exitCode: 1, readyDelayMs: 1000 } });
+    runtime.removeNetwork = async () => {
+      throw new Error('network demo_default has active endpoints');
+    };
+    const run = await runToEnd(stack, runtime, { rollback: true });
+    expect(run.result.rolledBack).toEqual(expect.arrayContaining(['container demo-db']));
+    expect(run.result.rolledBack).not.toContain('network demo_default');
+    expect(run.result.rollbackFailures).toEqual(['remove network demo_default: network demo_default has active endpoints']);
+  });
 });
 
 describe('up: cancellation', () => {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildGraph, formatCycle, orderGraph, transitiveDependencies, transitiveDependents } from '../../../src/graph/graph.js';
 import { findCycles } from '../../../src/graph/cycles.js';
-import { walk } from '../../../src/graph/walk.js';
 
 const g = (spec: Record<string, string[]>) => buildGraph(Object.entries(spec).map(([name, dependsOn]) => ({ name, dependsOn })));
 
@@ -86,79 +85,5 @@ describe('transitive helpers', () => {
   it('finds everything upstream and downstream', () => {
     expect([...transitiveDependencies(example, 'mcp-server')].sort()).toEqual(['airtable-gateway', 'postgres']);
     expect([...transitiveDependents(example, 'saga-orchestrator')].sort()).toEqual(['api-gateway', 'frontend']);
-  });
-});
-
-describe('walk', () => {
-  it('visits dependencies first when starting and dependents first when stopping', async () => {
-    const graph = g({ web: ['db', 'cache'], db: [], cache: [], worker: ['db'] });
-    const started: string[] = [];
-    await walk(graph, { direction: 'start', concurrency: 1, visit: async (n) => void started.push(n) });
-    expect(started).toEqual(['db', 'cache', 'worker', 'web']);
-    const stopped: string[] = [];
-    await walk(graph, { direction: 'stop', concurrency: 1, visit: async (n) => void stopped.push(n) });
-    expect(stopped.indexOf('web')).toBeLessThan(stopped.indexOf('db'));
-    expect(stopped.indexOf('worker')).toBeLessThan(stopped.indexOf('db'));
-    expect(stopped.indexOf('web')).toBeLessThan(stopped.indexOf('cache'));
-  });
-
-  it('marks dependants of a failure blocked with the root cause, and keeps others going', async () => {
-    const graph = g({ db: [], api: ['db'], ui: ['api'], other: [] });
-    const outcomes = await walk(graph, {
-      direction: 'start',
-      visit: async (n) => {
-        if (n === 'db') throw new Error('db down');
-        return n;
-      },
-    });
-    expect(outcomes.get('db')?.status).toBe('failed');
-    expect(outcomes.get('api')).toEqual({ status: 'blocked', by: ['db'] });
-    expect(outcomes.get('ui')).toEqual({ status: 'blocked', by: ['db'] });
-    expect(outcomes.get('other')?.status).toBe('done');
-  });
-
-  it('keeps stopping after a failure in stop direction', async () => {
-    const graph = g({ db: [], api: ['db'] });
-    const outcomes = await walk(graph, {
-      direction: 'stop',
-      visit: async (n) => {
-        if (n === 'api') throw new Error('stuck');
-      },
-    });
-    expect(outcomes.get('db')?.status).toBe('done');
-  });
-
-  it('respects the concurrency cap', async () => {
-    const graph = g(Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`n${i}`, []])));
-    let inFlight = 0;
-    let peak = 0;
-    await walk(graph, {
-      direction: 'start',
-      concurrency: 3,
-      visit: async () => {
-        peak = Math.max(peak, ++inFlight);
-        await new Promise((r) => setTimeout(r, 5));
-        inFlight--;
-      },
-    });
-    expect(peak).toBe(3);
-  });
-
-  it('cancels what has not started when the signal aborts', async () => {
-    const graph = g({ a: [], b: ['a'] });
-    const controller = new AbortController();
-    const outcomes = await walk(graph, {
-      direction: 'start',
-      signal: controller.signal,
-      visit: async () => controller.abort(),
-    });
-    expect(outcomes.get('a')?.status).toBe('done');
-    expect(outcomes.get('b')).toEqual({ status: 'cancelled' });
-  });
-
-  it('blocks the members of a cycle instead of hanging', async () => {
-    const outcomes = await walk(g({ a: ['b'], b: ['a'], c: [] }), { direction: 'start', visit: async () => 1 });
-    expect(outcomes.get('a')?.status).toBe('blocked');
-    expect(outcomes.get('c')?.status).toBe('done');
   });
 });
