@@ -253,10 +253,31 @@ function isNode(value: unknown): value is YamlNode {
 function resolveAlias(doc: Document.Parsed, node: YamlNode | null | undefined, depth = 0): YamlNode | undefined {
   if (!node) return undefined;
   if (isAlias(node) && depth < 50) {
-    const target = node.resolve(doc);
+    const target = aliasTargets(doc).get(node);
     return isNode(target) ? resolveAlias(doc, target, depth + 1) : undefined;
   }
   return node;
+}
+
+/**
+ * Every alias of a document → the node it names (the last anchor of that name before it, as YAML says),
+ * found in one walk. The yaml package's `Alias.resolve(doc)` walks the whole document on every call;
+ * locating keys through `<<: *anchor` in every service made that quadratic (28 s for 500 services).
+ */
+const aliasTargetCache = new WeakMap<Document.Parsed, Map<YamlNode, YamlNode | undefined>>();
+function aliasTargets(doc: Document.Parsed): Map<YamlNode, YamlNode | undefined> {
+  let targets = aliasTargetCache.get(doc);
+  if (targets) return targets;
+  targets = new Map();
+  const anchors = new Map<string, YamlNode>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) targets!.set(node, anchors.get(node.source));
+      else if (node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  aliasTargetCache.set(doc, targets);
+  return targets;
 }
 
 /** Per-map index of own keys → pair (built once per map, so locating is O(depth), not O(keys)). */
