@@ -7,7 +7,6 @@
  * Never throws for any input.
  */
 import { parseDevelopWatch } from '../config/develop-watch.js';
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sortByLocation, type SourceLocation } from '../errors.js';
 import type { Diagnostic } from '../diagnostic.js';
@@ -26,7 +25,8 @@ import {
 } from '../config/model.js';
 import type { LoadResult, ResolvedLoadOptions } from '../config/load-types.js';
 import type { KeyPath, YamlSource } from '../config/yaml-source.js';
-import { envFileLocation, interpolateString, interpolateTree, loadEnvFile, mergeEnvironment, type Environment } from '../config/interpolate.js';
+import { interpolateTree, mergeEnvironment, type Environment } from '../config/interpolate.js';
+import { readEnvFile } from '../config/env-file.js';
 import {
   environmentEntries,
   parseDuration,
@@ -75,7 +75,7 @@ export async function loadCompose(source: YamlSource, options: ResolvedLoadOptio
 
   // 1. The project's .env (beside the file; the process environment wins), as docker compose reads it.
   const processEnv = options.env as Environment;
-  const dotenv = await loadEnvFile(path.join(dir, '.env'), { optional: true });
+  const dotenv = readEnvFile(path.join(dir, '.env'), processEnv, { optional: true });
   diagnostics.push(...dotenv.diagnostics);
   const env = mergeEnvironment(processEnv, dotenv.vars);
 
@@ -352,32 +352,14 @@ function normaliseEnvironment(ctx: ServiceContext, service: Service, doc: Record
       return;
     }
     const file = path.resolve(dir, spec.path);
-    const referencedFrom = locateInService(origin, sub);
-    if (!existsSync(file)) {
-      if (spec.required) {
-        ctx.diagnostics.push({ code: 'ENVFILE001', severity: 'error', service: name, location: referencedFrom, message: `env file ${file} does not exist`, hint: 'create the file, or mark it optional with `{ path: …, required: false }`' });
-      }
-      return;
-    }
+    const loaded = readEnvFile(file, ctx.env, { optional: !spec.required, service: name, referencedFrom: locateInService(origin, sub) });
+    ctx.diagnostics.push(...loaded.diagnostics);
+    if (!loaded.found) return;
     service.envFiles.push(file);
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      ctx.diagnostics.push({ code: 'ENVFILE001', severity: 'error', service: name, location: referencedFrom, message: `cannot read env file ${file}`, hint: 'check the file permissions' });
-      return;
-    }
-    for (const [key, rawValue] of Object.entries(parseEnvText(text))) {
-      const location = envFileLocation(file, text, key);
-      const interpolated = interpolateString(rawValue, ctx.env);
-      for (const ref of interpolated.references) {
-        const reference: VariableReference = { name: ref.name, expression: ref.expression, path: [file, key], service: name, location, defaulted: ref.defaulted };
-        if (ref.value !== undefined) reference.value = ref.value;
-        if (ref.operator) reference.operator = ref.operator;
-        ctx.variables.push(reference);
-      }
-      service.environment[key] = interpolated.value;
-      service.environmentLocations[key] = location;
+    ctx.variables.push(...loaded.references);
+    for (const entry of loaded.entries) {
+      service.environment[entry.name] = entry.value;
+      service.environmentLocations[entry.name] = entry.location;
     }
   });
 
@@ -404,24 +386,6 @@ function normaliseEnvironment(ctx: ServiceContext, service: Service, doc: Record
     service.environment[entry.name] = entry.value;
     service.environmentLocations[entry.name] = location;
   }
-}
-
-function parseEnvText(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    let value = match[2]!.trim();
-    if ((value.startsWith('"') && value.endsWith('"') && value.length >= 2) || (value.startsWith("'") && value.endsWith("'") && value.length >= 2)) {
-      const quote = value[0];
-      value = value.slice(1, -1);
-      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"');
-    } else {
-      value = value.replace(/\s+#.*$/, '');
-    }
-    out[match[1]!] = value;
-  }
-  return out;
 }
 
 function normaliseNetworks(ctx: ServiceContext, name: string, value: unknown, locate: Locate, locateKey: Locate, problem: Problem): NetworkAttachment[] {

@@ -73,6 +73,7 @@ export const LOAD_CODES: ReadonlyArray<{ code: string; severity: 'error' | 'warn
   { code: 'INTERP002', severity: 'error', summary: '`${VAR:?message}` / `${VAR?message}` with VAR unset (or empty): the message is shown' },
   { code: 'ENVFILE001', severity: 'error', summary: 'An env_file does not exist or cannot be read' },
   { code: 'ENVFILE002', severity: 'warning', summary: "The stack's own env_file (e.g. .env) does not exist: its variables will be unset" },
+  { code: 'ENVFILE003', severity: 'error', summary: 'An env file line is not KEY=value, or a quoted value is never closed' },
   { code: 'SCHEMA001', severity: 'error', summary: 'A value has the wrong type or format (port, duration, restart policy, …)' },
   { code: 'SCHEMA002', severity: 'error', summary: 'Unknown key, with "did you mean"' },
   { code: 'SCHEMA003', severity: 'error', summary: 'A required key is missing (`name`, `services`, `image`/`build`, …)' },
