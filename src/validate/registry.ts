@@ -67,6 +67,7 @@ export const RULES: readonly Rule[] = [
  */
 export const LOAD_CODES: ReadonlyArray<{ code: string; severity: 'error' | 'warning' | 'info'; summary: string }> = [
   { code: 'FILE001', severity: 'error', summary: 'The stack file cannot be read' },
+  { code: 'FILE002', severity: 'error', summary: 'Several -f files given, one of them a stack.yaml (only compose files are merged)' },
   { code: 'YAML001', severity: 'error', summary: 'YAML syntax error (every one is reported, with line and column)' },
   { code: 'YAML002', severity: 'warning', summary: 'YAML warning (e.g. an unknown tag)' },
   { code: 'INTERP001', severity: 'error', summary: 'Malformed interpolation (`$` not followed by a name, `{` or `$`; unclosed `${`)' },
