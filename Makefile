@@ -46,7 +46,7 @@ down: build engine
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
 
-test-unit: build
+test-unit: build compose
 	npx vitest run test/unit
 
 test: build base-image chromium compose

@@ -25,7 +25,7 @@ import {
 } from '../config/model.js';
 import type { LoadResult, ResolvedLoadOptions } from '../config/load-types.js';
 import type { KeyPath, YamlSource } from '../config/yaml-source.js';
-import { mergeEnvironment, type Environment } from '../config/interpolate.js';
+import { isExtensionPath, mergeEnvironment, type Environment } from '../config/interpolate.js';
 import { readEnvFile } from '../config/env-file.js';
 import {
   environmentEntries,
@@ -49,10 +49,7 @@ import { translateHealthcheck } from './healthcheck-to-probe.js';
 /** Compose's healthcheck defaults. */
 export const COMPOSE_HEALTHCHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 0 } as const;
 
-/** Paths interpolation leaves alone: `x-` extensions (their values reach services through anchors). */
-export function isExtensionPath(p: KeyPath): boolean {
-  return (p.length >= 1 && typeof p[0] === 'string' && p[0].startsWith('x-')) || (p[0] === 'services' && p.length >= 3 && typeof p[2] === 'string' && p[2].startsWith('x-'));
-}
+export { isExtensionPath };
 
 export async function loadCompose(input: YamlSource | readonly YamlSource[], options: ResolvedLoadOptions): Promise<LoadResult> {
   const sources = Array.isArray(input) ? (input as readonly YamlSource[]) : [input as YamlSource];

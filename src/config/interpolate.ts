@@ -228,6 +228,14 @@ function evaluate(parts: Part[], env: Environment, references: StringReference[]
   return out;
 }
 
+/**
+ * Paths interpolation leaves alone: `x-` extensions at the top level and in services (their values reach
+ * services through anchors, or — stack.yaml's `x-compose` — go to docker compose as written).
+ */
+export function isExtensionPath(p: KeyPath): boolean {
+  return (p.length >= 1 && typeof p[0] === 'string' && p[0].startsWith('x-')) || (p[0] === 'services' && p.length >= 3 && typeof p[2] === 'string' && p[2].startsWith('x-'));
+}
+
 export interface TreeInterpolationOptions {
   /** Key path of `value` inside the document (default: the root). */
   path?: KeyPath;

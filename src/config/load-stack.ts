@@ -26,7 +26,7 @@ import {
   type VariableReference,
 } from './model.js';
 import type { LoadResult, ResolvedLoadOptions } from './load-types.js';
-import { interpolateString, interpolateTree, mergeEnvironment, type Environment } from './interpolate.js';
+import { interpolateString, interpolateTree, isExtensionPath, mergeEnvironment, type Environment } from './interpolate.js';
 import { loadEnvFile } from './env-file.js';
 import { readYamlSource, type KeyPath, type YamlSource } from './yaml-source.js';
 import {
@@ -128,7 +128,7 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
   knownEnv = env;
 
   // 2. Interpolation of every string value.
-  const interpolated = interpolateTree(raw, env, source);
+  const interpolated = interpolateTree(raw, env, source, { skip: isExtensionPath });
   diagnostics.push(...interpolated.diagnostics);
 
   // 3. Schema: every problem at once.

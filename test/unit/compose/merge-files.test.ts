@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadStack, type LoadOptions } from '../../../src/config/load.js';
+import { loadStack, type LoadOptions } from '../../../src/load/load.js';
 import type { Service } from '../../../src/config/model.js';
 import { validateStack } from '../../../src/validate/validate.js';
 import { runCli } from '../../support/cli.js';
