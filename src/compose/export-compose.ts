@@ -45,6 +45,8 @@ export function exportCompose(stack: Stack, options: ExportOptions): ExportResul
   const checkTimeout = options.healthcheckTimeoutMs ?? 5_000;
   const rel = (absolute: string): string => {
     const relative = path.relative(outDir, absolute) || '.';
+    // A path that shares nothing with the output's directory but the root (`/`, `/etc/…`) stays absolute.
+    if (path.isAbsolute(absolute) && relative.split(path.sep).filter((part) => part === '..').length >= path.resolve(outDir).split(path.sep).length - 1) return absolute;
     return relative.startsWith('.') ? relative : `./${relative}`;
   };
   const warn = (service: Service, message: string, hint: string): void => {
@@ -66,7 +68,9 @@ export function exportCompose(stack: Stack, options: ExportOptions): ExportResul
   for (const service of stack.services) {
     // A healthcheck carried from an imported compose file is restored as written.
     const carried = passthroughOf(service.name).healthcheck;
-    if (isRecord(carried)) {
+    if (isRecord(carried) && holdsSecret(carried, stack.secretValues)) {
+      warn(service, 'the healthcheck carried in x-compose holds a secret value; the export writes the readiness probe\'s healthcheck instead', 'reference the secret through the container\'s environment ($$NAME) in x-compose.healthcheck');
+    } else if (isRecord(carried)) {
       healthchecks.set(service.name, carried);
       const test = carried.test;
       if (carried.disable !== true && !(Array.isArray(test) && test[0] === 'NONE') && test !== undefined) healthy.add(service.name);
@@ -139,7 +143,12 @@ export function exportCompose(stack: Stack, options: ExportOptions): ExportResul
     if (healthcheck) out.healthcheck = healthcheck;
     if (service.restart.name !== 'no') out.restart = service.restart.maxRetries !== undefined ? `${service.restart.name}:${service.restart.maxRetries}` : service.restart.name;
     if (service.profiles.length > 0) out.profiles = service.profiles;
-    restorePassthrough(out, passthroughOf(service.name));
+    const passthrough = passthroughOf(service.name);
+    for (const key of Object.keys(passthrough)) {
+      if (key === 'healthcheck' || !holdsSecret(passthrough[key], stack.secretValues)) continue;
+      warn(service, `x-compose.${key} holds a secret value and is not exported`, `reference the secret as \${NAME} in x-compose.${key}, and set NAME in the .env you pass to docker compose`);
+    }
+    restorePassthrough(out, Object.fromEntries(Object.entries(passthrough).filter(([key, value]) => key === 'healthcheck' || !holdsSecret(value, stack.secretValues))));
     services[service.name] = out;
   }
 
@@ -260,6 +269,13 @@ function longPortAsShort(item: Record<string, unknown>): string {
   const published = item.published === undefined || item.published === null ? '' : String(item.published);
   const protocol = typeof item.protocol === 'string' && item.protocol !== 'tcp' ? `/${item.protocol}` : '';
   return `${host}:${published}:${String(item.target)}${protocol}`;
+}
+
+/** Whether a value carried as written contains one of the stack's secret values (then it is never written). */
+function holdsSecret(value: unknown, secrets: readonly string[]): boolean {
+  // A `${VAR:-default}` written in the stack file goes out as written, like every other reference.
+  const text = (JSON.stringify(value) ?? '').replace(/\$\{[^}]*\}/g, '');
+  return secrets.some((secret) => secret.length >= 4 && text.includes(secret));
 }
 
 /** Keys carried in a service's `x-compose` (from `stackctl import`) go back as written. */
