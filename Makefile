@@ -56,6 +56,7 @@ test: build base-image chromium compose
 bench: build base-image chromium env
 	node bench/validate-bench.mjs
 	node bench/compose-validate.mjs
+	node bench/compose-scale.mjs
 	node bench/up-bench.mjs
 	node bench/daemon-bench.mjs
 
