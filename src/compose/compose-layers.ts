@@ -18,7 +18,7 @@ import type { Diagnostic } from '../diagnostic.js';
 import { parseYamlSource, type KeyPath, type YamlSource } from '../config/yaml-source.js';
 import { interpolateTree, mergeEnvironment, type Environment } from '../config/interpolate.js';
 import { readEnvFile } from '../config/env-file.js';
-import { mergeService, resolveExtends, type ResolvedService, type ServiceOrigin } from './extends.js';
+import { applyMergeTags, mergeService, resolveExtends, type ResolvedService, type ServiceOrigin } from './extends.js';
 import { isRecord } from '../is-record.js';
 
 export interface ComposeLayer {
@@ -161,7 +161,7 @@ export function mergeLayers(layers: readonly ComposeLayer[]): MergedProject {
       if (layer.failed.has(service.name)) failed.add(service.name);
       const previous = merged.get(service.name);
       if (!previous) {
-        merged.set(service.name, { service, project: layer.project, source: layer.source });
+        merged.set(service.name, { service: { ...service, value: applyMergeTags({ ...service.value }, service.value, layer.source, service.name) }, project: layer.project, source: layer.source });
         continue;
       }
       if (previous.project !== layer.project) {
@@ -175,8 +175,9 @@ export function mergeLayers(layers: readonly ComposeLayer[]): MergedProject {
         });
         continue;
       }
+      const value = applyMergeTags(mergeService(previous.service.value, service.value), service.value, layer.source, service.name);
       merged.set(service.name, {
-        service: { name: service.name, value: mergeService(previous.service.value, service.value), origin: onTopOf(service.origin, previous.service.origin) },
+        service: { name: service.name, value, origin: onTopOf(service.origin, previous.service.origin) },
         project: layer.project,
         source: layer.source,
       });
@@ -191,3 +192,4 @@ export function mergeLayers(layers: readonly ComposeLayer[]): MergedProject {
 function onTopOf(upper: ServiceOrigin, lower: ServiceOrigin): ServiceOrigin {
   return { ...upper, base: upper.base ? onTopOf(upper.base, lower) : lower };
 }
+

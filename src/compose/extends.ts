@@ -190,7 +190,7 @@ export function resolveExtends(
         const baseFile = typeof target.file === 'string' ? loadFile(path.resolve(file.dir, target.file), extLocation, owner) : file;
         const base = baseFile ? resolve(baseFile, target.service, [...chain, id], extLocation, owner) : undefined;
         if (base) {
-          value = mergeService(base.value, value);
+          value = applyMergeTags(mergeService(base.value, value), value, file.source, name);
           origin.base = base.origin;
         }
       }
@@ -307,4 +307,27 @@ function mergeBuild(base: unknown, own: unknown): unknown {
   const merged: Record<string, unknown> = { ...b, ...o };
   if (b.args !== undefined || o.args !== undefined) merged.args = { ...toMap(b.args, 'environment'), ...toMap(o.args, 'environment') };
   return merged;
+}
+/**
+ * compose's merge tags in the file being merged: `!reset` removes the value the earlier files gave
+ * (`ports: !reset []`), `!override` replaces it instead of merging (`environment: !override {…}`).
+ */
+export function applyMergeTags(merged: Record<string, unknown>, own: Record<string, unknown>, source: YamlSource, name: string): Record<string, unknown> {
+  const tags = source.mergeTags?.() ?? [];
+  for (const { tag, path: tagPath } of tags) {
+    if (tagPath[0] !== 'services' || tagPath[1] !== name || tagPath.length < 3) continue;
+    const sub = tagPath.slice(2);
+    const parent = valueAtPath(merged, sub.slice(0, -1));
+    const last = sub[sub.length - 1]!;
+    if (!isRecord(parent) || typeof last !== 'string') continue;
+    if (tag === 'reset') delete parent[last];
+    else parent[last] = valueAtPath(own, sub);
+  }
+  return merged;
+}
+
+function valueAtPath(value: unknown, keyPath: KeyPath): unknown {
+  let current = value;
+  for (const segment of keyPath) current = isRecord(current) ? current[String(segment)] : Array.isArray(current) && typeof segment === 'number' ? current[segment] : undefined;
+  return current;
 }

@@ -48,6 +48,28 @@ export interface YamlSource {
    * scalar at `path`; falls back to the scalar's own location.
    */
   locateInScalar(path: KeyPath, needle: string, occurrence?: number): SourceLocation;
+  /** Where compose's `!reset` / `!override` tags are written (key paths), in file order. */
+  mergeTags?(): MergeTag[];
+}
+
+export interface MergeTag {
+  tag: 'reset' | 'override';
+  path: KeyPath;
+}
+
+function collectMergeTags(node: unknown, path: Array<string | number>): MergeTag[] {
+  const out: MergeTag[] = [];
+  if (!isNode(node) || isAlias(node)) return out;
+  if (node.tag === '!reset' || node.tag === '!override') out.push({ tag: node.tag === '!reset' ? 'reset' : 'override', path: [...path] });
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if (typeof key === 'string' || typeof key === 'number') out.push(...collectMergeTags(pair.value, [...path, String(key)]));
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, index) => out.push(...collectMergeTags(item, [...path, index])));
+  }
+  return out;
 }
 
 /** Aliases expanded beyond this count are refused (billion-laughs protection). */
@@ -83,7 +105,11 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     for (const duplicate of duplicateKeys(doc)) {
       diagnostics.push(yamlDiagnostic('error', at(duplicate.offset), `Map keys must be unique: \`${duplicate.key}\` appears twice in this mapping`, 'DUPLICATE_KEY'));
     }
-    for (const warning of doc.warnings) diagnostics.push(yamlDiagnostic('warning', at(warning.pos[0]), cleanMessage(warning.message), warning.code));
+    for (const warning of doc.warnings) {
+      // compose's merge tags (`!reset`, `!override`) are read by the compose loader (mergeTags).
+      if (warning.code === 'TAG_RESOLVE_FAILED' && /Unresolved tag: !(reset|override)\b/.test(warning.message)) continue;
+      diagnostics.push(yamlDiagnostic('warning', at(warning.pos[0]), cleanMessage(warning.message), warning.code));
+    }
     if (!diagnostics.some((d) => d.severity === 'error')) {
       try {
         value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -151,7 +177,9 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     return locate(path);
   };
 
-  return { file, text, value, ok, diagnostics, locate, locateKey, locateInScalar };
+  const mergeTags = (): MergeTag[] => (doc ? collectMergeTags(doc.contents, []) : []);
+
+  return { file, text, value, ok, diagnostics, locate, locateKey, locateInScalar, mergeTags };
 }
 
 /** Reads and parses a file; a read failure is a FILE001 diagnostic, never a throw. */

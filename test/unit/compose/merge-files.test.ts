@@ -112,3 +112,18 @@ describe('env files with compose v2 rules', () => {
     expect(service(services, 'db').environment.POSTGRES_PASSWORD).toBe('p@ss$(word');
   });
 });
+
+describe('compose merge tags', () => {
+  it('!reset drops an inherited value (extends and override file), !override replaces a mapping instead of merging it', async () => {
+    const { all, services } = await findings(at('merge-reset', 'compose.yaml', 'compose.override.yaml'));
+    expect(service(services, 'api').ports).toEqual([]);
+    expect(service(services, 'api').environment).toEqual({ LOG_LEVEL: 'debug' });
+    expect(service(services, 'worker').ports).toEqual([]);
+    expect(service(services, 'worker').environment).toEqual({ LOG_LEVEL: 'info', FEATURE_X: 'on' });
+    expect(all.filter((f) => /YAML002|PORT001/.test(f))).toEqual([]);
+    // Without the override file, the base's ports stay (worker's !reset still applies to what it extends).
+    const base = await findings(at('merge-reset', 'compose.yaml'));
+    expect(service(base.services, 'api').ports.map((p) => p.published)).toEqual([8000]);
+    expect(service(base.services, 'worker').ports).toEqual([]);
+  });
+});
