@@ -15,6 +15,8 @@ import { parseDuration } from '../config/normalize.js';
 import { isSecretName } from '../config/secret-values.js';
 import { locateInService, type ServiceOrigin } from './extends.js';
 import { composeLayers, mergeLayers } from './compose-layers.js';
+import { readEnvFile } from '../config/env-file.js';
+import { mergeEnvironment } from '../config/interpolate.js';
 import { translateHealthcheck } from './healthcheck-to-probe.js';
 import { COMPOSE_HEALTHCHECK_DEFAULTS, healthcheckDeadline, projectName } from './load-compose.js';
 import { isRecord } from '../is-record.js';
@@ -161,7 +163,8 @@ export function importCompose(input: YamlSource | readonly YamlSource[], options
 
   const doc: Record<string, unknown> = {
     stackctl: { imported_from: sources.map((s) => path.relative(outDir, path.resolve(s.file)) || s.file).join(', ') },
-    name: projectName(merged.name, options.env ?? {}, composeDir),
+    // COMPOSE_PROJECT_NAME may come from the .env beside the compose file, as in compose.
+    name: projectName(merged.name, mergeEnvironment(options.env ?? {}, readEnvFile(path.join(composeDir, '.env'), options.env ?? {}, { optional: true }).vars), composeDir),
   };
   // ${VAR} references resolve as compose resolved them: from the .env beside the compose file.
   const dotenv = path.join(composeDir, '.env');

@@ -61,6 +61,7 @@ describe('import → export keeps what stack.yaml cannot express', () => {
     expect(Object.keys(imported.services)).toEqual(['db', 'api', 'worker']);
     expect(imported.services.api.environment).toMatchObject({ LOG_LEVEL: 'debug', DEBUG: '1' });
     const nested = await roundTrip([path.join(REAL, 'merge-env-nested/compose.yaml')], 'nested');
+    expect(nested.imported.name).toBe('nested-env'); // COMPOSE_PROJECT_NAME from the source's .env
     expect(nested.imported.env_file).toBe(path.relative(path.join(work, 'nested'), path.join(REAL, 'merge-env-nested/.env')));
   });
 
