@@ -177,7 +177,8 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     return locate(path);
   };
 
-  const mergeTags = (): MergeTag[] => (doc ? collectMergeTags(doc.contents, []) : []);
+  let tags: MergeTag[] | undefined;
+  const mergeTags = (): MergeTag[] => (tags ??= doc ? collectMergeTags(doc.contents, []) : []);
 
   return { file, text, value, ok, diagnostics, locate, locateKey, locateInScalar, mergeTags };
 }
