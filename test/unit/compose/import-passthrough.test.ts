@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadStack } from '../../../src/config/load.js';
+import { loadStack } from '../../../src/load/load.js';
 import { parseYamlSource, readYamlSource } from '../../../src/config/yaml-source.js';
 import { exportCompose } from '../../../src/compose/export-compose.js';
 import { importCompose } from '../../../src/compose/import-compose.js';
