@@ -8,7 +8,7 @@
  *   addFileOption(command)                 adds -f, --file <file> (repeatable) and --profile <name> (repeatable)
  *   findStackFile(ctx, file?)              → absolute path of the (first) file, or undefined when there is none
  *   findStackFiles(ctx, file?)             → every file, in merge order ([] when there is none)
- *   resolveStackFile(s)(ctx, file?)        → the same; a UsageError (exit 2) when there is none
+ *   resolveStackFiles(ctx, file?)          → the same; a UsageError (exit 2) when there is none
  *   loadStackFile(ctx, file?, options?)    → { stack, file, diagnostics, redactor }
  */
 import { existsSync, statSync } from 'node:fs';
@@ -75,10 +75,6 @@ function findOneFile(ctx: Pick<CliContext, 'cwd'>, file: string): string {
     throw new UsageError(`${file} is a directory without a stack file`, { hint: `give the file itself, e.g. -f ${path.join(file, 'stack.yaml')}` });
   }
   return absolute;
-}
-
-export function resolveStackFile(ctx: Pick<CliContext, 'cwd'> & Partial<Pick<CliContext, 'env'>>, file?: FileArgument): string {
-  return resolveStackFiles(ctx, file)[0]!;
 }
 
 export function resolveStackFiles(ctx: Pick<CliContext, 'cwd'> & Partial<Pick<CliContext, 'env'>>, file?: FileArgument): string[] {
