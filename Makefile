@@ -46,7 +46,7 @@ down: build engine
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
 
-test-unit: build
+test-unit: build compose
 	npx vitest run test/unit
 
 test: build base-image chromium compose
@@ -56,6 +56,7 @@ test: build base-image chromium compose
 bench: build base-image chromium env
 	node bench/validate-bench.mjs
 	node bench/compose-validate.mjs
+	node bench/compose-scale.mjs
 	node bench/up-bench.mjs
 	node bench/daemon-bench.mjs
 

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BUNDLED_PACKAGES = new Set(['yaml', 'zod', 'commander', 'dotenv', '@balena/dockerignore']);
+const BUNDLED_PACKAGES = new Set(['yaml', 'zod', 'commander', '@balena/dockerignore']);
 
 /** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
 function packageOf(specifier) {
@@ -48,6 +48,6 @@ await build({
   target: 'node20',
   logLevel: 'warning',
   plugins: [externalUnlessListed],
-  // The bundled CommonJS packages (yaml, dotenv) require Node built-ins.
+  // The bundled CommonJS packages (yaml) require Node built-ins.
   banner: { js: "import { createRequire as __stackctlRequire } from 'node:module'; const require = __stackctlRequire(import.meta.url);" },
 });

@@ -1,11 +1,14 @@
 /**
- * The stack file every command works on: `-f/--file`, else the first of DEFAULT_STACK_FILES in the
- * working directory; loaded with all load findings printed (redacted) to stderr and, when any is an
+ * The stack file(s) every command works on: `-f/--file` (repeatable: compose files merged in order),
+ * else COMPOSE_FILE (split on COMPOSE_PATH_SEPARATOR), else the first of DEFAULT_STACK_FILES in the
+ * working directory plus, for a compose file, its override file (compose.override.yml, …) as docker
+ * compose picks it up; loaded with all load findings printed (redacted) to stderr and, when any is an
  * error, a ConfigError ending the command (exit 1).
  *
- *   addFileOption(command)                 adds -f, --file <file>
- *   findStackFile(ctx, file?)              → absolute path, or undefined when there is none
- *   resolveStackFile(ctx, file?)           → absolute path (UsageError, exit 2, when there is none)
+ *   addFileOption(command)                 adds -f, --file <file> (repeatable) and --profile <name> (repeatable)
+ *   findStackFile(ctx, file?)              → absolute path of the (first) file, or undefined when there is none
+ *   findStackFiles(ctx, file?)             → every file, in merge order ([] when there is none)
+ *   resolveStackFiles(ctx, file?)          → the same; a UsageError (exit 2) when there is none
  *   loadStackFile(ctx, file?, options?)    → { stack, file, diagnostics, redactor }
  */
 import { existsSync, statSync } from 'node:fs';
@@ -14,6 +17,7 @@ import type { Command } from 'commander';
 import { loadStack, type LoadResult } from '../load/load.js';
 import type { Stack } from '../config/model.js';
 import { ConfigError, UsageError } from '../errors.js';
+import { composeFileFromEnv, overrideFileFor } from '../compose/compose-files.js';
 import { Redactor } from '../secrets.js';
 import type { Diagnostic } from '../diagnostic.js';
 import { displayLocation } from '../validate/render.js';
@@ -22,29 +26,60 @@ import type { CliContext } from './context.js';
 /** Looked for, in this order, when -f is not given. */
 export const DEFAULT_STACK_FILES = ['stack.yaml', 'stack.yml', 'compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'] as const;
 
-export function addFileOption(command: Command): Command {
-  return command.option('-f, --file <file>', `stack file: stack.yaml or a compose file (default: the first of ${DEFAULT_STACK_FILES.join(', ')} here)`);
+/** What -f gives: one file or, repeated, several (compose files merged in order). */
+export type FileArgument = string | readonly string[] | undefined;
+
+/** commander collector for repeatable options (-f, --profile). */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
+
+export function addFileOption(command: Command): Command {
+  return command
+    .option('-f, --file <file>', `stack file: stack.yaml or a compose file; repeat it to merge compose files in order (default: COMPOSE_FILE, else the first of ${DEFAULT_STACK_FILES.join(', ')} here, with its compose override file)`, collect)
+    .option('--profile <name>', 'activate a compose profile (repeatable; default: COMPOSE_PROFILES)', collect);
+}
+
+const fileList = (file: FileArgument): string[] => (file === undefined ? [] : typeof file === 'string' ? [file] : [...file]);
 
 /** The stack file to use: -f as given (a directory: the stack file in it), else the first default present here; undefined when there is none. */
-export function findStackFile(ctx: Pick<CliContext, 'cwd'>, file?: string): string | undefined {
-  if (file !== undefined) {
-    if (file.trim() === '') throw new UsageError('-f/--file needs a file name');
-    const absolute = path.resolve(ctx.cwd, file);
-    if (!existsSync(absolute)) throw new UsageError(`stack file ${file} not found`, { hint: `check the path (relative to ${ctx.cwd})` });
-    if (statSync(absolute).isDirectory()) {
-      const inside = DEFAULT_STACK_FILES.map((name) => path.join(absolute, name)).find((candidate) => existsSync(candidate));
-      if (inside) return inside;
-      throw new UsageError(`${file} is a directory without a stack file`, { hint: `give the file itself, e.g. -f ${path.join(file, 'stack.yaml')}` });
-    }
-    return absolute;
-  }
-  return DEFAULT_STACK_FILES.map((name) => path.join(ctx.cwd, name)).find((candidate) => existsSync(candidate));
+export function findStackFile(ctx: Pick<CliContext, 'cwd'> & Partial<Pick<CliContext, 'env'>>, file?: FileArgument): string | undefined {
+  const given = fileList(file);
+  if (given.length === 0) return findStackFiles(ctx)[0];
+  return findOneFile(ctx, given[0]!);
 }
 
-export function resolveStackFile(ctx: Pick<CliContext, 'cwd'>, file?: string): string {
-  const found = findStackFile(ctx, file);
-  if (found) return found;
+/** Every file of the stack in merge order: the -f files, else COMPOSE_FILE, else the default file (+ its compose override). */
+export function findStackFiles(ctx: Pick<CliContext, 'cwd'> & Partial<Pick<CliContext, 'env'>>, file?: FileArgument): string[] {
+  const given = fileList(file);
+  if (given.length > 0) return given.map((one) => findOneFile(ctx, one));
+  const fromEnv = ctx.env ? composeFileFromEnv(ctx.env, ctx.cwd) : undefined;
+  if (fromEnv) {
+    const missing = fromEnv.find((candidate) => !existsSync(candidate));
+    if (missing) throw new UsageError(`COMPOSE_FILE names ${missing}, which does not exist`, { hint: 'fix COMPOSE_FILE (files separated by COMPOSE_PATH_SEPARATOR, default ":"), or give the files with -f' });
+    return fromEnv;
+  }
+  const found = DEFAULT_STACK_FILES.map((name) => path.join(ctx.cwd, name)).find((candidate) => existsSync(candidate));
+  if (!found) return [];
+  const override = overrideFileFor(found);
+  return override ? [found, override] : [found];
+}
+
+function findOneFile(ctx: Pick<CliContext, 'cwd'>, file: string): string {
+  if (file.trim() === '') throw new UsageError('-f/--file needs a file name');
+  const absolute = path.resolve(ctx.cwd, file);
+  if (!existsSync(absolute)) throw new UsageError(`stack file ${file} not found`, { hint: `check the path (relative to ${ctx.cwd})` });
+  if (statSync(absolute).isDirectory()) {
+    const inside = DEFAULT_STACK_FILES.map((name) => path.join(absolute, name)).find((candidate) => existsSync(candidate));
+    if (inside) return inside;
+    throw new UsageError(`${file} is a directory without a stack file`, { hint: `give the file itself, e.g. -f ${path.join(file, 'stack.yaml')}` });
+  }
+  return absolute;
+}
+
+export function resolveStackFiles(ctx: Pick<CliContext, 'cwd'> & Partial<Pick<CliContext, 'env'>>, file?: FileArgument): string[] {
+  const found = findStackFiles(ctx, file);
+  if (found.length > 0) return found;
   throw new UsageError(`no stack file in ${ctx.cwd} (looked for ${DEFAULT_STACK_FILES.join(', ')})`, {
     hint: 'run stackctl in the directory of your stack.yaml, or give the file with -f FILE',
   });
@@ -68,12 +103,15 @@ export interface LoadedStackFile {
 export interface LoadStackFileOptions {
   /** Print load warnings to stderr too (default true). */
   printWarnings?: boolean;
+  /** Compose profiles to activate (--profile); default COMPOSE_PROFILES. */
+  profiles?: string[];
 }
 
 /** Loads or ends the command: every load error printed, then a ConfigError (exit 1). */
-export async function loadStackFile(ctx: CliContext, file?: string, options: LoadStackFileOptions = {}): Promise<LoadedStackFile> {
-  const absolute = resolveStackFile(ctx, file);
-  const loaded = await loadStack(absolute, { env: ctx.env, cwd: ctx.cwd });
+export async function loadStackFile(ctx: CliContext, file?: FileArgument, options: LoadStackFileOptions = {}): Promise<LoadedStackFile> {
+  const files = resolveStackFiles(ctx, file);
+  const absolute = files[0]!;
+  const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd, ...(options.profiles ? { profiles: options.profiles } : {}) });
   const redactor = new Redactor(loaded.stack?.secretValues ?? loaded.secretValues ?? []);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (!loaded.stack || errors.length > 0) {

@@ -10,11 +10,14 @@ import { UsageError } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { Redactor } from '../secrets.js';
 import type { CliContext } from './context.js';
-import { findStackFile, loadStackFile } from './stack-file.js';
+import { collect, findStackFile, loadStackFile } from './stack-file.js';
 
 export interface StackOptions {
-  file?: string;
+  /** -f: one file, or several compose files merged in order. */
+  file?: string | string[];
   projectName?: string;
+  /** --profile: compose profiles to activate. */
+  profile?: string[];
 }
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
@@ -24,8 +27,10 @@ export function addStackOptions(command: Command, { fileShort = true }: { fileSh
   return command
     .option(
       fileShort ? '-f, --file <file>' : '--file <file>',
-      'stack file: stack.yaml or a docker-compose file (default: stack.yaml in the current directory)',
+      'stack file: stack.yaml or a docker-compose file; repeat it to merge compose files (default: stack.yaml here, or COMPOSE_FILE, or compose.yaml + its override)',
+      collect,
     )
+    .option('--profile <name>', 'activate a compose profile (repeatable; default: COMPOSE_PROFILES)', collect)
     .option('-p, --project-name <name>', 'stack name to use instead of the file\'s `name` (env STACKCTL_PROJECT_NAME)');
 }
 
@@ -50,7 +55,7 @@ export function stackFileFor(ctx: CliContext, options: StackOptions): string | u
 /** Loads the stack (load errors printed, redacted, then a ConfigError) with the project name override applied. */
 export async function loadStackFor(ctx: CliContext, options: StackOptions): Promise<Stack> {
   const override = projectNameOverride(ctx, options);
-  const { stack } = await loadStackFile(ctx, options.file, { printWarnings: false });
+  const { stack } = await loadStackFile(ctx, options.file, { printWarnings: false, ...(options.profile ? { profiles: options.profile } : {}) });
   return override ? { ...stack, name: override } : stack;
 }
 

@@ -40,18 +40,72 @@ export interface ExtendsResult {
   diagnostics: Diagnostic[];
 }
 
-/** Location of `sub` (a key path inside the service) in the definition that wrote it. */
-export function locateInService(origin: ServiceOrigin, sub: KeyPath, key = false): SourceLocation {
-  let current: ServiceOrigin | undefined = origin;
-  while (current) {
-    const head = sub[0];
-    if (head === undefined || (typeof head === 'string' && head in current.own)) {
-      const full = [...current.path, ...sub];
-      return key ? current.source.locateKey(full) : current.source.locate(full);
+/**
+ * Location of `sub` (a key path inside the service) in the definition that wrote it: for an item of a
+ * merged list, the definition whose list holds that item (`merged` is the merged service); else the
+ * first definition, from the top, that writes the whole path; else the first that writes its head.
+ */
+export function locateInService(origin: ServiceOrigin, sub: KeyPath, key = false, merged?: Record<string, unknown>): SourceLocation {
+  const at = (layer: ServiceOrigin, path: KeyPath): SourceLocation => {
+    const full = [...layer.path, ...path];
+    return key ? layer.source.locateKey(full) : layer.source.locate(full);
+  };
+  const layers: ServiceOrigin[] = [];
+  for (let current: ServiceOrigin | undefined = origin; current; current = current.base) layers.push(current);
+  const head = sub[0];
+  if (head === undefined) return at(origin, sub);
+  const listAt = sub.findIndex((segment) => typeof segment === 'number');
+  if (merged && listAt > 0 && layers.length > 1) {
+    const item = JSON.stringify(valueAt(merged, sub.slice(0, listAt + 1)));
+    const listPath = sub.slice(0, listAt);
+    for (const layer of layers) {
+      const list = valueAt(layer.own, listPath);
+      const index = Array.isArray(list) ? list.findIndex((candidate) => JSON.stringify(candidate) === item) : -1;
+      if (index >= 0) return at(layer, [...listPath, index, ...sub.slice(listAt + 1)]);
     }
-    current = current.base;
   }
+  if (layers.length > 1) {
+    for (const layer of layers) {
+      const written = concretePath(layer.own, sub);
+      if (written) return at(layer, written);
+    }
+  }
+  for (const layer of layers) if (typeof head === 'string' && head in layer.own) return at(layer, sub);
   return key ? origin.source.locateKey(origin.path) : origin.source.locate(origin.path);
+}
+
+function valueAt(value: unknown, path: KeyPath): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (Array.isArray(current) && typeof segment === 'number') current = current[segment];
+    else if (isRecord(current) && typeof segment === 'string') current = current[segment];
+    else return undefined;
+  }
+  return current;
+}
+
+/**
+ * `path` as written in `value`, or undefined when `value` does not write it. A name inside a
+ * `KEY=value` list (environment, labels in list form, merged as a mapping) becomes the item's index.
+ */
+function concretePath(value: unknown, path: KeyPath): KeyPath | undefined {
+  let current = value;
+  const out: Array<string | number> = [];
+  for (const segment of path) {
+    if (Array.isArray(current) && typeof segment === 'number' && segment < current.length) {
+      current = current[segment];
+      out.push(segment);
+    } else if (isRecord(current) && typeof segment === 'string' && segment in current) {
+      current = current[segment];
+      out.push(segment);
+    } else if (Array.isArray(current) && typeof segment === 'string') {
+      const index = current.findIndex((item) => item === segment || (typeof item === 'string' && item.startsWith(`${segment}=`)));
+      if (index < 0) return undefined;
+      current = current[index];
+      out.push(index);
+    } else return undefined;
+  }
+  return out;
 }
 
 interface LoadedFile {
@@ -136,7 +190,7 @@ export function resolveExtends(
         const baseFile = typeof target.file === 'string' ? loadFile(path.resolve(file.dir, target.file), extLocation, owner) : file;
         const base = baseFile ? resolve(baseFile, target.service, [...chain, id], extLocation, owner) : undefined;
         if (base) {
-          value = mergeService(base.value, value);
+          value = applyMergeTags(mergeService(base.value, value), value, file.source, name);
           origin.base = base.origin;
         }
       }
@@ -253,4 +307,27 @@ function mergeBuild(base: unknown, own: unknown): unknown {
   const merged: Record<string, unknown> = { ...b, ...o };
   if (b.args !== undefined || o.args !== undefined) merged.args = { ...toMap(b.args, 'environment'), ...toMap(o.args, 'environment') };
   return merged;
+}
+/**
+ * compose's merge tags in the file being merged: `!reset` removes the value the earlier files gave
+ * (`ports: !reset []`), `!override` replaces it instead of merging (`environment: !override {…}`).
+ */
+export function applyMergeTags(merged: Record<string, unknown>, own: Record<string, unknown>, source: YamlSource, name: string): Record<string, unknown> {
+  const tags = source.mergeTags?.() ?? [];
+  for (const { tag, path: tagPath } of tags) {
+    if (tagPath[0] !== 'services' || tagPath[1] !== name || tagPath.length < 3) continue;
+    const sub = tagPath.slice(2);
+    const parent = valueAtPath(merged, sub.slice(0, -1));
+    const last = sub[sub.length - 1]!;
+    if (!isRecord(parent) || typeof last !== 'string') continue;
+    if (tag === 'reset') delete parent[last];
+    else parent[last] = valueAtPath(own, sub);
+  }
+  return merged;
+}
+
+function valueAtPath(value: unknown, keyPath: KeyPath): unknown {
+  let current = value;
+  for (const segment of keyPath) current = isRecord(current) ? current[String(segment)] : Array.isArray(current) && typeof segment === 'number' ? current[segment] : undefined;
+  return current;
 }

@@ -13,7 +13,10 @@ import { composeCondition, type ProbeSpec } from '../config/model.js';
 import type { YamlSource } from '../config/yaml-source.js';
 import { parseDuration } from '../config/normalize.js';
 import { isSecretName } from '../config/secret-values.js';
-import { resolveExtends } from './extends.js';
+import { locateInService, type ServiceOrigin } from './extends.js';
+import { composeLayers, mergeLayers } from './compose-layers.js';
+import { readEnvFile } from '../config/env-file.js';
+import { mergeEnvironment } from '../config/interpolate.js';
 import { translateHealthcheck } from './healthcheck-to-probe.js';
 import { isVacuousHealthcheck } from './vacuous-healthcheck.js';
 import { COMPOSE_HEALTHCHECK_DEFAULTS, healthcheckDeadline, projectName } from './load-compose.js';
@@ -30,25 +33,31 @@ export interface ImportOptions {
 
 export interface ImportResult {
   text: string;
+  /** How many services the stack file holds. */
+  services: number;
   /** What could not be carried over (IMPORT001), each with its key path. */
   notes: Diagnostic[];
 }
 
-export function importCompose(source: YamlSource, options: ImportOptions): ImportResult {
+export function importCompose(input: YamlSource | readonly YamlSource[], options: ImportOptions): ImportResult {
+  const sources = Array.isArray(input) ? (input as readonly YamlSource[]) : [input as YamlSource];
+  const source = sources[0]!;
   const file = path.resolve(source.file);
   const composeDir = path.dirname(file);
   const outDir = path.dirname(path.resolve(options.outputFile));
   const notes: Diagnostic[] = [];
   const raw = isRecord(source.value) ? source.value : {};
-  const rawServices = isRecord(raw.services) ? raw.services : {};
   const comments = new Map<string, string[]>(); // "service\0key" → comment lines
 
   const comment = (service: string, key: string, text: string): void => {
     const id = `${service}\0${key}`;
     comments.set(id, [...(comments.get(id) ?? []), text]);
   };
+  const origins = new Map<string, ServiceOrigin>();
   const note = (service: string, keyPath: Array<string | number>, message: string): void => {
-    notes.push({ code: 'IMPORT001', severity: 'warning', service, location: source.locateKey(['services', service, ...keyPath]), message, hint: 'edit the generated stack.yaml by hand if you need it' });
+    const origin = origins.get(service);
+    const location = origin ? locateInService(origin, keyPath, true) : source.locateKey(['services', service, ...keyPath]);
+    notes.push({ code: 'IMPORT001', severity: 'warning', service, location, message, hint: 'edit the generated stack.yaml by hand if you need it' });
   };
   const rebase = (text: string, dir: string): string => {
     if (text.includes('$') || text.includes('://')) return text;
@@ -58,13 +67,15 @@ export function importCompose(source: YamlSource, options: ImportOptions): Impor
     return relative.startsWith('.') || path.isAbsolute(relative) ? relative : `./${relative}`;
   };
 
-  // Anchors are already expanded by the parser; `extends` is resolved here, without interpolation.
-  const extended = resolveExtends({ source, services: rawServices, dir: composeDir }, {}, () => true);
-  for (const d of extended.diagnostics) notes.push({ ...d, severity: 'warning', code: 'IMPORT001' });
+  // Anchors are already expanded by the parser; files, `include` and `extends` are merged here, without interpolation.
+  const layered = composeLayers(sources, { env: {}, dir: composeDir, skip: () => true });
+  const merged = mergeLayers(layered.layers);
+  for (const d of [...layered.diagnostics, ...merged.diagnostics]) notes.push({ ...d, severity: 'warning', code: 'IMPORT001' });
 
   const services: Record<string, unknown> = {};
   const restartDependents = new Set<string>();
-  for (const { name, value, origin } of extended.services) {
+  for (const { name, value, origin } of merged.services) {
+    origins.set(name, origin);
     const dirOf = (key: string): string => {
       let current: typeof origin | undefined = origin;
       while (current) {
@@ -74,26 +85,33 @@ export function importCompose(source: YamlSource, options: ImportOptions): Impor
       return composeDir;
     };
     const out: Record<string, unknown> = {};
-    const dropped: string[] = [];
+    // What stack.yaml cannot express goes to `x-compose` as written: `export compose` restores it.
+    const passthrough: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      if (key.startsWith('x-')) continue;
-      if (!SUPPORTED_SERVICE_KEYS.includes(key)) {
-        dropped.push(key);
-        note(name, [key], `\`${key}\` is not imported: stackctl does not apply it`);
-      }
-      void item;
+      if (key === 'extends' || SUPPORTED_SERVICE_KEYS.includes(key)) continue;
+      passthrough[key] = item;
     }
+    if (isRecord(value.healthcheck)) passthrough.healthcheck = value.healthcheck;
+    if (isRecord(value.networks) && Object.values(value.networks).some((config) => isRecord(config) && Object.keys(config).some((key) => key !== 'aliases'))) passthrough.networks = value.networks;
     if (value.image !== undefined) out.image = value.image;
-    if (value.build !== undefined && value.build !== null) out.build = importBuild(value.build, dirOf('build'), rebase, (key) => note(name, ['build', key], `build.${key} is not imported`));
+    if (value.build !== undefined && value.build !== null) {
+      const buildExtras: Record<string, unknown> = {};
+      out.build = importBuild(value.build, dirOf('build'), rebase, (key) => {
+        if (isRecord(value.build)) buildExtras[key] = value.build[key];
+      });
+      if (Object.keys(buildExtras).length > 0) passthrough.build = buildExtras;
+    }
     if (value.command !== undefined && value.command !== null) out.command = value.command;
     if (value.entrypoint !== undefined && value.entrypoint !== null) out.entrypoint = value.entrypoint;
     if (value.environment !== undefined && value.environment !== null) out.environment = value.environment;
     const envFiles = importEnvFiles(value.env_file, dirOf('env_file'), rebase, (message) => comment(name, Object.keys(out)[0] ?? 'image', message));
     if (envFiles !== undefined) out.env_file = envFiles;
     if (Array.isArray(value.ports) && value.ports.length > 0) {
-      out.ports = value.ports;
-      if (value.ports.some((port) => (typeof port === 'string' && (port.replace(/\/\w+$/, '').match(/:/g) ?? []).length < 2) || typeof port === 'number' || (isRecord(port) && port.host_ip === undefined))) {
-        comment(name, 'ports', 'stackctl publishes these on 127.0.0.1 (compose: every interface) unless an IP is given');
+      const written: unknown[] = value.ports;
+      const ports = written.map(publishEverywhere);
+      out.ports = ports;
+      if (ports.some((port, index) => port !== written[index])) {
+        comment(name, 'ports', 'compose publishes a port without an IP on every interface; written as 0.0.0.0 so stackctl does too (it uses 127.0.0.1 when no IP is given)');
       }
     }
     const volumes = importVolumes(value.volumes, value.tmpfs, dirOf('volumes'), rebase);
@@ -128,8 +146,12 @@ export function importCompose(source: YamlSource, options: ImportOptions): Impor
       out.secrets = secrets;
       comment(name, 'secrets', 'variables whose names say they are secret: stackctl redacts their values everywhere');
     }
-    if (dropped.length > 0) comment(name, Object.keys(out)[0] ?? 'image', `not imported (stackctl does not apply them; docker compose did): ${dropped.join(', ')}`);
-    if (origin.base) comment(name, Object.keys(out)[0] ?? 'image', 'merged from `extends`');
+    if (origin.base) comment(name, Object.keys(out)[0] ?? 'image', 'merged from `extends` or several files');
+    if (Object.keys(passthrough).length > 0) {
+      out['x-compose'] = passthrough;
+      comment(name, 'x-compose', `as written in the compose file, for \`stackctl export compose\`; stackctl up does not apply: ${Object.keys(passthrough).filter((key) => key !== 'healthcheck' && key !== 'networks' && key !== 'build' && !key.startsWith('x-')).join(', ') || '(nothing: only compose-side details)'}`);
+      for (const key of Object.keys(passthrough)) if (key !== 'healthcheck' && key !== 'networks' && key !== 'build' && !key.startsWith('x-')) note(name, [key], `\`${key}\` is carried in x-compose (export compose restores it); stackctl up does not apply it`);
+    }
     services[name] = out;
   }
 
@@ -141,13 +163,26 @@ export function importCompose(source: YamlSource, options: ImportOptions): Impor
   }
 
   const doc: Record<string, unknown> = {
-    stackctl: { imported_from: path.relative(outDir, file) || file },
-    name: projectName(raw.name, options.env ?? {}, composeDir),
+    stackctl: { imported_from: sources.map((s) => path.relative(outDir, path.resolve(s.file)) || s.file).join(', ') },
+    // COMPOSE_PROJECT_NAME may come from the .env beside the compose file, as in compose.
+    name: projectName(merged.name, mergeEnvironment(options.env ?? {}, readEnvFile(path.join(composeDir, '.env'), options.env ?? {}, { optional: true }).vars), composeDir),
   };
-  const volumes = isRecord(raw.volumes) ? raw.volumes : {};
-  if (Object.keys(volumes).length > 0) doc.volumes = Object.fromEntries(Object.entries(volumes).map(([name, v]) => [name, isRecord(v) && v.external ? { external: true } : {}]));
-  const networks = isRecord(raw.networks) ? raw.networks : {};
-  if (Object.keys(networks).length > 0) doc.networks = Object.fromEntries(Object.entries(networks).map(([name, v]) => [name, isRecord(v) && v.external ? { external: true } : {}]));
+  // ${VAR} references resolve as compose resolved them: from the .env beside the compose file.
+  const dotenv = path.join(composeDir, '.env');
+  if (outDir !== composeDir && existsSync(dotenv)) doc.env_file = path.relative(outDir, dotenv);
+  const topPassthrough: Record<string, unknown> = {};
+  for (const key of ['volumes', 'networks'] as const) {
+    const entries = [...merged.top[key]];
+    if (entries.length === 0) continue;
+    doc[key] = Object.fromEntries(entries.map(([name, entry]) => [name, isRecord(entry.value) && entry.value.external ? { external: true } : {}]));
+    if (entries.some(([, entry]) => isRecord(entry.value) && Object.keys(entry.value).some((k) => k !== 'external'))) {
+      topPassthrough[key] = Object.fromEntries(entries.map(([name, entry]) => [name, entry.value ?? {}]));
+    }
+  }
+  for (const key of ['secrets', 'configs'] as const) {
+    if (merged.top[key].size > 0) topPassthrough[key] = Object.fromEntries([...merged.top[key]].map(([name, entry]) => [name, rebaseFiles(entry.value, composeDir, rebase)]));
+  }
+  if (Object.keys(topPassthrough).length > 0) doc['x-compose'] = topPassthrough;
   doc.services = services;
 
   const document = new Document(doc);
@@ -157,7 +192,8 @@ export function importCompose(source: YamlSource, options: ImportOptions): Impor
   ];
   if ('version' in raw) header.push(' (the obsolete `version:` key was dropped)');
   if (Object.keys(raw).some((key) => key.startsWith('x-'))) header.push(' x- extension blocks are expanded into the services that used them.');
-  for (const key of ['secrets', 'configs', 'include']) if (key in raw) header.push(` top-level \`${key}\` is not imported: stackctl does not apply it.`);
+  for (const key of ['secrets', 'configs']) if (key in raw) header.push(` top-level \`${key}\` is carried in x-compose for export compose: stackctl up does not apply it.`);
+  if ('include' in raw) header.push(' `include`d files are merged into this file.');
   document.commentBefore = header.join('\n');
 
   const servicesNode = document.get('services', true);
@@ -172,7 +208,7 @@ export function importCompose(source: YamlSource, options: ImportOptions): Impor
       }
     }
   }
-  return { text: document.toString({ lineWidth: 0 }), notes };
+  return { text: document.toString({ lineWidth: 0 }), notes, services: Object.keys(services).length };
 }
 
 function pick(record: Record<string, unknown>, keys: string[]): Record<string, unknown> {
@@ -323,4 +359,23 @@ export function probeDocument(probe: ProbeSpec): Record<string, unknown> {
 function secretNames(environment: unknown): string[] {
   const names = isRecord(environment) ? Object.keys(environment) : Array.isArray(environment) ? environment.filter((e): e is string => typeof e === 'string').map((e) => e.split('=')[0]!) : [];
   return names.filter((name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && isSecretName(name));
+}
+
+/** compose publishes a port without an IP on every interface; stackctl on 127.0.0.1: say 0.0.0.0. */
+export function publishEverywhere(port: unknown): unknown {
+  if (typeof port === 'number') return `0.0.0.0::${port}`;
+  if (typeof port === 'string') {
+    if (port.includes('$') || port.startsWith('[')) return port;
+    const colons = (port.replace(/\/\w+$/, '').match(/:/g) ?? []).length;
+    if (colons === 0) return `0.0.0.0::${port}`;
+    if (colons === 1) return `0.0.0.0:${port}`;
+    return port;
+  }
+  if (isRecord(port) && port.host_ip === undefined && port.published !== undefined) return { ...port, host_ip: '0.0.0.0' };
+  return port;
+}
+
+/** A top-level secret or config as written, its `file:` made relative to the output's directory. */
+function rebaseFiles(value: unknown, dir: string, rebase: (text: string, dir: string) => string): unknown {
+  return isRecord(value) && typeof value.file === 'string' ? { ...value, file: rebase(value.file, dir) } : value;
 }

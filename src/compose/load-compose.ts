@@ -7,7 +7,6 @@
  * Never throws for any input.
  */
 import { parseDevelopWatch } from '../config/develop-watch.js';
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sortByLocation, type SourceLocation } from '../errors.js';
 import type { Diagnostic } from '../diagnostic.js';
@@ -26,7 +25,8 @@ import {
 } from '../config/model.js';
 import type { LoadResult, ResolvedLoadOptions } from '../config/load-types.js';
 import type { KeyPath, YamlSource } from '../config/yaml-source.js';
-import { envFileLocation, interpolateString, interpolateTree, loadEnvFile, mergeEnvironment, type Environment } from '../config/interpolate.js';
+import { isExtensionPath, mergeEnvironment, type Environment } from '../config/interpolate.js';
+import { readEnvFile } from '../config/env-file.js';
 import {
   environmentEntries,
   parseDuration,
@@ -41,107 +41,117 @@ import {
 import { collectSecretValues, isSecretName } from '../config/secret-values.js';
 import { isRecord } from '../is-record.js';
 import { checkCoverage, showPath } from './spec.js';
-import { locateInService, resolveExtends, type ServiceOrigin } from './extends.js';
+import { locateInService, type ServiceOrigin } from './extends.js';
+import { composeLayers, mergeLayers } from './compose-layers.js';
+import { activeProfiles, serviceEnabled } from './compose-files.js';
 import { translateHealthcheck } from './healthcheck-to-probe.js';
 import { isVacuousHealthcheck } from './vacuous-healthcheck.js';
 
 /** Compose's healthcheck defaults. */
 export const COMPOSE_HEALTHCHECK_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 0 } as const;
 
-/** Paths interpolation leaves alone: `x-` extensions (their values reach services through anchors). */
-export function isExtensionPath(p: KeyPath): boolean {
-  return (p.length >= 1 && typeof p[0] === 'string' && p[0].startsWith('x-')) || (p[0] === 'services' && p.length >= 3 && typeof p[2] === 'string' && p[2].startsWith('x-'));
-}
+export { isExtensionPath };
 
-export async function loadCompose(source: YamlSource, options: ResolvedLoadOptions): Promise<LoadResult> {
-  const diagnostics: Diagnostic[] = [...source.diagnostics];
+export async function loadCompose(input: YamlSource | readonly YamlSource[], options: ResolvedLoadOptions): Promise<LoadResult> {
+  const sources = Array.isArray(input) ? (input as readonly YamlSource[]) : [input as YamlSource];
+  const diagnostics: Diagnostic[] = sources.flatMap((source) => source.diagnostics);
   const done = (stack?: Stack): LoadResult => {
     const sorted = sortByLocation(diagnostics);
     return sorted.some((d) => d.severity === 'error') || !stack ? { diagnostics: sorted, format: 'compose' } : { stack, diagnostics: sorted, format: 'compose' };
   };
-  if (!source.ok) return done();
-  const file = path.resolve(source.file);
+  const main = sources[0];
+  if (!main || sources.some((source) => !source.ok)) return done();
+  // Relative paths of every file resolve against the project directory: the first file's (as in compose).
+  const file = path.resolve(main.file);
   const dir = path.dirname(file);
-  const raw = source.value;
-  if (!isRecord(raw)) {
+  for (const source of sources) {
+    const raw = source.value;
+    if (isRecord(raw)) continue;
+    const empty = raw === undefined || raw === null;
     diagnostics.push({
       code: 'COMPOSE006',
       severity: 'error',
-      location: { file, line: raw === undefined || raw === null ? 0 : 1, col: raw === undefined || raw === null ? 0 : 1 },
-      message: raw === undefined || raw === null ? 'the compose file is empty' : 'a compose file must be a mapping with a `services:` key',
+      location: { file: path.resolve(source.file), line: empty ? 0 : 1, col: empty ? 0 : 1 },
+      message: empty ? 'the compose file is empty' : 'a compose file must be a mapping with a `services:` key',
       hint: 'start the file with `services:` and one entry per container',
     });
-    return done();
   }
+  if (diagnostics.some((d) => d.code === 'COMPOSE006')) return done();
 
-  // 1. The project's .env (beside the file; the process environment wins), as docker compose reads it.
+  // 1. The project's .env (beside the first file; the process environment wins), as docker compose reads it.
   const processEnv = options.env as Environment;
-  const dotenv = await loadEnvFile(path.join(dir, '.env'), { optional: true });
+  const dotenv = readEnvFile(path.join(dir, '.env'), processEnv, { optional: true });
   diagnostics.push(...dotenv.diagnostics);
   const env = mergeEnvironment(processEnv, dotenv.vars);
 
-  // 2. What stackctl does not cover is said, key by key.
-  diagnostics.push(...checkCoverage(raw, { locateKey: (p) => source.locateKey(p) }));
-  if ('version' in raw) {
-    diagnostics.push({
-      code: 'COMPOSE005',
-      severity: 'info',
-      location: source.locateKey(['version']),
-      message: '`version` is obsolete in the compose specification and is ignored',
-      hint: 'remove the `version:` line; docker compose v2 warns about it too',
-    });
+  // 2. What stackctl does not cover is said, key by key, in the file that writes it.
+  for (const source of sources) {
+    const raw = source.value as Record<string, unknown>;
+    diagnostics.push(...checkCoverage(raw, { locateKey: (p) => source.locateKey(p) }));
+    if ('version' in raw) {
+      diagnostics.push({
+        code: 'COMPOSE005',
+        severity: 'info',
+        location: source.locateKey(['version']),
+        message: '`version` is obsolete in the compose specification and is ignored',
+        hint: 'remove the `version:` line; docker compose v2 warns about it too',
+      });
+    }
   }
 
-  // 3. Interpolation of every value, then `extends`.
-  const interpolated = interpolateTree(raw, env, source, { skip: isExtensionPath });
-  diagnostics.push(...interpolated.diagnostics);
-  const variables: VariableReference[] = [...interpolated.references];
-  const doc = isRecord(interpolated.value) ? interpolated.value : {};
-  const servicesDoc = doc.services;
-  if (!isRecord(servicesDoc) || Object.keys(servicesDoc).length === 0) {
+  // 3. Interpolation, `include`, `extends` per file; then the files merged in order.
+  const layered = composeLayers(sources, { env, dir, skip: isExtensionPath });
+  diagnostics.push(...layered.diagnostics);
+  const variables: VariableReference[] = [...layered.references];
+  const merged = mergeLayers(layered.layers);
+  diagnostics.push(...merged.diagnostics);
+  if (merged.services.length === 0) {
+    const raw = main.value as Record<string, unknown>;
+    const servicesDoc = raw.services;
     diagnostics.push({
       code: 'COMPOSE006',
       severity: 'error',
-      location: 'services' in raw ? source.locateKey(['services']) : { file, line: 1, col: 1 },
+      location: 'services' in raw ? main.locateKey(['services']) : { file, line: 1, col: 1 },
       message: isRecord(servicesDoc) || servicesDoc === undefined || servicesDoc === null ? 'the compose file defines no services' : '`services` must be a mapping of service names to definitions',
       hint: 'add `services:` with at least one service',
     });
     return done();
   }
-  const extended = resolveExtends({ source, services: servicesDoc, dir }, env, isExtensionPath);
-  diagnostics.push(...extended.diagnostics);
-  variables.push(...extended.references);
 
   // 4. Top-level volumes and networks.
   const volumes: Stack['volumes'] = {};
-  for (const [name, volume] of Object.entries(isRecord(doc.volumes) ? doc.volumes : {})) {
-    volumes[name] = { external: isRecord(volume) && Boolean(volume.external), location: source.locateKey(['volumes', name]) };
+  for (const [name, entry] of merged.top.volumes) {
+    volumes[name] = { external: isRecord(entry.value) && Boolean(entry.value.external), location: entry.location };
   }
   const networks: Stack['networks'] = {};
-  for (const [name, network] of Object.entries(isRecord(doc.networks) ? doc.networks : {})) {
-    networks[name] = { external: isRecord(network) && Boolean(network.external), location: source.locateKey(['networks', name]) };
+  for (const [name, entry] of merged.top.networks) {
+    const network = entry.value;
+    networks[name] = { external: isRecord(network) && Boolean(network.external), location: entry.location };
     if (isRecord(network) && typeof network.driver === 'string' && network.driver !== 'bridge') {
-      diagnostics.push({ code: 'COMPOSE001', severity: 'warning', location: source.locate(['networks', name, 'driver']), message: `network driver \`${network.driver}\` is not supported by stackctl; it creates a bridge network`, hint: 'stackctl runs on one engine with bridge networks' });
+      diagnostics.push({ code: 'COMPOSE001', severity: 'warning', location: entry.source.locate(['networks', name, 'driver']), message: `network driver \`${network.driver}\` is not supported by stackctl; it creates a bridge network`, hint: 'stackctl runs on one engine with bridge networks' });
     }
   }
   if (!networks.default) networks.default = { external: false, location: { file, line: 0, col: 0 } };
 
   // 5. Services.
-  for (const [name, value] of Object.entries(servicesDoc)) {
-    if (!isRecord(value)) {
-      diagnostics.push({ code: 'COMPOSE002', severity: 'error', service: name, location: source.locate(['services', name]), message: `service \`${name}\` must be a mapping`, hint: 'give the service at least `image:` or `build:`' });
+  for (const layer of layered.layers) {
+    for (const [name, value] of Object.entries(isRecord(layer.doc.services) ? layer.doc.services : {})) {
+      if (!isRecord(value)) {
+        diagnostics.push({ code: 'COMPOSE002', severity: 'error', service: name, location: layer.source.locate(['services', name]), message: `service \`${name}\` must be a mapping`, hint: 'give the service at least `image:` or `build:`' });
+      }
     }
   }
-  const extendsFailed = extended.failed;
-  const ctx: ServiceContext = { env, diagnostics, variables, volumes, networks, dir, extendsFailed };
-  const services: Service[] = [];
-  for (const resolved of extended.services) {
-    services.push(normaliseService(ctx, resolved.name, resolved.value, resolved.origin));
+  const ctx: ServiceContext = { env, diagnostics, variables, volumes, networks, dir, extendsFailed: merged.failed };
+  const all: Service[] = [];
+  for (const resolved of merged.services) {
+    all.push(normaliseService(ctx, resolved.name, resolved.value, resolved.origin));
   }
-  markRestartDependents(services, extended.services.map((s) => s.value));
+  // COMPOSE_PROFILES may come from the project's .env too, as compose reads it.
+  const services = applyProfiles(all, options.profiles ?? activeProfiles(undefined, env), diagnostics);
+  markRestartDependents(services, merged.services.filter((s) => services.some((kept) => kept.name === s.name)).map((s) => s.value));
 
   const stack: Stack = {
-    name: projectName(doc.name, env, dir),
+    name: projectName(merged.name, env, dir),
     file,
     dir,
     format: 'compose',
@@ -149,11 +159,39 @@ export async function loadCompose(source: YamlSource, options: ResolvedLoadOptio
     volumes,
     networks,
     thresholds: { ...DEFAULT_THRESHOLDS },
-    variables,
+    variables: variables.filter((reference) => reference.service === undefined || services.some((s) => s.name === reference.service)),
     secretValues: [],
   };
+  if (sources.length > 1) stack.files = sources.map((source) => path.resolve(source.file));
   stack.secretValues = collectSecretValues(stack, env);
   return done(stack);
+}
+
+/**
+ * Services of inactive profiles are left out, as compose leaves them out; a started service that
+ * needs one is a COMPOSE008 error (compose refuses it too), an optional dependency on one is dropped.
+ */
+function applyProfiles(services: Service[], active: readonly string[], diagnostics: Diagnostic[]): Service[] {
+  const enabled = services.filter((service) => serviceEnabled(service.profiles, active));
+  const disabled = new Map(services.filter((service) => !enabled.includes(service)).map((service) => [service.name, service]));
+  for (const service of enabled) {
+    service.dependsOn = service.dependsOn.filter((dependency) => {
+      const target = disabled.get(dependency.service);
+      if (!target) return true;
+      if (dependency.required) {
+        diagnostics.push({
+          code: 'COMPOSE008',
+          severity: 'error',
+          service: service.name,
+          location: dependency.location,
+          message: `${service.name} depends on ${target.name}, which runs only with profile ${target.profiles.join(' or ')} (not active)`,
+          hint: `activate it with --profile ${target.profiles[0]} (or COMPOSE_PROFILES=${target.profiles[0]}), or give ${service.name} the same profile`,
+        });
+      }
+      return false;
+    });
+  }
+  return enabled;
 }
 
 /** Compose's project name: `name:`, else COMPOSE_PROJECT_NAME, else the directory's name, normalised. */
@@ -175,8 +213,8 @@ interface ServiceContext {
 }
 
 function normaliseService(ctx: ServiceContext, name: string, doc: Record<string, unknown>, origin: ServiceOrigin): Service {
-  const locate = (...sub: Array<string | number>): SourceLocation => locateInService(origin, sub);
-  const locateKey = (...sub: Array<string | number>): SourceLocation => locateInService(origin, sub, true);
+  const locate = (...sub: Array<string | number>): SourceLocation => locateInService(origin, sub, false, doc);
+  const locateKey = (...sub: Array<string | number>): SourceLocation => locateInService(origin, sub, true, doc);
   const dirOf = (key: string): string => definingDir(origin, key);
   const problem = (sub: Array<string | number>, message: string, hint: string, severity: Diagnostic['severity'] = 'error'): void => {
     ctx.diagnostics.push({ code: 'COMPOSE002', severity, service: name, location: locate(...sub), message: `${showPath(['services', name, ...sub])}: ${message}`, hint });
@@ -366,32 +404,14 @@ function normaliseEnvironment(ctx: ServiceContext, service: Service, doc: Record
       return;
     }
     const file = path.resolve(dir, spec.path);
-    const referencedFrom = locateInService(origin, sub);
-    if (!existsSync(file)) {
-      if (spec.required) {
-        ctx.diagnostics.push({ code: 'ENVFILE001', severity: 'error', service: name, location: referencedFrom, message: `env file ${file} does not exist`, hint: 'create the file, or mark it optional with `{ path: …, required: false }`' });
-      }
-      return;
-    }
+    const loaded = readEnvFile(file, ctx.env, { optional: !spec.required, service: name, referencedFrom: locateInService(origin, sub, false, doc) });
+    ctx.diagnostics.push(...loaded.diagnostics);
+    if (!loaded.found) return;
     service.envFiles.push(file);
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      ctx.diagnostics.push({ code: 'ENVFILE001', severity: 'error', service: name, location: referencedFrom, message: `cannot read env file ${file}`, hint: 'check the file permissions' });
-      return;
-    }
-    for (const [key, rawValue] of Object.entries(parseEnvText(text))) {
-      const location = envFileLocation(file, text, key);
-      const interpolated = interpolateString(rawValue, ctx.env);
-      for (const ref of interpolated.references) {
-        const reference: VariableReference = { name: ref.name, expression: ref.expression, path: [file, key], service: name, location, defaulted: ref.defaulted };
-        if (ref.value !== undefined) reference.value = ref.value;
-        if (ref.operator) reference.operator = ref.operator;
-        ctx.variables.push(reference);
-      }
-      service.environment[key] = interpolated.value;
-      service.environmentLocations[key] = location;
+    ctx.variables.push(...loaded.references);
+    for (const entry of loaded.entries) {
+      service.environment[entry.name] = entry.value;
+      service.environmentLocations[entry.name] = entry.location;
     }
   });
 
@@ -403,7 +423,7 @@ function normaliseEnvironment(ctx: ServiceContext, service: Service, doc: Record
   }
   for (const entry of environmentEntries(environment, ctx.env)) {
     const sub = ['environment', entry.at];
-    const location = Array.isArray(environment) ? locateInService(origin, sub) : locateInService(origin, sub, true);
+    const location = Array.isArray(environment) ? locateInService(origin, sub, false, doc) : locateInService(origin, sub, true, doc);
     if (entry.error) {
       problem(sub, entry.error, 'write `KEY=value` (list) or `KEY: value` (map)');
       continue;
@@ -418,24 +438,6 @@ function normaliseEnvironment(ctx: ServiceContext, service: Service, doc: Record
     service.environment[entry.name] = entry.value;
     service.environmentLocations[entry.name] = location;
   }
-}
-
-function parseEnvText(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    let value = match[2]!.trim();
-    if ((value.startsWith('"') && value.endsWith('"') && value.length >= 2) || (value.startsWith("'") && value.endsWith("'") && value.length >= 2)) {
-      const quote = value[0];
-      value = value.slice(1, -1);
-      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"');
-    } else {
-      value = value.replace(/\s+#.*$/, '');
-    }
-    out[match[1]!] = value;
-  }
-  return out;
 }
 
 function normaliseNetworks(ctx: ServiceContext, name: string, value: unknown, locate: Locate, locateKey: Locate, problem: Problem): NetworkAttachment[] {

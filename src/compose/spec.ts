@@ -154,7 +154,7 @@ const TOP: KeyTable = {
   volumes: { support: 'mapped', values: TOP_VOLUME },
   secrets: { support: 'ignored', why: 'stackctl marks secret variables with `secrets:` in stack.yaml; compose file secrets are not mounted' },
   configs: 'ignored',
-  include: { support: 'ignored', why: 'stackctl does not follow `include`; merge the included files into this one or load them separately' },
+  include: 'mapped',
   models: 'ignored',
 };
 

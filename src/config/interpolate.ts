@@ -12,12 +12,10 @@
  * Stable API (src/compose/ builds on it):
  *   interpolateString(text, env)                       → { value, references, problems }  (pure)
  *   interpolateTree(value, env, source, options?)      → { value, references, diagnostics } for a whole document
- *   loadEnvFile(file, { optional })                    → { vars, diagnostics, found }   (dotenv syntax)
+ *   (env files: env-file.ts, compose's rules)
  *   mergeEnvironment(processEnv, ...fileVars)          → process env over the files (a later file wins)
  */
-import { readFile } from 'node:fs/promises';
-import { parse as parseDotenv } from 'dotenv';
-import { errorMessage, type SourceLocation } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { VariableReference } from './model.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { KeyPath, YamlSource } from './yaml-source.js';
@@ -230,6 +228,14 @@ function evaluate(parts: Part[], env: Environment, references: StringReference[]
   return out;
 }
 
+/**
+ * Paths interpolation leaves alone: `x-` extensions at the top level and in services (their values reach
+ * services through anchors, or — stack.yaml's `x-compose` — go to docker compose as written).
+ */
+export function isExtensionPath(p: KeyPath): boolean {
+  return (p.length >= 1 && typeof p[0] === 'string' && p[0].startsWith('x-')) || (p[0] === 'services' && p.length >= 3 && typeof p[2] === 'string' && p[2].startsWith('x-'));
+}
+
 export interface TreeInterpolationOptions {
   /** Key path of `value` inside the document (default: the root). */
   path?: KeyPath;
@@ -319,45 +325,6 @@ function countBefore(text: string, needle: string, offset: number): number {
 
 function truncate(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-export interface EnvFileResult {
-  vars: Record<string, string>;
-  diagnostics: Diagnostic[];
-  /** False when the file does not exist. */
-  found: boolean;
-}
-
-/**
- * Reads a dotenv file (KEY=VALUE lines, quotes, comments). A missing file is an ENVFILE001 error unless
- * `optional`; an unreadable one is always an error. Never throws.
- */
-export async function loadEnvFile(file: string, options: { optional?: boolean; service?: string; referencedFrom?: SourceLocation } = {}): Promise<EnvFileResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'ENOENT' && options.optional) return { vars: {}, diagnostics: [], found: false };
-    const diagnostic: Diagnostic = {
-      code: 'ENVFILE001',
-      severity: 'error',
-      location: options.referencedFrom ?? { file, line: 0, col: 0 },
-      message: code === 'ENOENT' ? `env file ${file} does not exist` : `cannot read env file ${file}: ${errorMessage(error)}`,
-      hint: 'create the file (e.g. copy .env.example), or remove it from env_file',
-    };
-    if (options.service) diagnostic.service = options.service;
-    return { vars: {}, diagnostics: [diagnostic], found: false };
-  }
-  return { vars: parseDotenv(text), diagnostics: [], found: true };
-}
-
-/** Where `key` is set in an env file's text (`KEY=`, `KEY:`, `export KEY=`): line, column 1; line 0 when not found. */
-export function envFileLocation(file: string, text: string, key: string): SourceLocation {
-  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const match = new RegExp(`^[ \\t]*(?:export[ \\t]+)?${escaped}[ \\t]*[=:]`, 'm').exec(text);
-  if (!match) return { file, line: 0, col: 0 };
-  return { file, line: text.slice(0, match.index).split('\n').length, col: 1 };
 }
 
 /** Process environment over the env files' variables; among files, a later one wins (as in compose). */

@@ -26,7 +26,8 @@ import {
   type VariableReference,
 } from './model.js';
 import type { LoadResult, ResolvedLoadOptions } from './load-types.js';
-import { envFileLocation, interpolateString, interpolateTree, loadEnvFile, mergeEnvironment, type Environment } from './interpolate.js';
+import { interpolateString, interpolateTree, isExtensionPath, mergeEnvironment, type Environment } from './interpolate.js';
+import { loadEnvFile } from './env-file.js';
 import { readYamlSource, type KeyPath, type YamlSource } from './yaml-source.js';
 import {
   probeTemplateSchema,
@@ -96,7 +97,8 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
   const envFileValue = isRecord(raw) ? raw.env_file : undefined;
   const processEnv = options.env as Environment;
   if (envFileValue === undefined) {
-    const loaded = await loadEnvFile(path.join(dir, '.env'), { optional: true });
+    const loaded = await loadEnvFile(path.join(dir, '.env'), { optional: true }, processEnv);
+    diagnostics.push(...loaded.diagnostics);
     fileVars.push(loaded.vars);
   } else {
     const list = typeof envFileValue === 'string' ? [envFileValue] : Array.isArray(envFileValue) ? envFileValue : [];
@@ -105,7 +107,7 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
       const at = typeof envFileValue === 'string' ? ['env_file'] : ['env_file', index];
       const name = interpolateString(entry, processEnv).value;
       const envFile = path.resolve(dir, name);
-      const loaded = await loadEnvFile(envFile, { optional: true, referencedFrom: source.locate(at) });
+      const loaded = await loadEnvFile(envFile, { optional: true, referencedFrom: source.locate(at) }, mergeEnvironment(processEnv, ...fileVars));
       diagnostics.push(...loaded.diagnostics);
       if (!loaded.found && loaded.diagnostics.length === 0) {
         const example = [`${envFile}.example`, path.join(dir, '.env.example')].find((candidate) => existsSync(candidate));
@@ -126,7 +128,7 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
   knownEnv = env;
 
   // 2. Interpolation of every string value.
-  const interpolated = interpolateTree(raw, env, source);
+  const interpolated = interpolateTree(raw, env, source, { skip: isExtensionPath });
   diagnostics.push(...interpolated.diagnostics);
 
   // 3. Schema: every problem at once.
@@ -236,24 +238,12 @@ async function normaliseService(ctx: Context, name: string, doc: ServiceDocument
     const entryPath = typeof doc.env_file === 'string' ? at('env_file') : at('env_file', index);
     const file = path.resolve(dir, entry);
     service.envFiles.push(file);
-    const loaded = await loadEnvFile(file, { service: name, referencedFrom: source.locate(entryPath) });
+    const loaded = await loadEnvFile(file, { service: name, referencedFrom: source.locate(entryPath) }, ctx.env);
     ctx.diagnostics.push(...loaded.diagnostics);
-    if (!loaded.found) continue;
-    const text = await readFile(file, 'utf8').catch(() => '');
-    for (const [key, rawValue] of Object.entries(loaded.vars)) {
-      const location = envFileLocation(file, text, key);
-      const interpolated = interpolateString(rawValue, ctx.env);
-      for (const ref of interpolated.references) {
-        const reference: VariableReference = { name: ref.name, expression: ref.expression, path: [file, key], service: name, location, defaulted: ref.defaulted };
-        if (ref.value !== undefined) reference.value = ref.value;
-        if (ref.operator) reference.operator = ref.operator;
-        ctx.variables.push(reference);
-      }
-      for (const problem of interpolated.problems) {
-        ctx.diagnostics.push({ code: problem.kind === 'syntax' ? 'INTERP001' : 'INTERP002', severity: 'error', service: name, location, message: problem.message, hint: 'write `$$` for a literal `$`' });
-      }
-      service.environment[key] = interpolated.value;
-      service.environmentLocations[key] = location;
+    ctx.variables.push(...loaded.references);
+    for (const entry of loaded.entries) {
+      service.environment[entry.name] = entry.value;
+      service.environmentLocations[entry.name] = entry.location;
     }
   }
   if (doc.environment !== undefined) {

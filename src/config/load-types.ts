@@ -7,6 +7,8 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Directory a relative `file` is resolved against; default process.cwd(). */
   cwd?: string;
+  /** Compose profiles to activate (--profile); default COMPOSE_PROFILES from `env`. */
+  profiles?: string[];
 }
 
 export interface LoadResult {
@@ -26,4 +28,6 @@ export interface LoadResult {
 export interface ResolvedLoadOptions {
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Active compose profiles (--profile, else COMPOSE_PROFILES); default: COMPOSE_PROFILES from `env`. */
+  profiles?: string[];
 }

@@ -210,8 +210,10 @@ export interface VariableReference {
 
 export interface Stack {
   name: string;
-  /** Absolute path of the file the stack was loaded from. */
+  /** Absolute path of the file the stack was loaded from (the first, when several compose files were merged). */
   file: string;
+  /** Every compose file merged into the stack, in order, when there were several (-f a.yml -f b.yml). */
+  files?: string[];
   /** Directory relative paths are resolved against. */
   dir: string;
   format: StackFormat;

@@ -48,6 +48,28 @@ export interface YamlSource {
    * scalar at `path`; falls back to the scalar's own location.
    */
   locateInScalar(path: KeyPath, needle: string, occurrence?: number): SourceLocation;
+  /** Where compose's `!reset` / `!override` tags are written (key paths), in file order. */
+  mergeTags?(): MergeTag[];
+}
+
+export interface MergeTag {
+  tag: 'reset' | 'override';
+  path: KeyPath;
+}
+
+function collectMergeTags(node: unknown, path: Array<string | number>): MergeTag[] {
+  const out: MergeTag[] = [];
+  if (!isNode(node) || isAlias(node)) return out;
+  if (node.tag === '!reset' || node.tag === '!override') out.push({ tag: node.tag === '!reset' ? 'reset' : 'override', path: [...path] });
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if (typeof key === 'string' || typeof key === 'number') out.push(...collectMergeTags(pair.value, [...path, String(key)]));
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, index) => out.push(...collectMergeTags(item, [...path, index])));
+  }
+  return out;
 }
 
 /** Aliases expanded beyond this count are refused (billion-laughs protection). */
@@ -83,7 +105,11 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     for (const duplicate of duplicateKeys(doc)) {
       diagnostics.push(yamlDiagnostic('error', at(duplicate.offset), `Map keys must be unique: \`${duplicate.key}\` appears twice in this mapping`, 'DUPLICATE_KEY'));
     }
-    for (const warning of doc.warnings) diagnostics.push(yamlDiagnostic('warning', at(warning.pos[0]), cleanMessage(warning.message), warning.code));
+    for (const warning of doc.warnings) {
+      // compose's merge tags (`!reset`, `!override`) are read by the compose loader (mergeTags).
+      if (warning.code === 'TAG_RESOLVE_FAILED' && /Unresolved tag: !(reset|override)\b/.test(warning.message)) continue;
+      diagnostics.push(yamlDiagnostic('warning', at(warning.pos[0]), cleanMessage(warning.message), warning.code));
+    }
     if (!diagnostics.some((d) => d.severity === 'error')) {
       try {
         value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -151,7 +177,10 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     return locate(path);
   };
 
-  return { file, text, value, ok, diagnostics, locate, locateKey, locateInScalar };
+  let tags: MergeTag[] | undefined;
+  const mergeTags = (): MergeTag[] => (tags ??= doc ? collectMergeTags(doc.contents, []) : []);
+
+  return { file, text, value, ok, diagnostics, locate, locateKey, locateInScalar, mergeTags };
 }
 
 /** Reads and parses a file; a read failure is a FILE001 diagnostic, never a throw. */
@@ -253,10 +282,31 @@ function isNode(value: unknown): value is YamlNode {
 function resolveAlias(doc: Document.Parsed, node: YamlNode | null | undefined, depth = 0): YamlNode | undefined {
   if (!node) return undefined;
   if (isAlias(node) && depth < 50) {
-    const target = node.resolve(doc);
+    const target = aliasTargets(doc).get(node);
     return isNode(target) ? resolveAlias(doc, target, depth + 1) : undefined;
   }
   return node;
+}
+
+/**
+ * Every alias of a document → the node it names (the last anchor of that name before it, as YAML says),
+ * found in one walk. The yaml package's `Alias.resolve(doc)` walks the whole document on every call;
+ * locating keys through `<<: *anchor` in every service made that quadratic (28 s for 500 services).
+ */
+const aliasTargetCache = new WeakMap<Document.Parsed, Map<YamlNode, YamlNode | undefined>>();
+function aliasTargets(doc: Document.Parsed): Map<YamlNode, YamlNode | undefined> {
+  let targets = aliasTargetCache.get(doc);
+  if (targets) return targets;
+  targets = new Map();
+  const anchors = new Map<string, YamlNode>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) targets!.set(node, anchors.get(node.source));
+      else if (node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  aliasTargetCache.set(doc, targets);
+  return targets;
 }
 
 /** Per-map index of own keys → pair (built once per map, so locating is O(depth), not O(keys)). */

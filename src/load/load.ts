@@ -1,7 +1,9 @@
 /**
  * The one entry point for loading a stack file of either format:
  *
- *   loadStack(file, { env?, cwd? }) → Promise<{ stack?, diagnostics, format }>
+ *   loadStack(file | files, { env?, cwd?, profiles? }) → Promise<{ stack?, diagnostics, format }>
+ *
+ * Several files are compose files merged in order (`-f base.yml -f override.yml`).
  *
  * The format is detected from the content: a top-level `stackctl:` key, stackctl-only top-level keys
  * (`thresholds`, `suite`), or a service using stackctl-only keys (`readiness`, `requires_env`,
@@ -18,30 +20,44 @@ import { isRecord } from '../is-record.js';
 import { loadStackYaml } from '../config/load-stack.js';
 import { STACKCTL_ONLY_SERVICE_KEYS } from '../config/schema.js';
 import { loadCompose } from '../compose/load-compose.js';
+import { activeProfiles } from '../compose/compose-files.js';
 
 export type { LoadOptions, LoadResult } from '../config/load-types.js';
 
-export async function loadStack(file: string, options: LoadOptions = {}): Promise<LoadResult> {
-  const resolved: ResolvedLoadOptions = { env: options.env ?? process.env, cwd: options.cwd ?? process.cwd() };
-  const absolute = path.resolve(resolved.cwd, file);
-  let format: StackFormat = guessFormatFromName(absolute);
+export async function loadStack(file: string | readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const resolved = resolveOptions(options);
+  const files = (typeof file === 'string' ? [file] : [...file]).map((f) => path.resolve(resolved.cwd, f));
+  let format: StackFormat = guessFormatFromName(files[0] ?? '');
   try {
-    const source = await readYamlSource(absolute);
-    if (!source.ok) return { diagnostics: source.diagnostics, format };
-    format = detectFormat(source.value, absolute);
-    return format === 'stackctl' ? await loadStackYaml(source, resolved) : await loadCompose(source, resolved);
+    const sources = await Promise.all(files.map((f) => readYamlSource(f)));
+    if (sources.some((source) => !source.ok)) return { diagnostics: sources.flatMap((source) => source.diagnostics), format };
+    const formats = sources.map((source) => detectFormat(source.value, source.file));
+    format = formats[0] ?? format;
+    if (sources.length > 1 && formats.includes('stackctl')) {
+      const stackFile = sources[formats.indexOf('stackctl')]!;
+      return {
+        format,
+        diagnostics: [{ code: 'FILE002', severity: 'error', location: { file: stackFile.file, line: 1, col: 1 }, message: 'several -f files are merged only for compose files; this one is a stack.yaml', hint: 'give a stack.yaml alone with -f, or merge compose files (-f compose.yml -f compose.override.yml)' }],
+      };
+    }
+    return format === 'stackctl' ? await loadStackYaml(sources[0]!, resolved) : await loadCompose(sources, resolved);
   } catch (error) {
     if (error instanceof InternalError) throw error;
-    throw new InternalError(`loading ${absolute} failed: ${errorMessage(error)}`, { cause: error });
+    throw new InternalError(`loading ${files.join(', ')} failed: ${errorMessage(error)}`, { cause: error });
   }
 }
 
 /** Loads from an already parsed source (tests, tools that hold the text in memory). */
 export async function loadStackSource(source: YamlSource, options: LoadOptions = {}): Promise<LoadResult> {
-  const resolved: ResolvedLoadOptions = { env: options.env ?? process.env, cwd: options.cwd ?? process.cwd() };
+  const resolved = resolveOptions(options);
   if (!source.ok) return { diagnostics: source.diagnostics, format: guessFormatFromName(source.file) };
   const format = detectFormat(source.value, source.file);
-  return format === 'stackctl' ? loadStackYaml(source, resolved) : loadCompose(source, resolved);
+  return format === 'stackctl' ? loadStackYaml(source, resolved) : loadCompose([source], resolved);
+}
+
+function resolveOptions(options: LoadOptions): ResolvedLoadOptions {
+  const env = options.env ?? process.env;
+  return { env, cwd: options.cwd ?? process.cwd(), profiles: activeProfiles(options.profiles, env) };
 }
 
 export function detectFormat(value: unknown, file = ''): StackFormat {

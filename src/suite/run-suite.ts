@@ -14,7 +14,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { loadEnvFile, mergeEnvironment } from '../config/interpolate.js';
+import { mergeEnvironment } from '../config/interpolate.js';
+import { loadEnvFile } from '../config/env-file.js';
 import type { Stack } from '../config/model.js';
 import type { Diagnosis } from '../diagnose/diagnosis.js';
 import { UsageError, errorMessage } from '../errors.js';
@@ -75,7 +76,7 @@ export interface SuiteRun {
  * .env, over the values the stack file's own variables resolved to when it was loaded.
  */
 async function stackEnvironment(stack: Stack, env: Readonly<Record<string, string | undefined>>): Promise<Record<string, string>> {
-  const file = await loadEnvFile(join(stack.dir, '.env'), { optional: true });
+  const file = await loadEnvFile(join(stack.dir, '.env'), { optional: true }, env);
   const fromStack: Record<string, string> = {};
   for (const reference of stack.variables) if (reference.value !== undefined && !reference.defaulted) fromStack[reference.name] = reference.value;
   return mergeEnvironment(env, fromStack, file.vars);

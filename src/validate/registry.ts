@@ -69,12 +69,14 @@ export const RULES: readonly Rule[] = [
  */
 export const LOAD_CODES: ReadonlyArray<{ code: string; severity: 'error' | 'warning' | 'info'; summary: string; leavesAlone?: string }> = [
   { code: 'FILE001', severity: 'error', summary: 'The stack file cannot be read' },
+  { code: 'FILE002', severity: 'error', summary: 'Several -f files given, one of them a stack.yaml (only compose files are merged)' },
   { code: 'YAML001', severity: 'error', summary: 'YAML syntax error (every one is reported, with line and column)' },
   { code: 'YAML002', severity: 'warning', summary: 'YAML warning (e.g. an unknown tag)' },
   { code: 'INTERP001', severity: 'error', summary: 'Malformed interpolation (`$` not followed by a name, `{` or `$`; unclosed `${`)', leavesAlone: '`$$` (a literal `$`); `x-` extension blocks (their values reach services through anchors)' },
   { code: 'INTERP002', severity: 'error', summary: '`${VAR:?message}` / `${VAR?message}` with VAR unset (or empty): the message is shown' },
   { code: 'ENVFILE001', severity: 'error', summary: 'An env_file does not exist or cannot be read' },
   { code: 'ENVFILE002', severity: 'warning', summary: "The stack's own env_file (e.g. .env) does not exist: its variables will be unset", leavesAlone: "A compose project's `.env` (optional in compose; unset variables are ENV001's findings)" },
+  { code: 'ENVFILE003', severity: 'error', summary: 'An env file line is not KEY=value, or a quoted value is never closed' },
   { code: 'SCHEMA001', severity: 'error', summary: 'A value has the wrong type or format (port, duration, restart policy, …)' },
   { code: 'SCHEMA002', severity: 'error', summary: 'Unknown key, with "did you mean"' },
   { code: 'SCHEMA003', severity: 'error', summary: 'A required key is missing (`name`, `services`, `image`/`build`, …)' },

@@ -244,7 +244,8 @@ async function detach(ctx: CliContext, options: DaemonCommandOptions): Promise<n
 
 function daemonArgs(options: DaemonCommandOptions): string[] {
   const args: string[] = [];
-  if (options.file) args.push('-f', options.file);
+  for (const file of typeof options.file === 'string' ? [options.file] : options.file ?? []) args.push('-f', file);
+  for (const profile of options.profile ?? []) args.push('--profile', profile);
   if (options.projectName) args.push('-p', options.projectName);
   if (options.downOnExit) args.push('--down-on-exit');
   if (options.listen) args.push('--listen', `${options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host}:${options.listen.port}`);

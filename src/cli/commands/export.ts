@@ -13,9 +13,10 @@ import { parseYamlSource } from '../../config/yaml-source.js';
 import { parseDuration } from '../../config/normalize.js';
 import { Redactor } from '../../secrets.js';
 import { exportCompose } from '../../compose/export-compose.js';
+import { collect } from '../stack-file.js';
 
 interface ExportFlags {
-  file: string;
+  file?: string[];
   output: string;
   healthcheckInterval?: string;
   check?: boolean;
@@ -28,7 +29,7 @@ export function registerExport(program: Command, ctx: CliContext): void {
     .command('export')
     .description('export the stack in another format (compose: a docker-compose file with healthchecks)')
     .argument('<format>', 'the format to write: compose')
-    .option('-f, --file <file>', 'the stack file', 'stack.yaml')
+    .option('-f, --file <file>', 'the stack file (default stack.yaml; repeat it to merge compose files)', collect)
     .option('-o, --output <file>', 'where to write it ("-" for stdout)', DEFAULT_EXPORT_PATH)
     .option('--healthcheck-interval <duration>', "healthcheck interval (default: compose's own, 30s)")
     .option('--check', 'write nothing; exit 1 when the output file differs from a fresh export')
@@ -40,10 +41,12 @@ export function registerExport(program: Command, ctx: CliContext): void {
         if (!parsed.ok || parsed.value < 1000) throw new UsageError(`--healthcheck-interval: ${parsed.ok ? 'at least 1s' : parsed.error}`);
         intervalMs = parsed.value;
       }
-      const file = path.resolve(ctx.cwd, flags.file);
+      const files = (flags.file ?? ['stack.yaml']).map((f) => path.resolve(ctx.cwd, f));
+      const file = files[0]!;
+      const shown = (flags.file ?? ['stack.yaml']).map((f) => `-f ${f}`).join(' ');
       const toStdout = flags.output === '-';
       const output = toStdout ? path.resolve(ctx.cwd, DEFAULT_EXPORT_PATH) : path.resolve(ctx.cwd, flags.output);
-      const loaded = await loadStack(file, { env: ctx.env, cwd: ctx.cwd });
+      const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd });
       const redactor = new Redactor(loaded.stack?.secretValues ?? []);
       if (!loaded.stack) {
         for (const d of loaded.diagnostics.filter((d) => d.severity === 'error')) ctx.stderr.write(redactor.redact(`${formatLocation(d.location)}: ${d.message}\n  hint: ${d.hint}\n`));
@@ -58,7 +61,7 @@ export function registerExport(program: Command, ctx: CliContext): void {
           ctx.stdout.write(`${path.relative(ctx.cwd, output)} is current\n`);
           ctx.exitCode = 0;
         } else {
-          ctx.stderr.write(`${path.relative(ctx.cwd, output)} is ${current === undefined ? 'missing' : 'out of date'}; regenerate it with: stackctl export compose -f ${flags.file} -o ${flags.output}\n`);
+          ctx.stderr.write(`${path.relative(ctx.cwd, output)} is ${current === undefined ? 'missing' : 'out of date'}; regenerate it with: stackctl export compose ${shown} -o ${flags.output}\n`);
           ctx.exitCode = 1;
         }
         return;

@@ -1,6 +1,7 @@
 /**
- * `stackctl import docker-compose.yml [-o stack.yaml] [--force]`: writes an equivalent, readable
- * stack.yaml (src/compose/import-compose.ts). Never overwrites a file without --force; `-o -` prints.
+ * `stackctl import docker-compose.yml [override.yml …] [-o stack.yaml] [--force]`: writes an equivalent,
+ * readable stack.yaml (src/compose/import-compose.ts); several files are merged as docker compose merges
+ * them. Never overwrites a file without --force; `-o -` prints.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -21,32 +22,34 @@ export function registerImport(program: Command, ctx: CliContext): void {
   program
     .command('import')
     .description('convert a docker-compose file into an equivalent, commented stack.yaml')
-    .argument('<compose-file>', 'the docker-compose file to import')
+    .argument('<compose-files...>', 'the docker-compose file to import (several: merged in order, as with -f)')
     .option('-o, --output <file>', 'where to write the stack file ("-" for stdout)', 'stack.yaml')
     .option('--force', 'overwrite the output file if it exists')
     .addHelpText('after', '\nHealthchecks become readiness probes (curl/wget/python HTTP checks → http, pg_isready → postgres,\nredis-cli ping → redis); a plain depends_on list becomes `condition: started`, as in compose.')
-    .action(async (composeFile: string, flags: ImportFlags) => {
-      const input = path.resolve(ctx.cwd, composeFile);
+    .action(async (composeFiles: string[], flags: ImportFlags) => {
+      const inputs = composeFiles.map((file) => path.resolve(ctx.cwd, file));
+      const input = inputs[0]!;
       const toStdout = flags.output === '-';
       const output = toStdout ? path.join(ctx.cwd, 'stack.yaml') : path.resolve(ctx.cwd, flags.output);
       if (!toStdout && existsSync(output) && !flags.force) {
         throw new UsageError(`${path.relative(ctx.cwd, output) || output} already exists`, { hint: 'pass --force to overwrite it, or choose another file with -o' });
       }
-      if (!toStdout && path.resolve(output) === input) throw new UsageError('the output file is the compose file itself', { hint: 'choose another file with -o' });
-      const source = await readYamlSource(input);
-      const fatal = source.diagnostics.find((d) => d.severity === 'error');
+      if (!toStdout && inputs.includes(path.resolve(output))) throw new UsageError('the output file is a compose file being imported', { hint: 'choose another file with -o' });
+      const sources = await Promise.all(inputs.map((file) => readYamlSource(file)));
+      const fatal = sources.flatMap((source) => source.diagnostics).find((d) => d.severity === 'error');
       if (fatal) throw new ConfigError(fatal.message, { location: fatal.location, hint: fatal.hint });
+      const source = sources[0]!;
       if (!isRecord(source.value) || !isRecord(source.value.services)) {
         throw new ConfigError('not a compose file: no `services:` mapping', { location: { file: input, line: 1, col: 1 }, hint: 'pass a docker-compose.yml' });
       }
-      const result = importCompose(source, { outputFile: output, env: ctx.env });
+      const result = importCompose(sources, { outputFile: output, env: ctx.env });
       for (const note of result.notes) ctx.stderr.write(`${formatLocation(note.location)}: note: ${note.message}\n`);
       if (toStdout) {
         ctx.stdout.write(result.text);
       } else {
         await mkdir(path.dirname(output), { recursive: true });
         await writeFile(output, result.text, 'utf8');
-        const services = Object.keys(source.value.services).length;
+        const services = result.services;
         ctx.stdout.write(`wrote ${path.relative(ctx.cwd, output) || output} (${services} service${services === 1 ? '' : 's'}); check it with: stackctl validate -f ${path.relative(ctx.cwd, output) || output}\n`);
       }
       ctx.exitCode = 0;

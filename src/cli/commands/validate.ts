@@ -11,10 +11,11 @@ import { validateStack, sortFindings } from '../../validate/validate.js';
 import { renderHuman, renderJson, type RenderInput } from '../../validate/render.js';
 import { ruleListText, ruleTableMarkdown } from '../../validate/rule-table.js';
 import type { CliContext } from '../context.js';
-import { addFileOption, resolveStackFile } from '../stack-file.js';
+import { addFileOption, resolveStackFiles } from '../stack-file.js';
 
 interface ValidateFlags {
-  file?: string;
+  file?: string[];
+  profile?: string[];
   json?: boolean;
   strict?: boolean;
   portCheck: boolean;
@@ -46,8 +47,9 @@ export function registerValidate(program: Command, ctx: CliContext): void {
       ctx.exitCode = 0;
       return;
     }
-    const file = resolveStackFile(ctx, flags.file);
-    const loaded = await loadStack(file, { env: ctx.env, cwd: ctx.cwd });
+    const files = resolveStackFiles(ctx, flags.file);
+    const file = files[0]!;
+    const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd, ...(flags.profile ? { profiles: flags.profile } : {}) });
     const redactor = new Redactor(loaded.stack?.secretValues ?? loaded.secretValues ?? []);
     let diagnostics = loaded.diagnostics;
     if (loaded.stack) {

@@ -30,4 +30,6 @@ export const COMPOSE_LOAD_CODES: ReadonlyArray<{ code: string; severity: 'error'
   { code: 'COMPOSE003', severity: 'error', summary: '`extends` names a missing file or service, or forms a cycle' },
   { code: 'COMPOSE005', severity: 'info', summary: 'The obsolete top-level `version:` (ignored)' },
   { code: 'COMPOSE006', severity: 'error', summary: 'Not a compose file: empty, or no `services:` mapping' },
+  { code: 'COMPOSE007', severity: 'error', summary: '`include` names a file that cannot be read, forms a cycle, or defines a service the including file defines too' },
+  { code: 'COMPOSE008', severity: 'error', summary: 'A started service depends on a service whose profile is not active' },
 ];

@@ -45,7 +45,8 @@ describe('importing the compose corpus', () => {
     const out = path.join(work, name.replace(/\.yml$/, ''), 'stack.yaml');
     const imported = importCompose(source, { outputFile: out });
     expect(parseYamlSource(imported.text, out).ok).toBe(true);
-    const original = await loadStack(file, { env: ENV });
+    // Every profile active: stack.yaml keeps profiled services as the compose file does with `--profile '*'`.
+    const original = await loadStack(file, { env: ENV, profiles: ['*'] });
     if (!original.stack) return; // deliberately broken files: imported without a crash is the claim
     const { mkdirSync } = await import('node:fs');
     mkdirSync(path.dirname(out), { recursive: true });

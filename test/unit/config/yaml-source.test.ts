@@ -10,6 +10,13 @@ describe('parseYamlSource', () => {
     expect(src.locate(['services', 'web', 'ports', 0])).toEqual({ file: '/x/stack.yaml', line: 5, col: 13 });
   });
 
+  it('locates through an alias to the last anchor of that name before it (anchors may be redefined)', () => {
+    const text = 'x-a: &a\n  image: one\nx-b: &a\n  image: two\nservices:\n  web:\n    <<: *a\n';
+    const src = parseYamlSource(text, 'f.yaml');
+    expect(src.value).toMatchObject({ services: { web: { image: 'two' } } });
+    expect(src.locate(['services', 'web', 'image'])).toMatchObject({ line: 4, col: 10 });
+  });
+
   it('falls back to the nearest existing ancestor', () => {
     const src = parseYamlSource('services:\n  web:\n    image: nginx\n', 'f.yaml');
     expect(src.locate(['services', 'web', 'readiness', 'http'])).toMatchObject({ line: 2, col: 3 });
