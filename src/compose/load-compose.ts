@@ -38,7 +38,8 @@ import {
   shellSplit,
   type Parsed,
 } from '../config/normalize.js';
-import { collectSecretValues, isSecretName } from '../config/secret-values.js';
+import { collectSecretValues, isSecretName, secretValuesOfEnv } from '../config/secret-values.js';
+import { parseSecretNamePolicy, type SecretNamePolicy } from '../secret-names.js';
 import { isRecord } from '../is-record.js';
 import { checkCoverage, showPath } from './spec.js';
 import { locateInService, resolveExtends, type ServiceOrigin } from './extends.js';
@@ -55,9 +56,12 @@ export function isExtensionPath(p: KeyPath): boolean {
 
 export async function loadCompose(source: YamlSource, options: ResolvedLoadOptions): Promise<LoadResult> {
   const diagnostics: Diagnostic[] = [...source.diagnostics];
+  const policy = parseSecretNamePolicy(source.value);
+  let knownEnv: Environment = options.env as Environment;
   const done = (stack?: Stack): LoadResult => {
     const sorted = sortByLocation(diagnostics);
-    return sorted.some((d) => d.severity === 'error') || !stack ? { diagnostics: sorted, format: 'compose' } : { stack, diagnostics: sorted, format: 'compose' };
+    if (sorted.some((d) => d.severity === 'error') || !stack) return { diagnostics: sorted, format: 'compose', secretValues: secretValuesOfEnv(knownEnv, [], policy) };
+    return { stack, diagnostics: sorted, format: 'compose', secretValues: stack.secretValues };
   };
   if (!source.ok) return done();
   const file = path.resolve(source.file);
@@ -79,6 +83,7 @@ export async function loadCompose(source: YamlSource, options: ResolvedLoadOptio
   const dotenv = await loadEnvFile(path.join(dir, '.env'), { optional: true });
   diagnostics.push(...dotenv.diagnostics);
   const env = mergeEnvironment(processEnv, dotenv.vars);
+  knownEnv = env;
 
   // 2. What stackctl does not cover is said, key by key.
   diagnostics.push(...checkCoverage(raw, { locateKey: (p) => source.locateKey(p) }));
@@ -133,7 +138,7 @@ export async function loadCompose(source: YamlSource, options: ResolvedLoadOptio
     }
   }
   const extendsFailed = extended.failed;
-  const ctx: ServiceContext = { env, diagnostics, variables, volumes, networks, dir, extendsFailed };
+  const ctx: ServiceContext = { env, diagnostics, variables, volumes, networks, dir, extendsFailed, policy };
   const services: Service[] = [];
   for (const resolved of extended.services) {
     services.push(normaliseService(ctx, resolved.name, resolved.value, resolved.origin));
@@ -152,6 +157,7 @@ export async function loadCompose(source: YamlSource, options: ResolvedLoadOptio
     variables,
     secretValues: [],
   };
+  if (policy) stack.secretNamePolicy = policy;
   stack.secretValues = collectSecretValues(stack, env);
   return done(stack);
 }
@@ -172,6 +178,7 @@ interface ServiceContext {
   dir: string;
   /** Services whose `extends` failed (already reported): no follow-up "neither image nor build". */
   extendsFailed: Set<string>;
+  policy?: SecretNamePolicy | undefined;
 }
 
 function normaliseService(ctx: ServiceContext, name: string, doc: Record<string, unknown>, origin: ServiceOrigin): Service {
@@ -294,7 +301,7 @@ function normaliseService(ctx: ServiceContext, name: string, doc: Record<string,
     service.readiness = readiness;
     service.startTimeoutMs = Math.max(DEFAULT_START_TIMEOUT_MS, readiness.timeoutMs);
   }
-  service.secrets = Object.keys(service.environment).filter(isSecretName);
+  service.secrets = Object.keys(service.environment).filter((key) => isSecretName(key, ctx.policy));
   return service;
 }
 

@@ -51,7 +51,8 @@ import {
   type Parsed,
 } from './normalize.js';
 import { isRecord } from '../is-record.js';
-import { collectSecretValues, isSecretName } from './secret-values.js';
+import { collectSecretValues, secretValuesOfEnv } from './secret-values.js';
+import { parseSecretNamePolicy } from '../secret-names.js';
 
 /** Directory of the healthchecks/ templates shipped with stackctl (fallback for `readiness.use`). */
 export const BUNDLED_HEALTHCHECKS_DIR = packagePath('healthchecks');
@@ -73,7 +74,7 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
   const result = (stack?: Stack): LoadResult => {
     const all = sortByLocation(diagnostics);
     const failed = all.some((d) => d.severity === 'error');
-    if (failed || !stack) return { diagnostics: all, format: 'stackctl', secretValues: secretValuesOfEnv(knownEnv, declaredSecrets(source.value)) };
+    if (failed || !stack) return { diagnostics: all, format: 'stackctl', secretValues: secretValuesOfEnv(knownEnv, declaredSecrets(source.value), parseSecretNamePolicy(source.value)) };
     return { stack, diagnostics: all, format: 'stackctl', secretValues: stack.secretValues };
   };
   if (!source.ok) return result();
@@ -182,6 +183,8 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
     secretValues: [],
   };
   if (doc.suite !== undefined) stack.suite = path.resolve(dir, doc.suite);
+  const policy = parseSecretNamePolicy(raw);
+  if (policy) stack.secretNamePolicy = policy;
   stack.secretValues = collectSecretValues(stack, env);
   return result(stack);
 }
@@ -531,10 +534,3 @@ function declaredSecrets(raw: unknown): string[] {
   );
 }
 
-function secretValuesOfEnv(env: Readonly<Record<string, string | undefined>>, declared: string[]): string[] {
-  const out = new Set<string>();
-  for (const [name, value] of Object.entries(env)) {
-    if (value && (declared.includes(name) || isSecretName(name))) out.add(value);
-  }
-  return [...out];
-}

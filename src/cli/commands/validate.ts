@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { loadStack } from '../../load/load.js';
 import { Redactor } from '../../secrets.js';
+import { stackRedactor } from '../../config/secret-values.js';
 import { UsageError } from '../../errors.js';
 import { validateStack, sortFindings } from '../../validate/validate.js';
 import { renderHuman, renderJson, type RenderInput } from '../../validate/render.js';
@@ -48,7 +49,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     }
     const file = resolveStackFile(ctx, flags.file);
     const loaded = await loadStack(file, { env: ctx.env, cwd: ctx.cwd });
-    const redactor = new Redactor(loaded.stack?.secretValues ?? loaded.secretValues ?? []);
+    const redactor = loaded.stack ? stackRedactor(loaded.stack) : new Redactor(loaded.secretValues ?? []);
     let diagnostics = loaded.diagnostics;
     if (loaded.stack) {
       const findings = await validateStack(loaded.stack, { checkHostPorts: flags.portCheck });
