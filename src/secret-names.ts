@@ -30,7 +30,11 @@ const METADATA_SUFFIXES = new Set([
   'ENABLED', 'DISABLED', 'REQUIRED', 'TIMEOUT', 'TYPE', 'ID', 'NAME', 'HEADER', 'ROTATION', 'POLICY', 'VERSION', 'FORMAT', 'COUNT',
 ]);
 
+/** Names that match the rules by accident: PWD is the shell's working directory, not a password. */
+const NEVER_SECRET = new Set(['PWD', 'OLDPWD']);
+
 export function isSecretName(name: string, policy?: SecretNamePolicy): boolean {
+  if (NEVER_SECRET.has(name)) return false;
   if (policy) {
     if (policy.exempt.some((pattern) => globMatch(pattern, name))) return false;
     if (policy.add.some((pattern) => globMatch(pattern, name))) return true;

@@ -137,7 +137,7 @@ export class Redactor {
       for (let index = text.indexOf(id); index >= 0; index = text.indexOf(id, index + 1)) {
         const end = index + id.length;
         if (isWordChar(text[index - 1]) || isWordChar(text[end])) continue;
-        if (isValuePosition(text, index)) continue;
+        if (isSecretValuePosition(text, index, this.secretName)) continue;
         out.push([index, end]);
       }
     }
@@ -174,9 +174,10 @@ function isReference(value: string): boolean {
   return /^\$\{?[A-Za-z_][A-Za-z0-9_]*(?:[:?+-][^}]*)?\}?$/.test(value) || /^\*+$/.test(value);
 }
 
-/** `KEY=<here>` or `"KEY": "<here>"`: the text at `index` is the value of an assignment, not a name. */
-function isValuePosition(text: string, index: number): boolean {
-  return /[A-Za-z0-9_]=$|[A-Za-z0-9_]": ?"$|[A-Za-z0-9_]: $/.test(text.slice(Math.max(0, index - 4), index));
+/** `SECRET_NAME=<here>`, `"SECRET_NAME": "<here>"` or `SECRET_NAME: <here>`: the value of a secret, not a name. */
+function isSecretValuePosition(text: string, index: number, secretName: (name: string) => boolean): boolean {
+  const match = /([A-Za-z_][A-Za-z0-9_.-]*)(?:=|": ?"|: )$/.exec(text.slice(Math.max(0, index - 120), index));
+  return match !== null && secretName(match[1]!);
 }
 
 function isWordChar(ch: string | undefined): boolean {

@@ -16,7 +16,7 @@ import type { Stack } from '../config/model.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { Redactor } from '../secrets.js';
 import type { Diagnostic } from '../diagnostic.js';
-import { stackRedactor } from '../config/secret-values.js';
+import { loadResultRedactor } from '../config/secret-values.js';
 import { displayLocation } from '../validate/render.js';
 import type { CliContext } from './context.js';
 
@@ -75,7 +75,7 @@ export interface LoadStackFileOptions {
 export async function loadStackFile(ctx: CliContext, file?: string, options: LoadStackFileOptions = {}): Promise<LoadedStackFile> {
   const absolute = resolveStackFile(ctx, file);
   const loaded = await loadStack(absolute, { env: ctx.env, cwd: ctx.cwd });
-  const redactor = loaded.stack ? stackRedactor(loaded.stack) : new Redactor(loaded.secretValues ?? []);
+  const redactor = loadResultRedactor(loaded, [absolute, path.dirname(absolute), ctx.cwd]);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (!loaded.stack || errors.length > 0) {
     throw loadFailure(ctx, absolute, loaded, redactor);

@@ -25,6 +25,11 @@ export function stackRedactor(stack: Pick<Stack, 'secretValues'> & Partial<Stack
   return new Redactor([...stack.secretValues, ...extra], { keep: stack.services ? stackIdentifiers(stack as Stack) : [], isSecretName: (name) => isSecretNameByRules(name, policy) });
 }
 
+/** The Redactor for a load result: the stack's when it loaded, else the secret values known so far, with the paths kept. */
+export function loadResultRedactor(loaded: { stack?: Stack; secretValues?: string[] }, keep: Iterable<string> = []): Redactor {
+  return loaded.stack ? stackRedactor(loaded.stack) : new Redactor(loaded.secretValues ?? [], { keep });
+}
+
 /** Names and paths of a stack that output must show as they are, even when a secret equals one. */
 export function stackIdentifiers(stack: Stack): string[] {
   const out = new Set<string>([stack.name, stack.file, stack.dir]);

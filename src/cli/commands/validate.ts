@@ -5,8 +5,8 @@
  */
 import type { Command } from 'commander';
 import { loadStack } from '../../load/load.js';
-import { Redactor } from '../../secrets.js';
-import { stackRedactor } from '../../config/secret-values.js';
+import path from 'node:path';
+import { loadResultRedactor } from '../../config/secret-values.js';
 import { UsageError } from '../../errors.js';
 import { validateStack, sortFindings } from '../../validate/validate.js';
 import { renderHuman, renderJson, type RenderInput } from '../../validate/render.js';
@@ -49,7 +49,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     }
     const file = resolveStackFile(ctx, flags.file);
     const loaded = await loadStack(file, { env: ctx.env, cwd: ctx.cwd });
-    const redactor = loaded.stack ? stackRedactor(loaded.stack) : new Redactor(loaded.secretValues ?? []);
+    const redactor = loadResultRedactor(loaded, [file, path.dirname(file), ctx.cwd]);
     let diagnostics = loaded.diagnostics;
     if (loaded.stack) {
       const findings = await validateStack(loaded.stack, { checkHostPorts: flags.portCheck });
