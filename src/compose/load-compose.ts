@@ -7,7 +7,8 @@
  * Never throws for any input.
  */
 import { parseDevelopWatch } from '../config/develop-watch.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { ALLOWED_PATHS_VARIABLE, insideProject, projectRoot, readInputFileSync } from '../config/read-input.js';
 import path from 'node:path';
 import { sortByLocation, type SourceLocation } from '../errors.js';
 import type { Diagnostic } from '../diagnostic.js';
@@ -80,7 +81,7 @@ export async function loadCompose(source: YamlSource, options: ResolvedLoadOptio
 
   // 1. The project's .env (beside the file; the process environment wins), as docker compose reads it.
   const processEnv = options.env as Environment;
-  const dotenv = await loadEnvFile(path.join(dir, '.env'), { optional: true });
+  const dotenv = await loadEnvFile(path.join(dir, '.env'), { optional: true, env: options.env });
   diagnostics.push(...dotenv.diagnostics);
   const env = mergeEnvironment(processEnv, dotenv.vars);
   knownEnv = env;
@@ -113,7 +114,7 @@ export async function loadCompose(source: YamlSource, options: ResolvedLoadOptio
     });
     return done();
   }
-  const extended = resolveExtends({ source, services: servicesDoc, dir }, env, isExtensionPath);
+  const extended = resolveExtends({ source, services: servicesDoc, dir, cwd: options.cwd }, env, isExtensionPath);
   diagnostics.push(...extended.diagnostics);
   variables.push(...extended.references);
 
@@ -138,7 +139,7 @@ export async function loadCompose(source: YamlSource, options: ResolvedLoadOptio
     }
   }
   const extendsFailed = extended.failed;
-  const ctx: ServiceContext = { env, diagnostics, variables, volumes, networks, dir, extendsFailed, policy };
+  const ctx: ServiceContext = { env, cwd: options.cwd, diagnostics, variables, volumes, networks, dir, extendsFailed, policy };
   const services: Service[] = [];
   for (const resolved of extended.services) {
     services.push(normaliseService(ctx, resolved.name, resolved.value, resolved.origin));
@@ -171,6 +172,7 @@ export function projectName(name: unknown, env: Environment, dir: string): strin
 
 interface ServiceContext {
   env: Record<string, string>;
+  cwd: string;
   diagnostics: Diagnostic[];
   variables: VariableReference[];
   volumes: Stack['volumes'];
@@ -380,14 +382,17 @@ function normaliseEnvironment(ctx: ServiceContext, service: Service, doc: Record
       }
       return;
     }
-    service.envFiles.push(file);
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      ctx.diagnostics.push({ code: 'ENVFILE001', severity: 'error', service: name, location: referencedFrom, message: `cannot read env file ${file}`, hint: 'check the file permissions' });
+    if (!insideProject(file, ctx.dir, ctx.env, ctx.cwd)) {
+      ctx.diagnostics.push({ code: 'ENVFILE001', severity: 'error', service: name, location: referencedFrom, message: `env file ${file} is outside the project (${projectRoot(ctx.dir)}); stackctl reads referenced files only inside it`, hint: `move the file into the project, or allow its directory with ${ALLOWED_PATHS_VARIABLE}=${path.dirname(file)}` });
       return;
     }
+    service.envFiles.push(file);
+    const read = readInputFileSync(file, ctx.env);
+    if (!read.ok) {
+      ctx.diagnostics.push({ code: 'ENVFILE001', severity: 'error', service: name, location: referencedFrom, message: `cannot read env file ${file}: ${read.reason}`, hint: read.code === 'EACCES' ? 'check the file permissions' : 'point env_file at a regular KEY=value file' });
+      return;
+    }
+    const text = read.text;
     for (const [key, rawValue] of Object.entries(parseEnvText(text))) {
       const location = envFileLocation(file, text, key);
       const interpolated = interpolateString(rawValue, ctx.env);

@@ -15,7 +15,9 @@
  *   loadEnvFile(file, { optional })                    → { vars, diagnostics, found }   (dotenv syntax)
  *   mergeEnvironment(processEnv, ...fileVars)          → process env over the files (a later file wins)
  */
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ALLOWED_PATHS_VARIABLE, insideProject, projectRoot, readInputFile } from './read-input.js';
 import { parse as parseDotenv } from 'dotenv';
 import { errorMessage, type SourceLocation } from '../errors.js';
 import type { VariableReference } from './model.js';
@@ -90,7 +92,10 @@ export function interpolateString(text: string, env: Environment): StringInterpo
   return { value, references, problems };
 }
 
-function parseParts(text: string, start: number, inBraces: boolean): { parts: Part[]; end: number } {
+/** `${A:-${B:-…}}` may nest this deep (docs/security.md, input limits). */
+export const MAX_INTERPOLATION_DEPTH = 50;
+
+function parseParts(text: string, start: number, inBraces: boolean, depth = 0): { parts: Part[]; end: number } {
   const parts: Part[] = [];
   let literal = '';
   let i = start;
@@ -123,7 +128,10 @@ function parseParts(text: string, start: number, inBraces: boolean): { parts: Pa
     }
     if (next === '{') {
       flush();
-      const parsed = parseBraced(text, i);
+      if (depth >= MAX_INTERPOLATION_DEPTH) {
+        throw new SyntaxProblem(`input limit: \`\${…}\` expressions nest deeper than ${MAX_INTERPOLATION_DEPTH} levels (the limit)`, i);
+      }
+      const parsed = parseBraced(text, i, depth + 1);
       parts.push(parsed.part);
       i = parsed.end;
       continue;
@@ -146,7 +154,7 @@ function parseParts(text: string, start: number, inBraces: boolean): { parts: Pa
   return { parts, end: i };
 }
 
-function parseBraced(text: string, start: number): { part: Part; end: number } {
+function parseBraced(text: string, start: number, depth: number): { part: Part; end: number } {
   let j = start + 2;
   if (j >= text.length || !NAME_START.test(text[j]!)) {
     throw new SyntaxProblem('invalid interpolation format: `${` must be followed by a variable name', start);
@@ -164,7 +172,7 @@ function parseBraced(text: string, start: number): { part: Part; end: number } {
       start,
     );
   }
-  const inner = parseParts(text, j + operator.length, true);
+  const inner = parseParts(text, j + operator.length, true, depth);
   if (inner.end >= text.length) throw new SyntaxProblem('invalid interpolation format: `${` is never closed with `}`', start);
   return {
     part: { kind: 'var', name, operator, word: inner.parts, expression: text.slice(start, inner.end + 1), offset: start },
@@ -282,7 +290,9 @@ export function interpolateTree(value: unknown, env: Environment, source: YamlSo
           message: problem.kind === 'syntax' ? `${problem.message} in "${truncate(node)}"` : problem.message,
           hint:
             problem.kind === 'syntax'
-              ? 'write `$$` for a literal `$`; variables are `$NAME` or `${NAME}` with optional `:-default`, `:?message`, `:+alternative`'
+              ? problem.message.startsWith('input limit')
+                ? 'nest fewer defaults: `${A:-${B:-x}}` chains are read at most that deep'
+                : 'write `$$` for a literal `$`; variables are `$NAME` or `${NAME}` with optional `:-default`, `:?message`, `:+alternative`'
               : `set ${problem.name} in the environment or in the .env file beside the stack file`,
         };
         if (service !== undefined) diagnostic.service = service;
@@ -323,6 +333,8 @@ function truncate(text: string): string {
 
 export interface EnvFileResult {
   vars: Record<string, string>;
+  /** The file's text ('' when not read). */
+  text: string;
   diagnostics: Diagnostic[];
   /** False when the file does not exist. */
   found: boolean;
@@ -332,24 +344,24 @@ export interface EnvFileResult {
  * Reads a dotenv file (KEY=VALUE lines, quotes, comments). A missing file is an ENVFILE001 error unless
  * `optional`; an unreadable one is always an error. Never throws.
  */
-export async function loadEnvFile(file: string, options: { optional?: boolean; service?: string; referencedFrom?: SourceLocation } = {}): Promise<EnvFileResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'ENOENT' && options.optional) return { vars: {}, diagnostics: [], found: false };
-    const diagnostic: Diagnostic = {
-      code: 'ENVFILE001',
-      severity: 'error',
-      location: options.referencedFrom ?? { file, line: 0, col: 0 },
-      message: code === 'ENOENT' ? `env file ${file} does not exist` : `cannot read env file ${file}: ${errorMessage(error)}`,
-      hint: 'create the file (e.g. copy .env.example), or remove it from env_file',
-    };
+export async function loadEnvFile(
+  file: string,
+  options: { optional?: boolean; service?: string; referencedFrom?: SourceLocation; env?: Environment; project?: string; cwd?: string } = {},
+): Promise<EnvFileResult> {
+  const fail = (message: string, hint: string): EnvFileResult => {
+    const diagnostic: Diagnostic = { code: 'ENVFILE001', severity: 'error', location: options.referencedFrom ?? { file, line: 0, col: 0 }, message, hint };
     if (options.service) diagnostic.service = options.service;
-    return { vars: {}, diagnostics: [diagnostic], found: false };
+    return { vars: {}, text: '', diagnostics: [diagnostic], found: false };
+  };
+  if (options.project !== undefined && existsSync(file) && !insideProject(file, options.project, options.env, options.cwd)) {
+    return fail(`env file ${file} is outside the project (${projectRoot(options.project)}); stackctl reads referenced files only inside it`, `move the file into the project, or allow its directory with ${ALLOWED_PATHS_VARIABLE}=${path.dirname(file)}`);
   }
-  return { vars: parseDotenv(text), diagnostics: [], found: true };
+  const read = await readInputFile(file, options.env);
+  if (!read.ok) {
+    if (read.code === 'ENOENT' && options.optional) return { vars: {}, text: '', diagnostics: [], found: false };
+    return fail(read.code === 'ENOENT' ? `env file ${file} does not exist` : `cannot read env file ${file}: ${read.reason}`, read.code === 'ENOENT' ? 'create the file (e.g. copy .env.example), or remove it from env_file' : 'point env_file at a regular KEY=value file');
+  }
+  return { vars: parseDotenv(read.text), text: read.text, diagnostics: [], found: true };
 }
 
 /** Where `key` is set in an env file's text (`KEY=`, `KEY:`, `export KEY=`): line, column 1; line 0 when not found. */

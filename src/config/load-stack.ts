@@ -7,7 +7,6 @@ import { parseDevelopWatch } from './develop-watch.js';
 import path from 'node:path';
 import { packagePath } from '../package-root.js';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { sortByLocation, type SourceLocation } from '../errors.js';
 import type { Diagnostic } from '../diagnostic.js';
 import {
@@ -52,6 +51,10 @@ import {
 } from './normalize.js';
 import { isRecord } from '../is-record.js';
 import { collectSecretValues, secretValuesOfEnv } from './secret-values.js';
+import { ALLOWED_PATHS_VARIABLE, insideProject, projectRoot } from './read-input.js';
+import { notAStackFile } from './stack-file-shape.js';
+
+const TEMPLATE_KEYS = ['tcp', 'http', 'postgres', 'redis', 'exec', 'log', 'timeout', 'description', 'params', 'parameters'];
 import { parseSecretNamePolicy } from '../secret-names.js';
 
 /** Directory of the healthchecks/ templates shipped with stackctl (fallback for `readiness.use`). */
@@ -63,6 +66,7 @@ export const DEFAULT_REDIS_PORT = 6379;
 interface Context {
   source: YamlSource;
   dir: string;
+  cwd: string;
   env: Record<string, string>;
   diagnostics: Diagnostic[];
   variables: VariableReference[];
@@ -97,7 +101,8 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
   const envFileValue = isRecord(raw) ? raw.env_file : undefined;
   const processEnv = options.env as Environment;
   if (envFileValue === undefined) {
-    const loaded = await loadEnvFile(path.join(dir, '.env'), { optional: true });
+    const loaded = await loadEnvFile(path.join(dir, '.env'), { optional: true, env: options.env });
+    diagnostics.push(...loaded.diagnostics);
     fileVars.push(loaded.vars);
   } else {
     const list = typeof envFileValue === 'string' ? [envFileValue] : Array.isArray(envFileValue) ? envFileValue : [];
@@ -106,7 +111,7 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
       const at = typeof envFileValue === 'string' ? ['env_file'] : ['env_file', index];
       const name = interpolateString(entry, processEnv).value;
       const envFile = path.resolve(dir, name);
-      const loaded = await loadEnvFile(envFile, { optional: true, referencedFrom: source.locate(at) });
+      const loaded = await loadEnvFile(envFile, { optional: true, referencedFrom: source.locate(at), env: options.env, project: dir, cwd: options.cwd });
       diagnostics.push(...loaded.diagnostics);
       if (!loaded.found && loaded.diagnostics.length === 0) {
         const example = [`${envFile}.example`, path.join(dir, '.env.example')].find((candidate) => existsSync(candidate));
@@ -139,7 +144,7 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
   if (diagnostics.some((d) => d.severity === 'error')) return result();
 
   // 4. Normalisation.
-  const ctx: Context = { source, dir, env, diagnostics, variables: [...interpolated.references] };
+  const ctx: Context = { source, dir, cwd: options.cwd, env, diagnostics, variables: [...interpolated.references] };
   const doc: StackDocument = parsed.data;
   const services: Service[] = [];
   for (const [name, serviceDoc] of Object.entries(doc.services)) {
@@ -239,10 +244,10 @@ async function normaliseService(ctx: Context, name: string, doc: ServiceDocument
     const entryPath = typeof doc.env_file === 'string' ? at('env_file') : at('env_file', index);
     const file = path.resolve(dir, entry);
     service.envFiles.push(file);
-    const loaded = await loadEnvFile(file, { service: name, referencedFrom: source.locate(entryPath) });
+    const loaded = await loadEnvFile(file, { service: name, referencedFrom: source.locate(entryPath), env: ctx.env, project: dir, cwd: ctx.cwd });
     ctx.diagnostics.push(...loaded.diagnostics);
     if (!loaded.found) continue;
-    const text = await readFile(file, 'utf8').catch(() => '');
+    const text = loaded.text;
     for (const [key, rawValue] of Object.entries(loaded.vars)) {
       const location = envFileLocation(file, text, key);
       const interpolated = interpolateString(rawValue, ctx.env);
@@ -498,10 +503,15 @@ async function loadTemplate(
   };
   const candidates = [path.resolve(ctx.dir, use), path.resolve(BUNDLED_HEALTHCHECKS_DIR, use.replace(/^(\.\/)?healthchecks\//, ''))];
   const file = candidates.find((candidate) => existsSync(candidate));
+  if (file && !insideProject(file, ctx.dir, ctx.env, ctx.cwd) && !insideProject(file, BUNDLED_HEALTHCHECKS_DIR)) {
+    return fail(`probe template ${use} is outside the project (${projectRoot(ctx.dir)}); stackctl reads referenced files only inside it`, `copy the template into the project, or allow its directory with ${ALLOWED_PATHS_VARIABLE}=${path.dirname(file)}`);
+  }
   if (!file) {
     return fail(`probe template ${use} does not exist (looked in ${path.dirname(candidates[0]!)} and stackctl's healthchecks/)`, 'check the file name; stackctl ships healthchecks/http-ready.yaml, http-health.yaml, postgres.yaml, redis.yaml and tcp.yaml');
   }
-  const templateSource = await readYamlSource(file);
+  const templateSource = await readYamlSource(file, ctx.env);
+  const notTemplate = notAStackFile(templateSource, TEMPLATE_KEYS, 'a probe template');
+  if (notTemplate) return fail(`probe template ${use}: ${notTemplate}`, 'a probe template is a YAML mapping with one probe kind (tcp, http, postgres, redis, exec, log); see healthchecks/', useLocation);
   ctx.diagnostics.push(...templateSource.diagnostics.map((d) => ({ ...d, service: service.name })));
   if (!templateSource.ok) return undefined;
   const withValues = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v === null ? '' : String(v)]));

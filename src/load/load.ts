@@ -14,6 +14,7 @@ import { InternalError, errorMessage } from '../errors.js';
 import type { StackFormat } from '../config/model.js';
 import type { LoadOptions, LoadResult, ResolvedLoadOptions } from '../config/load-types.js';
 import { readYamlSource, type YamlSource } from '../config/yaml-source.js';
+import { notAStackFile, STACK_FILE_KEYS } from '../config/stack-file-shape.js';
 import { isRecord } from '../is-record.js';
 import { loadStackYaml } from '../config/load-stack.js';
 import { STACKCTL_ONLY_SERVICE_KEYS } from '../config/schema.js';
@@ -26,7 +27,14 @@ export async function loadStack(file: string, options: LoadOptions = {}): Promis
   const absolute = path.resolve(resolved.cwd, file);
   let format: StackFormat = guessFormatFromName(absolute);
   try {
-    const source = await readYamlSource(absolute);
+    const source = await readYamlSource(absolute, resolved.env);
+    const notStack = notAStackFile(source, STACK_FILE_KEYS, 'a stack file');
+    if (notStack) {
+      return {
+        diagnostics: [{ code: 'FILE002', severity: 'error', location: { file: absolute, line: 0, col: 0 }, message: notStack, hint: 'give stack.yaml or a docker-compose file with -f (see docs/stack-yaml.md)' }],
+        format,
+      };
+    }
     if (!source.ok) return { diagnostics: source.diagnostics, format };
     format = detectFormat(source.value, absolute);
     return format === 'stackctl' ? await loadStackYaml(source, resolved) : await loadCompose(source, resolved);
@@ -60,5 +68,6 @@ export function detectFormat(value: unknown, file = ''): StackFormat {
 }
 
 function guessFormatFromName(file: string): StackFormat {
-  return /(^|[\\/])stack\.ya?ml$/i.test(file) ? 'stackctl' : 'compose';
+  // stack.yaml, and any name.stack.yaml (pyairtable.stack.yaml is what `import` writes).
+  return /(^|[\\/.])stack\.ya?ml$/i.test(file) ? 'stackctl' : 'compose';
 }
