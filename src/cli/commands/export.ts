@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { UsageError, ValidationError, formatLocation } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { loadStack } from '../../load/load.js';
-import { parseYamlSource } from '../../config/yaml-source.js';
+import { readYamlSource } from '../../config/yaml-source.js';
 import { parseDuration } from '../../config/normalize.js';
 import { loadResultRedactor } from '../../config/secret-values.js';
 import type { Redactor } from '../../secrets.js';
@@ -55,7 +55,7 @@ export function registerExport(program: Command, ctx: CliContext): void {
         for (const d of loaded.diagnostics.filter((d) => d.severity === 'error')) ctx.stderr.write(redactor.redact(`${formatLocation(d.location)}: ${d.message}\n  hint: ${d.hint}\n`));
         throw new ValidationError(`${path.relative(ctx.cwd, file) || file} does not load; nothing exported`, { hint: 'fix the errors above (stackctl validate shows them all)' });
       }
-      const raw = parseYamlSource(await readFile(file, 'utf8'), file);
+      const raw = await readYamlSource(file, ctx.env);
       const result = exportCompose(loaded.stack, { outputFile: output, raw, ...(intervalMs !== undefined ? { healthcheckIntervalMs: intervalMs } : {}) });
       for (const warning of result.warnings) ctx.stderr.write(redactor.redact(`${formatLocation(warning.location)}: warning: ${warning.message}\n  hint: ${warning.hint}\n`));
       if (result.unexportable.length > 0) {
