@@ -21,6 +21,14 @@ async function run(yaml: string, options: { files?: Record<string, string>; env?
 }
 
 describe('rules', () => {
+  it('CRED002: a password with a space still gets the URL credential check', async () => {
+    const found = await run(
+      'name: t\nservices:\n  pg:\n    image: postgres:16\n    environment: { POSTGRES_USER: u, POSTGRES_PASSWORD: "right pass" }\n  app:\n    image: a\n    environment: { DATABASE_URL: "postgresql://u:wrong pass@pg:5432/u" }\n    depends_on: { pg: { condition: started } }\n',
+      { code: 'CRED002' },
+    );
+    expect(found).toMatchObject([{ code: 'CRED002', service: 'app', location: { line: 8 } }]);
+  });
+
   it('CRED003: a DATABASE_URL naming another database (warning)', async () => {
     const found = await run(
       'name: t\nservices:\n  pg:\n    image: postgres:16\n    environment: { POSTGRES_USER: u, POSTGRES_PASSWORD: p1234, POSTGRES_DB: main }\n  app:\n    image: a\n    environment: { DATABASE_URL: "postgresql://u:p1234@pg:5432/other" }\n    depends_on: { pg: { condition: started } }\n',
