@@ -44,6 +44,14 @@ describe('rules', () => {
     expect(JSON.stringify(found)).not.toContain('secret-pw');
   });
 
+  it('CRED004: the hint names the variable that feeds each field', async () => {
+    const found = await run(
+      'name: t\nservices:\n  pg:\n    image: postgres:16\n    environment: { POSTGRES_USER: "${DB_USER}", POSTGRES_PASSWORD: "${DB_PASSWORD}" }\n    readiness:\n      postgres: { user: other, password: nope1234 }\n',
+      { code: 'CRED004', env: { DB_USER: 'app', DB_PASSWORD: 'pw-1234' } },
+    );
+    expect(found.map((f) => f.hint)).toEqual(['use `user: ${DB_USER}` in the probe', 'use `password: ${DB_PASSWORD}` in the probe']);
+  });
+
   it('CRED004: a postgres probe logging in as another user', async () => {
     const found = await run('name: t\nservices:\n  pg:\n    image: postgres:16\n    environment: { POSTGRES_USER: app, POSTGRES_PASSWORD: pw1234 }\n    readiness:\n      postgres: { user: postgres, password: pw1234 }\n', { code: 'CRED004' });
     expect(found).toMatchObject([{ code: 'CRED004', message: expect.stringContaining('logs in as "postgres" but pg creates "app"') }]);
