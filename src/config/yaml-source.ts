@@ -177,7 +177,7 @@ export function parseYamlSource(original: string, file: string): YamlSource {
   } else {
     try {
       // uniqueKeys is checked below in O(keys): the yaml package's own check is quadratic per mapping.
-      doc = parseDocument(text, { merge: true, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
+      doc = parseDocument(text, { merge: true, logLevel: 'error', prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
     } catch (error) {
       // The yaml parser is robust; this is a last line of defence so no input ever escapes as a throw.
       diagnostics.push(
