@@ -32,11 +32,11 @@ services:
       POSTGRES_USER: app
       POSTGRES_PASSWORD: \${DB_PASSWORD}
     readiness:
-      postgres: { user: app, password: \${DB_PASSWORD} }
+      postgres: { user: app, password: "\${DB_PASSWORD}" }
   cache:
     image: redis:7
     command: redis-server --requirepass \${REDIS_PASSWORD}
-    readiness: { redis: { password: \${REDIS_PASSWORD} } }
+    readiness: { redis: { password: "\${REDIS_PASSWORD}" } }
   api:
     build:
       context: .
@@ -49,7 +49,7 @@ services:
     ports: ["8080:80"]
     depends_on: [db, cache]
     readiness:
-      http: { port: 80, path: /health, headers: { X-Api-Key: \${API_KEY} } }
+      http: { port: 80, path: /health, headers: { X-Api-Key: "\${API_KEY}" } }
 `;
 
 const corpus = [
