@@ -24,7 +24,7 @@ const WORD_BOUND_BELOW = 8;
 /** A run of this many characters of a secret is a leak, wherever it appears. */
 export const FRAGMENT_LENGTH = 12;
 /** Values that are never secrets, whatever their variable is called (TOKENS_ENABLED=true, a hint's KEY=value). */
-const NOT_A_SECRET = /^(true|false|yes|no|on|off|null|none|nil|undefined|\d{1,8}|values?|\.\.\.|…|<[^>]*>)$/i;
+const NOT_A_SECRET = /^(true|false|yes|no|on|off|null|none|nil|undefined|\d{1,5}|values?|\.\.\.|…|<[^>]*>)$/i;
 
 export interface RedactorOptions {
   /** Identifiers never masked (see above). */
