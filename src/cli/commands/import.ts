@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, UsageError, ValidationError, formatLocation } from '../../errors.js';
-import { loadStack } from '../../config/load.js';
+import { loadStack } from '../../load/load.js';
 import { loadResultRedactor } from '../../config/secret-values.js';
 import { formatFinding } from '../stack-file.js';
 import type { CliContext } from '../context.js';

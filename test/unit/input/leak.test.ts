@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildReport } from '../../../src/report/arithmetic.js';
+import { buildReport } from '../../../src/report/build-report.js';
 import { publishReport } from '../../../src/report/publish.js';
 import { Redactor } from '../../../src/secrets.js';
 import { findLeaks, makeCanaries } from '../../support/canaries.js';
