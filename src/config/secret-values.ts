@@ -9,7 +9,6 @@
 import type { Stack } from './model.js';
 import { isSecretName as isSecretNameByRules, looksLikePrivateKey, type SecretNamePolicy } from '../secret-names.js';
 import { Redactor } from '../secrets.js';
-import { containerName, networkName, volumeName } from '../plan/names.js';
 
 const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|password/i;
 
@@ -30,20 +29,24 @@ export function loadResultRedactor(loaded: { stack?: Stack; secretValues?: strin
   return loaded.stack ? stackRedactor(loaded.stack) : new Redactor(loaded.secretValues ?? [], { keep });
 }
 
-/** Names and paths of a stack that output must show as they are, even when a secret equals one. */
+/**
+ * Names and paths of a stack that output must show as they are, even when a secret equals one. The
+ * engine-side names follow plan/names.ts (`<stack>-<service>`, `<stack>_<network|volume>`); config/ sits
+ * below plan/, so they are spelled here rather than imported — a superset is harmless (these names are
+ * only kept readable, never created).
+ */
 export function stackIdentifiers(stack: Stack): string[] {
   const out = new Set<string>([stack.name, stack.file, stack.dir]);
   for (const service of stack.services) {
     out.add(service.name);
-    out.add(containerName(stack.name, service.name));
+    out.add(`${stack.name}-${service.name}`);
     for (const key of Object.keys(service.environment)) out.add(key);
     if (service.image) for (const part of service.image.split(/[/:@]/)) out.add(part);
     for (const network of service.networks) out.add(network.name);
   }
-  for (const name of Object.keys(stack.networks ?? {})) out.add(networkName(stack, name));
-  for (const name of Object.keys(stack.volumes ?? {})) {
+  for (const name of [...Object.keys(stack.networks ?? {}), ...Object.keys(stack.volumes ?? {})]) {
     out.add(name);
-    out.add(volumeName(stack, name));
+    out.add(`${stack.name}_${name}`);
   }
   for (const reference of stack.variables ?? []) out.add(reference.name);
   return [...out];
