@@ -21,7 +21,7 @@ const STRONG_WORD = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|CREDENTIAL|APIKEY|
 /** Two adjacent words that make a name secret wherever they stand (API_KEY_V2, PRIVATE_KEY_PEM). */
 const SECRET_PAIRS = new Set(['API KEY', 'PRIVATE KEY', 'ACCESS KEY', 'AUTH KEY', 'SECRET KEY', 'CLIENT KEY', 'SIGNING KEY', 'ENCRYPTION KEY', 'MASTER KEY']);
 /** Whole words (segments between `_`, `-`, `.` or a camelCase step) that make a name secret. */
-const SECRET_SEGMENTS = new Set(['PASS', 'PWD', 'CREDS', 'PEPPER', 'SALT', 'DSN']);
+const SECRET_SEGMENTS = new Set(['PASS', 'PWD', 'CREDS', 'PEPPER', 'SALT']);
 /** `…_KEY` is secret (STRIPE_KEY, ENCRYPTION_KEY, MASTER_KEY) unless the word before says it is not. */
 const PUBLIC_KEY_KINDS = new Set(['PUBLIC', 'PUBLISHABLE', 'PUB', 'CACHE', 'PRIMARY', 'SORT', 'PARTITION', 'FOREIGN', 'ROUTING', 'IDEMPOTENCY', 'HASH', 'LOOKUP', 'SHARD', 'GROUP', 'QUEUE', 'PREFIX']);
 /** A last word that names something about a secret rather than the secret (POSTGRES_PASSWORD_FILE, TOKEN_TTL). */

@@ -5,7 +5,7 @@ describe('isSecretName', () => {
   it.each([
     'POSTGRES_PASSWORD', 'PGPASSWORD', 'AWS_SECRET_ACCESS_KEY', 'ENCRYPTION_KEY', 'STRIPE_KEY', 'SECRET_KEY_BASE', 'SESSION_SECRET_V2',
     'DB_PASS', 'PASSWORD_PEPPER', 'JWT_PRIVATE_KEY', 'GOOGLE_APPLICATION_CREDENTIALS', 'API_KEY', 'apiKey', 'dbPassword', 'GITHUB_TOKEN',
-    'SENTRY_DSN', 'API_KEY_V2', 'BASIC_AUTH', 'MYSQL_ROOT_PWD',
+    'API_KEY_V2', 'BASIC_AUTH', 'MYSQL_ROOT_PWD',
   ])('%s is secret', (name) => expect(isSecretName(name)).toBe(true));
 
   it.each([
