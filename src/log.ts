@@ -16,6 +16,8 @@ export interface StackLogOptions {
   stack: string;
   /** Every secret value of the stack (Stack.secretValues). */
   secrets: Iterable<string>;
+  /** The stack's identifiers (stackIdentifiers), never masked. */
+  keep?: Iterable<string>;
   level?: pino.LevelWithSilent;
 }
 
@@ -24,8 +26,8 @@ export function stackLogFile(stackDir: string, stack: string): string {
 }
 
 /** A Redactor that also catches the JSON-escaped spelling of each secret. */
-export function logRedactor(secrets: Iterable<string>): Redactor {
-  const redactor = new Redactor();
+export function logRedactor(secrets: Iterable<string>, keep: Iterable<string> = []): Redactor {
+  const redactor = new Redactor([], { keep });
   for (const value of secrets) {
     redactor.add(value);
     redactor.add(JSON.stringify(value).slice(1, -1));
@@ -43,7 +45,7 @@ export interface StackLog {
 export function createStackLog(options: StackLogOptions): StackLog {
   const file = stackLogFile(options.stackDir, options.stack);
   mkdirSync(path.dirname(file), { recursive: true });
-  const redactor = logRedactor(options.secrets);
+  const redactor = logRedactor(options.secrets, options.keep);
   // sync: a Ctrl-C or a crash must not lose the last lines, and stackctl logs little.
   const destination = pino.destination({ dest: file, sync: true, append: true });
   const logger = pino(

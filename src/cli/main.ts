@@ -23,7 +23,7 @@ export async function buildProgram(ctx: CliContext, argv: string[] = []): Promis
  * Runs the CLI and returns the process exit code: 0 ok, 1 problems found, 2 usage error,
  * 70 internal error, 130 cancelled. Never lets a stack trace reach the user.
  */
-export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+export async function main(argv: string[], ctx: CliContext = processContext(argv)): Promise<number> {
   try {
     const program = await buildProgram(ctx, argv);
     await program.parseAsync(argv);
@@ -44,10 +44,18 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
   }
 }
 
-function processContext(): CliContext {
+/**
+ * Commands that only read and print have nothing to finish cleanly: Ctrl-C keeps its default meaning
+ * there and ends them at once (exit 130), even in the middle of CPU-bound work, where a JavaScript
+ * handler would only run after the work is done.
+ */
+const ENDS_AT_ONCE = new Set(['validate', 'plan', 'export', 'import', 'report', 'ps', 'help']);
+
+function processContext(argv: string[]): CliContext {
   endQuietlyWhenOutputCloses(process.stdout);
   endQuietlyWhenOutputCloses(process.stderr);
-  return createCliContext(interruptSignal());
+  const command = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  return createCliContext(command !== undefined && ENDS_AT_ONCE.has(command) ? new AbortController().signal : interruptSignal());
 }
 
 /** `stackctl ps | head`: the reader went away, so there is no one left to tell; end like other CLIs do. */

@@ -20,6 +20,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { composeFileFromEnv, overrideFileFor } from '../compose/compose-files.js';
 import { Redactor } from '../secrets.js';
 import type { Diagnostic } from '../diagnostic.js';
+import { loadResultRedactor } from '../config/secret-values.js';
 import { displayLocation } from '../validate/render.js';
 import type { CliContext } from './context.js';
 
@@ -112,7 +113,7 @@ export async function loadStackFile(ctx: CliContext, file?: FileArgument, option
   const files = resolveStackFiles(ctx, file);
   const absolute = files[0]!;
   const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd, ...(options.profiles ? { profiles: options.profiles } : {}) });
-  const redactor = new Redactor(loaded.stack?.secretValues ?? loaded.secretValues ?? []);
+  const redactor = loadResultRedactor(loaded, [...files, ...files.map((f) => path.dirname(f)), ctx.cwd]);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (!loaded.stack || errors.length > 0) {
     throw loadFailure(ctx, absolute, loaded, redactor);

@@ -9,6 +9,7 @@ import { parseDuration } from '../config/normalize.js';
 import { UsageError } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { Redactor } from '../secrets.js';
+import { stackRedactor } from '../config/secret-values.js';
 import type { CliContext } from './context.js';
 import { collect, findStackFile, loadStackFile } from './stack-file.js';
 
@@ -69,7 +70,7 @@ export async function loadStackUnlessNameOnly(ctx: CliContext, options: StackOpt
 }
 
 export function redactorFor(stack: Stack | undefined): Redactor {
-  return new Redactor(stack?.secretValues ?? []);
+  return stack ? stackRedactor(stack) : new Redactor();
 }
 
 /**

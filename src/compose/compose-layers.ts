@@ -10,12 +10,12 @@
  *   composeLayers(sources, { env, dir, skip })  → { layers, references, diagnostics }
  *   mergeLayers(layers)                         → { services, top, failed, diagnostics }
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceLocation } from '../errors.js';
 import type { VariableReference } from '../config/model.js';
 import type { Diagnostic } from '../diagnostic.js';
 import { parseYamlSource, type KeyPath, type YamlSource } from '../config/yaml-source.js';
+import { ALLOWED_PATHS_VARIABLE, insideProject, projectRoot, readInputFileSync } from '../config/read-input.js';
 import { interpolateTree, mergeEnvironment, type Environment } from '../config/interpolate.js';
 import { readEnvFile } from '../config/env-file.js';
 import { applyMergeTags, mergeService, resolveExtends, type ResolvedService, type ServiceOrigin } from './extends.js';
@@ -36,6 +36,8 @@ export interface ComposeLayer {
 export interface LayerOptions {
   env: Environment;
   dir: string;
+  /** Where stackctl runs: referenced files must be inside the project (docs/security.md). */
+  cwd?: string;
   skip: (path: KeyPath) => boolean;
 }
 
@@ -63,14 +65,14 @@ export function composeLayers(sources: readonly YamlSource[], options: LayerOpti
         }
         const included: YamlSource[] = [];
         for (const file of absolute) {
-          let text: string;
-          try {
-            text = readFileSync(file, 'utf8');
-          } catch {
-            result.diagnostics.push({ code: 'COMPOSE007', severity: 'error', location: include.location, message: `include: ${file} cannot be read`, hint: 'fix the path (relative to the file that includes it)' });
+          // Regular files only, within the input limit, inside the project (as every referenced file).
+          const read = insideProject(file, options.dir, env, options.cwd) ? readInputFileSync(file, env) : undefined;
+          if (!read?.ok) {
+            const why = read ? read.reason : `it is outside the project (${projectRoot(options.dir)})`;
+            result.diagnostics.push({ code: 'COMPOSE007', severity: 'error', location: include.location, message: `include: ${file} cannot be read: ${why}`, hint: read ? 'fix the path (relative to the file that includes it)' : `move it into the project, or allow its directory with ${ALLOWED_PATHS_VARIABLE}` });
             continue;
           }
-          const parsed = parseYamlSource(text, file);
+          const parsed = parseYamlSource(read.text, file);
           result.diagnostics.push(...parsed.diagnostics);
           if (parsed.ok) included.push(parsed);
         }
@@ -85,7 +87,7 @@ export function composeLayers(sources: readonly YamlSource[], options: LayerOpti
         visit(included, mergeEnvironment(env, ...fileVars), projectDir, nextProject++, [...chain, ...absolute]);
       }
       const services = isRecord(doc.services) ? doc.services : {};
-      const extended = resolveExtends({ source, services, dir }, env, options.skip);
+      const extended = resolveExtends({ source, services, dir, ...(options.cwd ? { cwd: options.cwd } : {}) }, env, options.skip);
       result.references.push(...extended.references);
       result.diagnostics.push(...extended.diagnostics);
       result.layers.push({ source, doc, dir, services: extended.services, failed: extended.failed, project });

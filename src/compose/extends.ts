@@ -5,7 +5,9 @@
  * file keeps its own directory for relative paths (they are made absolute before merging).
  * Every resolved service remembers where each of its keys was written (`ServiceOrigin`).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { ALLOWED_PATHS_VARIABLE, insideProject, projectRoot, readInputFileSync } from '../config/read-input.js';
+import { notAStackFile, STACK_FILE_KEYS } from '../config/stack-file-shape.js';
 import path from 'node:path';
 import type { SourceLocation } from '../errors.js';
 import type { VariableReference } from '../config/model.js';
@@ -14,6 +16,9 @@ import { parseYamlSource, type KeyPath, type YamlSource } from '../config/yaml-s
 import { interpolateTree, type Environment } from '../config/interpolate.js';
 import { resolveHostPath } from '../config/normalize.js';
 import { isRecord } from '../is-record.js';
+
+/** How many services one `extends` chain may pass through (docs/security.md, input limits). */
+export const MAX_EXTENDS_DEPTH = 64;
 
 export interface ServiceOrigin {
   source: YamlSource;
@@ -115,7 +120,7 @@ interface LoadedFile {
 }
 
 export function resolveExtends(
-  main: { source: YamlSource; services: Record<string, unknown>; dir: string },
+  main: { source: YamlSource; services: Record<string, unknown>; dir: string; cwd?: string },
   env: Environment,
   skip: (path: KeyPath) => boolean,
 ): ExtendsResult {
@@ -126,19 +131,24 @@ export function resolveExtends(
   files.set(path.resolve(main.source.file), mainFile);
   const failed = new Set<string>();
   const done = new Map<string, { value: Record<string, unknown>; origin: ServiceOrigin } | undefined>();
+  const poisoned = new Set<string>();
 
   const loadFile = (file: string, from: SourceLocation, service: string): LoadedFile | undefined => {
     const absolute = path.resolve(file);
     if (files.has(absolute)) return files.get(absolute);
-    let text: string;
-    try {
-      text = readFileSync(absolute, 'utf8');
-    } catch {
-      diagnostics.push({ code: 'COMPOSE003', severity: 'error', service, location: from, message: `extends: file ${absolute} cannot be read`, hint: 'fix the `file:` path (it is relative to the file that names it)' });
+    const refuse = (message: string, hint: string): undefined => {
+      diagnostics.push({ code: 'COMPOSE003', severity: 'error', service, location: from, message, hint });
       files.set(absolute, undefined);
       return undefined;
+    };
+    if (existsSync(absolute) && !insideProject(absolute, main.dir, env, main.cwd)) {
+      return refuse(`extends: file ${absolute} is outside the project (${projectRoot(main.dir)}); stackctl reads referenced files only inside it`, `move it into the project, or allow its directory with ${ALLOWED_PATHS_VARIABLE}=${path.dirname(absolute)}`);
     }
-    const source = parseYamlSource(text, absolute);
+    const read = readInputFileSync(absolute, env);
+    if (!read.ok) return refuse(`extends: file ${absolute} cannot be read: ${read.reason}`, 'fix the `file:` path (it is relative to the file that names it)');
+    const source = parseYamlSource(read.text, absolute);
+    const notStack = notAStackFile(source, STACK_FILE_KEYS, 'a compose file');
+    if (notStack) return refuse(`extends: ${notStack}`, 'extend a service of a compose file');
     for (const d of source.diagnostics) diagnostics.push({ ...d, service });
     const interpolated = interpolateTree(source.value, env, source, { skip, serviceOf: () => service });
     references.push(...interpolated.references);
@@ -159,6 +169,13 @@ export function resolveExtends(
       if (file === mainFile) for (const member of members) failed.add(member);
       failed.add(owner);
       diagnostics.push({ code: 'COMPOSE003', severity: 'error', service: name, location: file.source.locate(['services', name, 'extends']), message: `extends cycle: ${cycle}`, hint: 'a service cannot extend itself, directly or through others' });
+      return undefined;
+    }
+    if (chain.length >= MAX_EXTENDS_DEPTH) {
+      failed.add(owner);
+      // Every service on this chain is unresolvable: none may pass for resolved without its bases.
+      for (const member of chain) poisoned.add(member);
+      diagnostics.push({ code: 'COMPOSE003', severity: 'error', service: owner, location: from, message: `extends: the chain from \`${owner}\` is deeper than ${MAX_EXTENDS_DEPTH} services (the limit); stopped at \`${name}\``, hint: 'flatten the chain: let services extend one shared base instead of each other' });
       return undefined;
     }
     const raw = file.services[name];
@@ -194,6 +211,11 @@ export function resolveExtends(
           origin.base = base.origin;
         }
       }
+    }
+    if (poisoned.has(id)) {
+      done.set(id, undefined);
+      if (file === mainFile) failed.add(name);
+      return undefined;
     }
     const result = { value, origin };
     done.set(id, result);

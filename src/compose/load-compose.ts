@@ -38,7 +38,8 @@ import {
   shellSplit,
   type Parsed,
 } from '../config/normalize.js';
-import { collectSecretValues, isSecretName } from '../config/secret-values.js';
+import { collectSecretValues, isSecretName, secretValuesOfEnv } from '../config/secret-values.js';
+import { parseSecretNamePolicy, type SecretNamePolicy } from '../secret-names.js';
 import { isRecord } from '../is-record.js';
 import { checkCoverage, showPath } from './spec.js';
 import { locateInService, type ServiceOrigin } from './extends.js';
@@ -55,9 +56,12 @@ export { isExtensionPath };
 export async function loadCompose(input: YamlSource | readonly YamlSource[], options: ResolvedLoadOptions): Promise<LoadResult> {
   const sources = Array.isArray(input) ? (input as readonly YamlSource[]) : [input as YamlSource];
   const diagnostics: Diagnostic[] = sources.flatMap((source) => source.diagnostics);
+  const policy = parseSecretNamePolicy(sources[0]?.value);
+  let knownEnv: Environment = options.env as Environment;
   const done = (stack?: Stack): LoadResult => {
     const sorted = sortByLocation(diagnostics);
-    return sorted.some((d) => d.severity === 'error') || !stack ? { diagnostics: sorted, format: 'compose' } : { stack, diagnostics: sorted, format: 'compose' };
+    if (sorted.some((d) => d.severity === 'error') || !stack) return { diagnostics: sorted, format: 'compose', secretValues: secretValuesOfEnv(knownEnv, [], policy) };
+    return { stack, diagnostics: sorted, format: 'compose', secretValues: stack.secretValues };
   };
   const main = sources[0];
   if (!main || sources.some((source) => !source.ok)) return done();
@@ -80,9 +84,10 @@ export async function loadCompose(input: YamlSource | readonly YamlSource[], opt
 
   // 1. The project's .env (beside the first file; the process environment wins), as docker compose reads it.
   const processEnv = options.env as Environment;
-  const dotenv = readEnvFile(path.join(dir, '.env'), processEnv, { optional: true });
+  const dotenv = readEnvFile(path.join(dir, '.env'), processEnv, { optional: true, env: options.env });
   diagnostics.push(...dotenv.diagnostics);
   const env = mergeEnvironment(processEnv, dotenv.vars);
+  knownEnv = env;
 
   // 2. What stackctl does not cover is said, key by key, in the file that writes it.
   for (const source of sources) {
@@ -100,7 +105,7 @@ export async function loadCompose(input: YamlSource | readonly YamlSource[], opt
   }
 
   // 3. Interpolation, `include`, `extends` per file; then the files merged in order.
-  const layered = composeLayers(sources, { env, dir, skip: isExtensionPath });
+  const layered = composeLayers(sources, { env, dir, ...(options.cwd ? { cwd: options.cwd } : {}), skip: isExtensionPath });
   diagnostics.push(...layered.diagnostics);
   const variables: VariableReference[] = [...layered.references];
   const merged = mergeLayers(layered.layers);
@@ -141,7 +146,7 @@ export async function loadCompose(input: YamlSource | readonly YamlSource[], opt
       }
     }
   }
-  const ctx: ServiceContext = { env, diagnostics, variables, volumes, networks, dir, extendsFailed: merged.failed };
+  const ctx: ServiceContext = { env, cwd: options.cwd, diagnostics, variables, volumes, networks, dir, extendsFailed: merged.failed, policy };
   const all: Service[] = [];
   for (const resolved of merged.services) {
     all.push(normaliseService(ctx, resolved.name, resolved.value, resolved.origin));
@@ -163,6 +168,7 @@ export async function loadCompose(input: YamlSource | readonly YamlSource[], opt
     secretValues: [],
   };
   if (sources.length > 1) stack.files = sources.map((source) => path.resolve(source.file));
+  if (policy) stack.secretNamePolicy = policy;
   stack.secretValues = collectSecretValues(stack, env);
   return done(stack);
 }
@@ -203,6 +209,7 @@ export function projectName(name: unknown, env: Environment, dir: string): strin
 
 interface ServiceContext {
   env: Record<string, string>;
+  cwd: string;
   diagnostics: Diagnostic[];
   variables: VariableReference[];
   volumes: Stack['volumes'];
@@ -210,6 +217,7 @@ interface ServiceContext {
   dir: string;
   /** Services whose `extends` failed (already reported): no follow-up "neither image nor build". */
   extendsFailed: Set<string>;
+  policy?: SecretNamePolicy | undefined;
 }
 
 function normaliseService(ctx: ServiceContext, name: string, doc: Record<string, unknown>, origin: ServiceOrigin): Service {
@@ -332,7 +340,7 @@ function normaliseService(ctx: ServiceContext, name: string, doc: Record<string,
     service.readiness = readiness;
     service.startTimeoutMs = Math.max(DEFAULT_START_TIMEOUT_MS, readiness.timeoutMs);
   }
-  service.secrets = Object.keys(service.environment).filter(isSecretName);
+  service.secrets = Object.keys(service.environment).filter((key) => isSecretName(key, ctx.policy));
   return service;
 }
 
@@ -404,7 +412,7 @@ function normaliseEnvironment(ctx: ServiceContext, service: Service, doc: Record
       return;
     }
     const file = path.resolve(dir, spec.path);
-    const loaded = readEnvFile(file, ctx.env, { optional: !spec.required, service: name, referencedFrom: locateInService(origin, sub, false, doc) });
+    const loaded = readEnvFile(file, ctx.env, { optional: !spec.required, service: name, referencedFrom: locateInService(origin, sub, false, doc), env: ctx.env, project: ctx.dir, ...(ctx.cwd ? { cwd: ctx.cwd } : {}) });
     ctx.diagnostics.push(...loaded.diagnostics);
     if (!loaded.found) return;
     service.envFiles.push(file);

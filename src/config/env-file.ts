@@ -16,7 +16,9 @@
  *   readEnvFile(file, lookup, { optional, service, referencedFrom })       → the same + found  (never throws)
  *   loadEnvFile(file, options, lookup?)                                    → its promise
  */
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ALLOWED_PATHS_VARIABLE, insideProject, projectRoot, readInputFileSync } from './read-input.js';
 import { errorMessage, type SourceLocation } from '../errors.js';
 import type { VariableReference } from './model.js';
 import type { Diagnostic } from '../diagnostic.js';
@@ -172,28 +174,37 @@ export interface ReadEnvFileOptions {
   service?: string;
   /** Where the file is named (its env_file entry): where a missing file is reported. */
   referencedFrom?: SourceLocation;
+  /** The environment stackctl runs in: input size limit and allowed paths (docs/security.md). */
+  env?: Environment;
+  /** The stack's directory: a referenced file must be inside its project (or an allowed path). */
+  project?: string;
+  cwd?: string;
 }
 
 /** Reads and parses an env file; a missing one is ENVFILE001 unless `optional`, an unreadable one always. */
 export function readEnvFile(file: string, lookup: Environment, options: ReadEnvFileOptions = {}): EnvFileResult {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    const empty = { vars: {}, entries: [], references: [], found: false };
-    if (code === 'ENOENT' && options.optional) return { ...empty, diagnostics: [] };
-    const diagnostic: Diagnostic = {
-      code: 'ENVFILE001',
-      severity: 'error',
-      location: options.referencedFrom ?? { file, line: 0, col: 0 },
-      message: code === 'ENOENT' ? `env file ${file} does not exist` : `cannot read env file ${file}: ${errorMessage(error)}`,
-      hint: 'create the file (e.g. copy .env.example), or remove it from env_file',
-    };
+  const empty = { vars: {}, entries: [], references: [], found: false };
+  const fail = (message: string, hint: string): EnvFileResult => {
+    const diagnostic: Diagnostic = { code: 'ENVFILE001', severity: 'error', location: options.referencedFrom ?? { file, line: 0, col: 0 }, message, hint };
     if (options.service) diagnostic.service = options.service;
     return { ...empty, diagnostics: [diagnostic] };
+  };
+  if (options.project !== undefined && existsSync(file) && !insideProject(file, options.project, options.env, options.cwd)) {
+    return fail(
+      `env file ${file} is outside the project (${projectRoot(options.project)}); stackctl reads referenced files only inside it`,
+      `move the file into the project, or allow its directory with ${ALLOWED_PATHS_VARIABLE}=${path.dirname(file)}`,
+    );
   }
-  return { ...parseEnvFile(text, file, lookup, options.service !== undefined ? { service: options.service } : {}), found: true };
+  // Regular files only, within the input limit: a FIFO or /dev/zero as env_file fails at once.
+  const read = readInputFileSync(file, options.env);
+  if (!read.ok) {
+    if (read.code === 'ENOENT' && options.optional) return { ...empty, diagnostics: [] };
+    return fail(
+      read.code === 'ENOENT' ? `env file ${file} does not exist` : `cannot read env file ${file}: ${read.reason}`,
+      read.code === 'ENOENT' ? 'create the file (e.g. copy .env.example), or remove it from env_file' : 'point env_file at a regular KEY=value file',
+    );
+  }
+  return { ...parseEnvFile(read.text, file, lookup, options.service !== undefined ? { service: options.service } : {}), found: true };
 }
 
 /** readEnvFile for callers that await (the lookup defaults to none: only the file's own variables). */

@@ -88,7 +88,10 @@ export function interpolateString(text: string, env: Environment): StringInterpo
   return { value, references, problems };
 }
 
-function parseParts(text: string, start: number, inBraces: boolean): { parts: Part[]; end: number } {
+/** `${A:-${B:-…}}` may nest this deep (docs/security.md, input limits). */
+export const MAX_INTERPOLATION_DEPTH = 50;
+
+function parseParts(text: string, start: number, inBraces: boolean, depth = 0): { parts: Part[]; end: number } {
   const parts: Part[] = [];
   let literal = '';
   let i = start;
@@ -121,7 +124,10 @@ function parseParts(text: string, start: number, inBraces: boolean): { parts: Pa
     }
     if (next === '{') {
       flush();
-      const parsed = parseBraced(text, i);
+      if (depth >= MAX_INTERPOLATION_DEPTH) {
+        throw new SyntaxProblem(`input limit: \`\${…}\` expressions nest deeper than ${MAX_INTERPOLATION_DEPTH} levels (the limit)`, i);
+      }
+      const parsed = parseBraced(text, i, depth + 1);
       parts.push(parsed.part);
       i = parsed.end;
       continue;
@@ -144,7 +150,7 @@ function parseParts(text: string, start: number, inBraces: boolean): { parts: Pa
   return { parts, end: i };
 }
 
-function parseBraced(text: string, start: number): { part: Part; end: number } {
+function parseBraced(text: string, start: number, depth: number): { part: Part; end: number } {
   let j = start + 2;
   if (j >= text.length || !NAME_START.test(text[j]!)) {
     throw new SyntaxProblem('invalid interpolation format: `${` must be followed by a variable name', start);
@@ -162,7 +168,7 @@ function parseBraced(text: string, start: number): { part: Part; end: number } {
       start,
     );
   }
-  const inner = parseParts(text, j + operator.length, true);
+  const inner = parseParts(text, j + operator.length, true, depth);
   if (inner.end >= text.length) throw new SyntaxProblem('invalid interpolation format: `${` is never closed with `}`', start);
   return {
     part: { kind: 'var', name, operator, word: inner.parts, expression: text.slice(start, inner.end + 1), offset: start },
@@ -288,7 +294,9 @@ export function interpolateTree(value: unknown, env: Environment, source: YamlSo
           message: problem.kind === 'syntax' ? `${problem.message} in "${truncate(node)}"` : problem.message,
           hint:
             problem.kind === 'syntax'
-              ? 'write `$$` for a literal `$`; variables are `$NAME` or `${NAME}` with optional `:-default`, `:?message`, `:+alternative`'
+              ? problem.message.startsWith('input limit')
+                ? 'nest fewer defaults: `${A:-${B:-x}}` chains are read at most that deep'
+                : 'write `$$` for a literal `$`; variables are `$NAME` or `${NAME}` with optional `:-default`, `:?message`, `:+alternative`'
               : `set ${problem.name} in the environment or in the .env file beside the stack file`,
         };
         if (service !== undefined) diagnostic.service = service;

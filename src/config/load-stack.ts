@@ -7,7 +7,6 @@ import { parseDevelopWatch } from './develop-watch.js';
 import path from 'node:path';
 import { packagePath } from '../package-root.js';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { sortByLocation, type SourceLocation } from '../errors.js';
 import type { Diagnostic } from '../diagnostic.js';
 import {
@@ -52,7 +51,12 @@ import {
   type Parsed,
 } from './normalize.js';
 import { isRecord } from '../is-record.js';
-import { collectSecretValues, isSecretName } from './secret-values.js';
+import { collectSecretValues, secretValuesOfEnv } from './secret-values.js';
+import { ALLOWED_PATHS_VARIABLE, insideProject, projectRoot } from './read-input.js';
+import { notAStackFile } from './stack-file-shape.js';
+
+const TEMPLATE_KEYS = ['tcp', 'http', 'postgres', 'redis', 'exec', 'log', 'timeout', 'description', 'params', 'parameters'];
+import { parseSecretNamePolicy } from '../secret-names.js';
 
 /** Directory of the healthchecks/ templates shipped with stackctl (fallback for `readiness.use`). */
 export const BUNDLED_HEALTHCHECKS_DIR = packagePath('healthchecks');
@@ -63,6 +67,7 @@ export const DEFAULT_REDIS_PORT = 6379;
 interface Context {
   source: YamlSource;
   dir: string;
+  cwd: string;
   env: Record<string, string>;
   diagnostics: Diagnostic[];
   variables: VariableReference[];
@@ -74,7 +79,7 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
   const result = (stack?: Stack): LoadResult => {
     const all = sortByLocation(diagnostics);
     const failed = all.some((d) => d.severity === 'error');
-    if (failed || !stack) return { diagnostics: all, format: 'stackctl', secretValues: secretValuesOfEnv(knownEnv, declaredSecrets(source.value)) };
+    if (failed || !stack) return { diagnostics: all, format: 'stackctl', secretValues: secretValuesOfEnv(knownEnv, declaredSecrets(source.value), parseSecretNamePolicy(source.value)) };
     return { stack, diagnostics: all, format: 'stackctl', secretValues: stack.secretValues };
   };
   if (!source.ok) return result();
@@ -97,7 +102,7 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
   const envFileValue = isRecord(raw) ? raw.env_file : undefined;
   const processEnv = options.env as Environment;
   if (envFileValue === undefined) {
-    const loaded = await loadEnvFile(path.join(dir, '.env'), { optional: true }, processEnv);
+    const loaded = await loadEnvFile(path.join(dir, '.env'), { optional: true, env: options.env }, processEnv);
     diagnostics.push(...loaded.diagnostics);
     fileVars.push(loaded.vars);
   } else {
@@ -107,7 +112,7 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
       const at = typeof envFileValue === 'string' ? ['env_file'] : ['env_file', index];
       const name = interpolateString(entry, processEnv).value;
       const envFile = path.resolve(dir, name);
-      const loaded = await loadEnvFile(envFile, { optional: true, referencedFrom: source.locate(at) }, mergeEnvironment(processEnv, ...fileVars));
+      const loaded = await loadEnvFile(envFile, { optional: true, referencedFrom: source.locate(at), env: options.env, project: dir, ...(options.cwd ? { cwd: options.cwd } : {}) }, mergeEnvironment(processEnv, ...fileVars));
       diagnostics.push(...loaded.diagnostics);
       if (!loaded.found && loaded.diagnostics.length === 0) {
         const example = [`${envFile}.example`, path.join(dir, '.env.example')].find((candidate) => existsSync(candidate));
@@ -140,7 +145,7 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
   if (diagnostics.some((d) => d.severity === 'error')) return result();
 
   // 4. Normalisation.
-  const ctx: Context = { source, dir, env, diagnostics, variables: [...interpolated.references] };
+  const ctx: Context = { source, dir, cwd: options.cwd, env, diagnostics, variables: [...interpolated.references] };
   const doc: StackDocument = parsed.data;
   const services: Service[] = [];
   for (const [name, serviceDoc] of Object.entries(doc.services)) {
@@ -184,6 +189,8 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
     secretValues: [],
   };
   if (doc.suite !== undefined) stack.suite = path.resolve(dir, doc.suite);
+  const policy = parseSecretNamePolicy(raw);
+  if (policy) stack.secretNamePolicy = policy;
   stack.secretValues = collectSecretValues(stack, env);
   return result(stack);
 }
@@ -238,7 +245,7 @@ async function normaliseService(ctx: Context, name: string, doc: ServiceDocument
     const entryPath = typeof doc.env_file === 'string' ? at('env_file') : at('env_file', index);
     const file = path.resolve(dir, entry);
     service.envFiles.push(file);
-    const loaded = await loadEnvFile(file, { service: name, referencedFrom: source.locate(entryPath) }, ctx.env);
+    const loaded = await loadEnvFile(file, { service: name, referencedFrom: source.locate(entryPath), env: ctx.env, project: dir, ...(ctx.cwd ? { cwd: ctx.cwd } : {}) }, ctx.env);
     ctx.diagnostics.push(...loaded.diagnostics);
     ctx.variables.push(...loaded.references);
     for (const entry of loaded.entries) {
@@ -485,10 +492,15 @@ async function loadTemplate(
   };
   const candidates = [path.resolve(ctx.dir, use), path.resolve(BUNDLED_HEALTHCHECKS_DIR, use.replace(/^(\.\/)?healthchecks\//, ''))];
   const file = candidates.find((candidate) => existsSync(candidate));
+  if (file && !insideProject(file, ctx.dir, ctx.env, ctx.cwd) && !insideProject(file, BUNDLED_HEALTHCHECKS_DIR)) {
+    return fail(`probe template ${use} is outside the project (${projectRoot(ctx.dir)}); stackctl reads referenced files only inside it`, `copy the template into the project, or allow its directory with ${ALLOWED_PATHS_VARIABLE}=${path.dirname(file)}`);
+  }
   if (!file) {
     return fail(`probe template ${use} does not exist (looked in ${path.dirname(candidates[0]!)} and stackctl's healthchecks/)`, 'check the file name; stackctl ships healthchecks/http-ready.yaml, http-health.yaml, postgres.yaml, redis.yaml and tcp.yaml');
   }
-  const templateSource = await readYamlSource(file);
+  const templateSource = await readYamlSource(file, ctx.env);
+  const notTemplate = notAStackFile(templateSource, TEMPLATE_KEYS, 'a probe template');
+  if (notTemplate) return fail(`probe template ${use}: ${notTemplate}`, 'a probe template is a YAML mapping with one probe kind (tcp, http, postgres, redis, exec, log); see healthchecks/', useLocation);
   ctx.diagnostics.push(...templateSource.diagnostics.map((d) => ({ ...d, service: service.name })));
   if (!templateSource.ok) return undefined;
   const withValues = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v === null ? '' : String(v)]));
@@ -521,10 +533,3 @@ function declaredSecrets(raw: unknown): string[] {
   );
 }
 
-function secretValuesOfEnv(env: Readonly<Record<string, string | undefined>>, declared: string[]): string[] {
-  const out = new Set<string>();
-  for (const [name, value] of Object.entries(env)) {
-    if (value && (declared.includes(name) || isSecretName(name))) out.add(value);
-  }
-  return [...out];
-}

@@ -6,6 +6,7 @@
  * All paths are absolute. Every element keeps the location it came from so a finding can say
  * `file:line:col`.
  */
+import type { SecretNamePolicy } from '../secret-names.js';
 import type { SourceLocation } from '../errors.js';
 
 export type StackFormat = 'stackctl' | 'compose';
@@ -227,6 +228,8 @@ export interface Stack {
   variables: VariableReference[];
   /** Every secret value known at load time (secret vars' values, probe credentials); for redaction. */
   secretValues: string[];
+  /** The stack's own `secret_names: { add, exempt }` (docs/security.md); absent: the built-in rules alone. */
+  secretNamePolicy?: SecretNamePolicy;
 }
 
 export function serviceByName(stack: Stack, name: string): Service | undefined {

@@ -267,6 +267,13 @@ export const stackSchema = z
         .strict()
         .optional(),
       suite: str('a path to the suite file').optional(),
+      secret_names: z
+        .object({
+          add: z.array(z.string({ invalid_type_error: 'expected a variable name or a glob such as *_SIGNING_SALT' })).optional(),
+          exempt: z.array(z.string({ invalid_type_error: 'expected a variable name or a glob such as PUBLIC_*' })).optional(),
+        })
+        .strict()
+        .optional(),
       volumes: z.record(namedResource, { invalid_type_error: 'expected a map of volume names' }).optional(),
       networks: z.record(namedResource, { invalid_type_error: 'expected a map of network names' }).optional(),
       services: z.record(

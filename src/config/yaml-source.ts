@@ -12,14 +12,13 @@
  *   source.locateKey(path)            location of the key of the last segment (for "unknown key" findings)
  *   source.locateInScalar(path, text) location of `text` inside the scalar at path (e.g. a `${VAR}`)
  */
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from './read-input.js';
 import {
   isAlias,
   isMap,
   isPair,
   isScalar,
   isSeq,
-  LineCounter,
   Parser,
   parseDocument,
   visit,
@@ -74,27 +73,150 @@ function collectMergeTags(node: unknown, path: Array<string | number>): MergeTag
 
 /** Aliases expanded beyond this count are refused (billion-laughs protection). */
 const MAX_ALIAS_COUNT = 10_000;
+/** Collections nested deeper than this are refused before parsing (docs/security.md, input limits). */
+export const MAX_NESTING_DEPTH = 200;
+/** The resolved document may hold at most this many characters of strings (an anchor aliased thousands of times). */
+export const MAX_RESOLVED_CHARS = 32 * 1024 * 1024;
 
-export function parseYamlSource(text: string, file: string): YamlSource {
-  const lineCounter = new LineCounter();
+/** Runs of more empty lines than this are shortened to one before parsing (the YAML parser spends ~4 µs a line). */
+const MAX_BLANK_RUN = 64;
+
+/**
+ * The text with every run of more than MAX_BLANK_RUN empty lines shortened to one, and the map from an
+ * offset in it back to the original. (Inside a block scalar such a run would shrink too; no stack file
+ * has one.)
+ */
+function collapseBlankRuns(original: string): { text: string; toOriginal: (offset: number) => number } {
+  const run = new RegExp(`(?:\\r?\\n){${MAX_BLANK_RUN + 1},}`, 'g');
+  if (!run.test(original)) return { text: original, toOriginal: (offset) => offset };
+  run.lastIndex = 0;
+  // [offset in the shortened text, characters removed before it]
+  const shifts: Array<[number, number]> = [];
+  let removed = 0;
+  const text = original.replace(run, (match: string, offset: number) => {
+    const keep = match.startsWith('\r\n') ? 4 : 2; // the line break ending the line before, and one empty line
+    removed += match.length - keep;
+    shifts.push([offset - (removed - (match.length - keep)) + keep, removed]);
+    return match.slice(0, keep);
+  });
+  return {
+    text,
+    toOriginal: (offset) => {
+      let shift = 0;
+      for (const [from, total] of shifts) {
+        if (offset >= from) shift = total;
+        else break;
+      }
+      return offset + shift;
+    },
+  };
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** Where the flow collections (`[`, `{`) of a text first nest deeper than `limit`, if they do. */
+function flowTooDeep(text: string, limit: number): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === '\\' && quote === '"') i++;
+      else if (ch === quote) quote = undefined;
+      else if (ch === '\n' && depth === 0) quote = undefined;
+      continue;
+    }
+    if (ch === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== '\n') i++;
+      continue;
+    }
+    if ((ch === '"' || ch === "'") && (depth > 0 || i === 0 || /[\s:,\[{-]/.test(text[i - 1]!))) quote = ch;
+    else if (ch === '[' || ch === '{') {
+      if (++depth > limit) return i;
+    } else if ((ch === ']' || ch === '}') && depth > 0) depth--;
+    else if (ch === '\n' && depth === 0) quote = undefined;
+  }
+  return undefined;
+}
+
+/** Values a resolved document may hold, counting each alias's copy (docs/security.md, input limits). */
+export const MAX_RESOLVED_VALUES = 2_000_000;
+
+/**
+ * Depth, total string length and value count of a resolved value, walked without recursion. An
+ * aliased value is one shared object, but every later step (interpolation, export) writes it out once
+ * per alias, so each alias counts. The walk stops as soon as a limit is passed.
+ */
+function measure(value: unknown): { depth: number; chars: number; values: number } {
+  let depth = 0;
+  let chars = 0;
+  let values = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, level] = stack.pop()!;
+    values++;
+    if (typeof node === 'string') chars += node.length;
+    else if (node !== null && typeof node === 'object') {
+      depth = Math.max(depth, level);
+      for (const item of Array.isArray(node) ? node : Object.values(node)) stack.push([item, level + 1]);
+    }
+    if (depth > MAX_NESTING_DEPTH || chars > MAX_RESOLVED_CHARS || values > MAX_RESOLVED_VALUES) break;
+  }
+  return { depth, chars, values };
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+const DEPTH_HINT = `flatten the structure: stackctl reads at most ${MAX_NESTING_DEPTH} levels of nesting`;
+
+export function parseYamlSource(original: string, file: string): YamlSource {
+  // Offsets below are offsets in `text` (the original with long blank runs shortened); `at` maps them back.
+  const { text, toOriginal } = collapseBlankRuns(original);
+  const lineStarts = lineStartsOf(original);
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number): SourceLocation => {
-    const pos = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
-    return { file, line: pos.line, col: pos.col };
+    const position = toOriginal(Math.max(0, Math.min(offset, text.length)));
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (lineStarts[mid]! <= position) low = mid;
+      else high = mid - 1;
+    }
+    return { file, line: low + 1, col: position - lineStarts[low]! + 1 };
   };
 
   let doc: Document.Parsed | undefined;
-  try {
-    // uniqueKeys is checked below in O(keys): the yaml package's own check is quadratic per mapping.
-    doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
-  } catch (error) {
-    // The yaml parser is robust; this is a last line of defence so no input ever escapes as a throw.
-    diagnostics.push(yamlDiagnostic('error', { file, line: 1, col: 1 }, `cannot parse YAML: ${errorMessage(error)}`));
+  const tooDeep = flowTooDeep(text, MAX_NESTING_DEPTH);
+  if (tooDeep !== undefined) {
+    diagnostics.push(limitDiagnostic(at(tooDeep), `collections nest deeper than ${MAX_NESTING_DEPTH} levels here (the limit)`, DEPTH_HINT));
+  } else {
+    try {
+      // uniqueKeys is checked below in O(keys): the yaml package's own check is quadratic per mapping.
+      doc = parseDocument(text, { merge: true, logLevel: 'error', prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
+    } catch (error) {
+      // The yaml parser is robust; this is a last line of defence so no input ever escapes as a throw.
+      diagnostics.push(
+        isStackOverflow(error)
+          ? limitDiagnostic({ file, line: 1, col: 1 }, 'the document nests too deeply to read', DEPTH_HINT)
+          : yamlDiagnostic('error', { file, line: 1, col: 1 }, `cannot parse YAML: ${errorMessage(error)}`),
+      );
+    }
   }
 
   let value: unknown;
   if (doc) {
     for (const error of doc.errors) {
+      if (/call stack/i.test(error.message)) {
+        diagnostics.push(limitDiagnostic(at(error.pos[0]), 'the document nests too deeply to read', DEPTH_HINT));
+        continue;
+      }
       // An unterminated quote is reported at the end of the file; point at where the quote opens.
       // So is an unclosed `[`/`{` when nothing follows it; point at the bracket that opens it.
       const unclosedFlow = error.code === 'BAD_INDENT' && /end with a [\]}]/.test(error.message) ? unclosedFlowStart(text, error.pos[0]) : undefined;
@@ -113,8 +235,20 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     if (!diagnostics.some((d) => d.severity === 'error')) {
       try {
         value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+        const size = measure(value);
+        if (size.depth > MAX_NESTING_DEPTH) {
+          value = undefined;
+          diagnostics.push(limitDiagnostic({ file, line: 1, col: 1 }, `the document nests deeper than ${MAX_NESTING_DEPTH} levels (the limit)`, DEPTH_HINT));
+        } else if (size.chars > MAX_RESOLVED_CHARS || size.values > MAX_RESOLVED_VALUES) {
+          value = undefined;
+          diagnostics.push(limitDiagnostic({ file, line: 1, col: 1 }, size.values > MAX_RESOLVED_VALUES ? `with its aliases resolved the document holds more than ${MAX_RESOLVED_VALUES} values (the limit)` : `with its aliases resolved the document holds more than ${MAX_RESOLVED_CHARS / 1024 / 1024} MiB of text (the limit)`, 'an anchor holding a large value is aliased too many times; alias smaller anchors'));
+        }
       } catch (error) {
-        diagnostics.push(yamlDiagnostic('error', { file, line: 1, col: 1 }, `cannot resolve YAML aliases: ${errorMessage(error)}`));
+        diagnostics.push(
+          isStackOverflow(error)
+            ? limitDiagnostic({ file, line: 1, col: 1 }, 'the document nests too deeply to read', DEPTH_HINT)
+            : yamlDiagnostic('error', { file, line: 1, col: 1 }, `cannot resolve YAML aliases: ${errorMessage(error)}`),
+        );
       }
     }
   }
@@ -180,35 +314,27 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   let tags: MergeTag[] | undefined;
   const mergeTags = (): MergeTag[] => (tags ??= doc ? collectMergeTags(doc.contents, []) : []);
 
-  return { file, text, value, ok, diagnostics, locate, locateKey, locateInScalar, mergeTags };
+  return { file, text: original, value, ok, diagnostics, locate, locateKey, locateInScalar, mergeTags };
 }
 
 /** Reads and parses a file; a read failure is a FILE001 diagnostic, never a throw. */
-export async function readYamlSource(file: string): Promise<YamlSource> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
+export async function readYamlSource(file: string, env?: Readonly<Record<string, string | undefined>>): Promise<YamlSource> {
+  const read = await readInputFile(file, env);
+  if (!read.ok) {
     const source = parseYamlSource('', file);
     source.diagnostics.push({
       code: 'FILE001',
       severity: 'error',
       location: { file, line: 0, col: 0 },
-      message: `cannot read ${file}: ${readErrorReason(error)}`,
-      hint: 'check the path given with -f/--file, or run stackctl in the directory that holds stack.yaml',
+      message: `cannot read ${file}: ${read.reason}`,
+      hint: read.code === 'TOO_BIG' || read.code === 'NOT_REGULAR' ? 'give a stack file (stack.yaml or a compose file)' : 'check the path given with -f/--file, or run stackctl in the directory that holds stack.yaml',
     });
     source.ok = false;
     return source;
   }
+  // Old Mac line endings (CR alone) are line breaks to every editor; the YAML parser sees one long line.
+  const text = read.text.includes('\r') && !read.text.includes('\n') ? read.text.replace(/\r/g, '\n') : read.text;
   return parseYamlSource(text.startsWith('\uFEFF') ? text.slice(1) : text, file);
-}
-
-function readErrorReason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  return errorMessage(error);
 }
 
 /** Second (and later) occurrences of a key in one mapping, with the offset of the repeated key. */
@@ -357,6 +483,10 @@ function cleanMessage(message: string): string {
   // Without prettyErrors the yaml package still sometimes appends position text; keep one line.
   const first = message.split('\n')[0] ?? message;
   return first.replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+
+function limitDiagnostic(location: SourceLocation, message: string, hint: string): Diagnostic {
+  return { code: 'LIMIT001', severity: 'error', location, message: `input limit: ${message}`, hint };
 }
 
 function yamlDiagnostic(severity: 'error' | 'warning', location: SourceLocation, message: string, code?: string): Diagnostic {

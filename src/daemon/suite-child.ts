@@ -7,6 +7,7 @@ import type { Diagnosis } from '../diagnose/diagnosis.js';
 import { errorMessage } from '../errors.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import { Redactor } from '../secrets.js';
+import { stackRedactor } from '../config/secret-values.js';
 import { runSuite, type SuiteRun } from '../suite/run-suite.js';
 import type { SuiteChildReply, SuiteChildRequest } from './suite-process.js';
 import type { TestSummary } from './api-types.js';
@@ -30,7 +31,7 @@ export function summarizeSuiteRun(run: SuiteRun, began: number): TestSummary {
 async function answer(message: SuiteChildRequest): Promise<SuiteChildReply> {
   const { stack, request } = message;
   const began = Date.now();
-  const redactor = new Redactor(stack.secretValues);
+  const redactor = stackRedactor(stack);
   const controller = new AbortController();
   process.once('SIGTERM', () => controller.abort(new Error('the suite was stopped')));
   try {

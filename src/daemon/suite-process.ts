@@ -10,6 +10,7 @@ import type { Stack } from '../config/model.js';
 import type { Diagnosis } from '../diagnose/diagnosis.js';
 import { packagePath } from '../package-root.js';
 import { Redactor } from '../secrets.js';
+import { stackRedactor } from '../config/secret-values.js';
 import type { TestRequest, TestSummary } from './api-types.js';
 
 export interface SuiteChildRequest {
@@ -31,7 +32,7 @@ export function runSuiteInChildProcess(
   options: { signal: AbortSignal; request: TestRequest; diagnoses: ReadonlyMap<string, Diagnosis> },
 ): Promise<TestSummary> {
   if (!existsSync(CHILD)) return Promise.reject(new Error(`${CHILD} is missing: build stackctl (npm run build)`));
-  const redactor = new Redactor(stack.secretValues);
+  const redactor = stackRedactor(stack);
   return new Promise((resolve, reject) => {
     // Not the daemon's own small-heap, no-optimizer Node flags: the suite is short and busy.
     const child = fork(CHILD, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });

@@ -15,6 +15,7 @@ import { createProbe } from '../probes/create-probe.js';
 import { waitReady } from '../probes/wait-ready.js';
 import { computeContextHash } from '../runtime/context-hash.js';
 import { Redactor } from '../secrets.js';
+import { stackRedactor } from '../config/secret-values.js';
 import { classifyText } from '../diagnose/classify.js';
 import type { RootCauseCode } from '../diagnose/diagnosis.js';
 import { diagnose } from '../diagnose/diagnose.js';
@@ -94,7 +95,7 @@ export function fatalProbeError(stack: Stack): (error: string) => boolean {
 }
 
 export function defaultDependencies(stack: Stack): UpDependencies {
-  const redactor = new Redactor(stack.secretValues);
+  const redactor = stackRedactor(stack);
   return {
     probeFactory: (spec) => createProbe(spec, { redactor }),
     waitReady: probeWaiter(redactor),

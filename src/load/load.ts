@@ -16,6 +16,7 @@ import { InternalError, errorMessage } from '../errors.js';
 import type { StackFormat } from '../config/model.js';
 import type { LoadOptions, LoadResult, ResolvedLoadOptions } from '../config/load-types.js';
 import { readYamlSource, type YamlSource } from '../config/yaml-source.js';
+import { notAStackFile, STACK_FILE_KEYS } from '../config/stack-file-shape.js';
 import { isRecord } from '../is-record.js';
 import { loadStackYaml } from '../config/load-stack.js';
 import { STACKCTL_ONLY_SERVICE_KEYS } from '../config/schema.js';
@@ -29,7 +30,16 @@ export async function loadStack(file: string | readonly string[], options: LoadO
   const files = (typeof file === 'string' ? [file] : [...file]).map((f) => path.resolve(resolved.cwd, f));
   let format: StackFormat = guessFormatFromName(files[0] ?? '');
   try {
-    const sources = await Promise.all(files.map((f) => readYamlSource(f)));
+    const sources = await Promise.all(files.map((f) => readYamlSource(f, resolved.env)));
+    for (const source of sources) {
+      const notStack = notAStackFile(source, STACK_FILE_KEYS, 'a stack file');
+      if (notStack) {
+        return {
+          diagnostics: [{ code: 'FILE003', severity: 'error', location: { file: source.file, line: 0, col: 0 }, message: notStack, hint: 'give stack.yaml or a docker-compose file with -f (see docs/stack-yaml.md)' }],
+          format,
+        };
+      }
+    }
     if (sources.some((source) => !source.ok)) return { diagnostics: sources.flatMap((source) => source.diagnostics), format };
     const formats = sources.map((source) => detectFormat(source.value, source.file));
     format = formats[0] ?? format;
@@ -76,5 +86,6 @@ export function detectFormat(value: unknown, file = ''): StackFormat {
 }
 
 function guessFormatFromName(file: string): StackFormat {
-  return /(^|[\\/])stack\.ya?ml$/i.test(file) ? 'stackctl' : 'compose';
+  // stack.yaml, and any name.stack.yaml (pyairtable.stack.yaml is what `import` writes).
+  return /(^|[\\/.])stack\.ya?ml$/i.test(file) ? 'stackctl' : 'compose';
 }

@@ -9,7 +9,8 @@
  * reading each report.json; one that cannot be read is reported and skipped, never deleted.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readInputFile } from '../config/read-input.js';
 import { basename, join, resolve } from 'node:path';
 import { ConfigError, UsageError, errorMessage } from '../errors.js';
 import { baselineFromReport, type BaselineData } from './compare.js';
@@ -100,18 +101,19 @@ function jsonErrorLocation(text: string, error: unknown): { line: number; col: n
 }
 
 async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${errorMessage(error)}`, {
+  const read = await readInputFile(file);
+  if (!read.ok) {
+    throw new UsageError(`cannot read ${file}: ${read.reason}`, {
       hint: 'pass a report.json, a run directory, or a run id listed by `stackctl report history`',
     });
   }
+  const text = read.text;
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new ConfigError(`not valid JSON: ${errorMessage(error)}`, {
+    // V8 quotes the start of the text in its message ("…, "root:$y$…" is not valid JSON"): never echo a file that is not a report.
+    const reason = errorMessage(error).replace(/,?\s*".*"\s*is not valid JSON$/s, '').replace(/^Unexpected token '(.)'$/, 'unexpected character').slice(0, 120);
+    throw new ConfigError(`not valid JSON (${reason}); its content is not shown`, {
       location: { file, ...jsonErrorLocation(text, error) },
       hint: 'a report.json written by stackctl, or a stackctl.baseline document (docs/suite-report.md)',
     });
@@ -120,8 +122,9 @@ async function readJson(file: string): Promise<unknown> {
 
 function schemaProblem(file: string, issues: ReadonlyArray<{ path: ReadonlyArray<string | number>; message: string }>): ConfigError {
   const first = issues[0];
-  const where = first && first.path.length > 0 ? ` at ${first.path.join('.')}` : '';
-  return new ConfigError(`not a stackctl report${where}: ${first?.message ?? 'unexpected shape'}`, {
+  // Only the key path and the kind of problem: a file that is not a report is never echoed.
+  const where = first && first.path.length > 0 ? ` at ${first.path.slice(0, 4).map((p) => String(p).slice(0, 16)).join('.')}` : '';
+  return new ConfigError(`not a stackctl report${where}: ${(first?.message ?? 'unexpected shape').replace(/,? received .*$/s, '').replace(/'[^']{12,}'/g, "'…'")}`, {
     location: { file, line: 0, col: 0 },
     hint: 'a report.json written by stackctl (schema "stackctl.report", version ≤ 1) or a "stackctl.baseline" document',
   });

@@ -26,6 +26,7 @@ import { publishReport } from '../report/publish.js';
 import { defaultReportsDir, uniqueRunId } from '../report/store.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import { Redactor } from '../secrets.js';
+import { stackRedactor } from '../config/secret-values.js';
 import { launchChromium } from './checks/browser.js';
 import { RunContext, type ServiceEndpoint } from './context.js';
 import { loadSuite } from './load-suite.js';
@@ -93,7 +94,7 @@ export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<
   }
   const suite = await loadSuite(suiteFile, { stack });
   const env = await stackEnvironment(stack, options.env ?? process.env);
-  const redactor = new Redactor(stack.secretValues);
+  const redactor = stackRedactor(stack);
   const reportsDir = options.reportsDir ?? defaultReportsDir(stack.dir);
 
   let containers: ContainerInfo[] | undefined;

@@ -70,6 +70,7 @@ export const RULES: readonly Rule[] = [
 export const LOAD_CODES: ReadonlyArray<{ code: string; severity: 'error' | 'warning' | 'info'; summary: string; leavesAlone?: string }> = [
   { code: 'FILE001', severity: 'error', summary: 'The stack file cannot be read' },
   { code: 'FILE002', severity: 'error', summary: 'Several -f files given, one of them a stack.yaml (only compose files are merged)' },
+  { code: 'FILE003', severity: 'error', summary: 'The file is not a stack file (nor a compose file): its content is never echoed, at most its first key, shortened' },
   { code: 'YAML001', severity: 'error', summary: 'YAML syntax error (every one is reported, with line and column)' },
   { code: 'YAML002', severity: 'warning', summary: 'YAML warning (e.g. an unknown tag)' },
   { code: 'INTERP001', severity: 'error', summary: 'Malformed interpolation (`$` not followed by a name, `{` or `$`; unclosed `${`)', leavesAlone: '`$$` (a literal `$`); `x-` extension blocks (their values reach services through anchors)' },

@@ -17,6 +17,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { Stack } from '../../config/model.js';
 import { UsageError, errorMessage } from '../../errors.js';
 import { createStackLog } from '../../log.js';
+import { stackIdentifiers } from '../../config/secret-values.js';
 import type { DaemonEventRecord, DaemonStatus } from '../../daemon/api-types.js';
 import { findDaemon, type DaemonClient } from '../../daemon/client.js';
 import { describeEvent } from '../via-daemon.js';
@@ -108,7 +109,7 @@ async function foreground(ctx: CliContext, options: DaemonCommandOptions): Promi
   const tcp = options.listen
     ? { ...options.listen, token: resolveToken(path.resolve(ctx.cwd, options.tokenFile ?? paths.token), ctx.stderr) }
     : undefined;
-  const stackLog = createStackLog({ stackDir: stack.dir, stack: stack.name, secrets: stack.secretValues });
+  const stackLog = createStackLog({ stackDir: stack.dir, stack: stack.name, secrets: stack.secretValues, keep: stackIdentifiers(stack) });
   const logger = stackLog.logger.child({ component: 'daemon' });
   const say = (level: DaemonLogLevel, message: string): void => {
     logger[level](message);

@@ -9,9 +9,10 @@ import type { Command } from 'commander';
 import { UsageError, ValidationError, formatLocation } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { loadStack } from '../../load/load.js';
-import { parseYamlSource } from '../../config/yaml-source.js';
+import { readYamlSource } from '../../config/yaml-source.js';
 import { parseDuration } from '../../config/normalize.js';
-import { Redactor } from '../../secrets.js';
+import { loadResultRedactor } from '../../config/secret-values.js';
+import type { Redactor } from '../../secrets.js';
 import { exportCompose } from '../../compose/export-compose.js';
 import { collect } from '../stack-file.js';
 
@@ -23,6 +24,11 @@ interface ExportFlags {
 }
 
 export const DEFAULT_EXPORT_PATH = 'compose/docker-compose.yml';
+
+/** 1-based numbers of the lines that hold a known secret value (whole or a 12+ character fragment). */
+function linesHoldingSecrets(text: string, redactor: Redactor): number[] {
+  return text.split(/\r\n|\r|\n/).flatMap((line, index) => (!line.trimStart().startsWith('#') && redactor.holdsSecret(line) ? [index + 1] : []));
+}
 
 export function registerExport(program: Command, ctx: CliContext): void {
   program
@@ -47,16 +53,30 @@ export function registerExport(program: Command, ctx: CliContext): void {
       const toStdout = flags.output === '-';
       const output = toStdout ? path.resolve(ctx.cwd, DEFAULT_EXPORT_PATH) : path.resolve(ctx.cwd, flags.output);
       const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd });
-      const redactor = new Redactor(loaded.stack?.secretValues ?? []);
+      const redactor = loadResultRedactor(loaded, [...files, ...files.map((f) => path.dirname(f)), ctx.cwd]);
       if (!loaded.stack) {
         for (const d of loaded.diagnostics.filter((d) => d.severity === 'error')) ctx.stderr.write(redactor.redact(`${formatLocation(d.location)}: ${d.message}\n  hint: ${d.hint}\n`));
         throw new ValidationError(`${path.relative(ctx.cwd, file) || file} does not load; nothing exported`, { hint: 'fix the errors above (stackctl validate shows them all)' });
       }
-      const raw = parseYamlSource(await readFile(file, 'utf8'), file);
+      const raw = await readYamlSource(file, ctx.env);
       const result = exportCompose(loaded.stack, { outputFile: output, raw, ...(intervalMs !== undefined ? { healthcheckIntervalMs: intervalMs } : {}) });
       for (const warning of result.warnings) ctx.stderr.write(redactor.redact(`${formatLocation(warning.location)}: warning: ${warning.message}\n  hint: ${warning.hint}\n`));
+      if (result.unexportable.length > 0) {
+        throw new ValidationError(`the export would hold part of a secret value at ${result.unexportable.slice(0, 3).join(', ')}${result.unexportable.length > 3 ? ' …' : ''}; nothing exported`, {
+          hint: 'write the value through a ${VAR} reference in the stack file, so the export can reference it too',
+        });
+      }
       if (flags.check) {
         const current = await readFile(output, 'utf8').catch(() => undefined);
+        const leaking = current === undefined ? [] : linesHoldingSecrets(current, redactor);
+        if (leaking.length > 0) {
+          ctx.stderr.write(
+            `${path.relative(ctx.cwd, output)} holds a secret value (line${leaking.length === 1 ? '' : 's'} ${leaking.slice(0, 5).join(', ')}${leaking.length > 5 ? ' …' : ''}); ` +
+              `regenerate it with: stackctl export compose -f ${flags.file} -o ${flags.output} (it writes \${VAR} references), rotate that secret, and remove it from version control history\n`,
+          );
+          ctx.exitCode = 1;
+          return;
+        }
         if (current === result.text) {
           ctx.stdout.write(`${path.relative(ctx.cwd, output)} is current\n`);
           ctx.exitCode = 0;

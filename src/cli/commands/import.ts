@@ -7,7 +7,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, UsageError, formatLocation } from '../../errors.js';
+import { ConfigError, UsageError, ValidationError, formatLocation } from '../../errors.js';
+import { loadStack } from '../../load/load.js';
+import { loadResultRedactor } from '../../config/secret-values.js';
+import { formatFinding } from '../stack-file.js';
 import type { CliContext } from '../context.js';
 import { readYamlSource } from '../../config/yaml-source.js';
 import { importCompose } from '../../compose/import-compose.js';
@@ -35,15 +38,26 @@ export function registerImport(program: Command, ctx: CliContext): void {
         throw new UsageError(`${path.relative(ctx.cwd, output) || output} already exists`, { hint: 'pass --force to overwrite it, or choose another file with -o' });
       }
       if (!toStdout && inputs.includes(path.resolve(output))) throw new UsageError('the output file is a compose file being imported', { hint: 'choose another file with -o' });
-      const sources = await Promise.all(inputs.map((file) => readYamlSource(file)));
-      const fatal = sources.flatMap((source) => source.diagnostics).find((d) => d.severity === 'error');
-      if (fatal) throw new ConfigError(fatal.message, { location: fatal.location, hint: fatal.hint });
+      // What validate rejects is not imported: a stack.yaml written from it would only move the errors.
+      const loaded = await loadStack(inputs, { env: ctx.env, cwd: ctx.cwd });
+      const redactor = loadResultRedactor(loaded, [...inputs, ...inputs.map((f) => path.dirname(f)), ctx.cwd]);
+      const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length > 0) {
+        for (const error of errors) ctx.stderr.write(`${formatFinding(error, ctx.cwd, redactor)}
+`);
+        const shown = path.relative(ctx.cwd, input) || input;
+        throw new ValidationError(`${shown} does not load: ${errors.length} error${errors.length === 1 ? '' : 's'} (above); nothing imported`, {
+          hint: `fix them first (\`stackctl validate -f ${shown}\` lists every finding), then import again`,
+        });
+      }
+      const sources = await Promise.all(inputs.map((file) => readYamlSource(file, ctx.env)));
       const source = sources[0]!;
       if (!isRecord(source.value) || !isRecord(source.value.services)) {
         throw new ConfigError('not a compose file: no `services:` mapping', { location: { file: input, line: 1, col: 1 }, hint: 'pass a docker-compose.yml' });
       }
       const result = importCompose(sources, { outputFile: output, env: ctx.env });
-      for (const note of result.notes) ctx.stderr.write(`${formatLocation(note.location)}: note: ${note.message}\n`);
+      for (const note of result.notes) ctx.stderr.write(redactor.redact(`${formatLocation(note.location)}: note: ${note.message}
+`));
       if (toStdout) {
         ctx.stdout.write(result.text);
       } else {

@@ -19,6 +19,8 @@ import { renderAll } from '../../report/publish.js';
 import { renderComparison, renderTerminal } from '../../report/render-terminal.js';
 import { defaultReportsDir, listRuns, loadBaselineFile, loadReport, resolveReportRef } from '../../report/store.js';
 import { Redactor } from '../../secrets.js';
+import { loadStack } from '../../load/load.js';
+import { secretValuesOfEnv, stackRedactor } from '../../config/secret-values.js';
 import type { CliContext } from '../context.js';
 import { stdoutOf, stderrOf } from '../render/output.js';
 import { addStackOptions, projectNameOverride, stackFileFor, type StackOptions } from '../stack-options.js';
@@ -50,14 +52,29 @@ function reportsLocation(ctx: CliContext, options: ReportOptions): { dir: string
   return { dir: defaultReportsDir(file ? path.dirname(file) : ctx.cwd), ...(stack ? { stack } : {}) };
 }
 
+/** The stack's Redactor when a stack file is at hand (loaded quietly; a broken file still gives the secrets known), plus the environment's secrets. */
+async function reportRedactor(ctx: CliContext, options: ReportOptions): Promise<Redactor> {
+  const envSecrets = secretValuesOfEnv(ctx.env);
+  let file: string | undefined;
+  try {
+    file = stackFileFor(ctx, options);
+  } catch {
+    file = undefined;
+  }
+  if (!file) return new Redactor(envSecrets, { keep: [ctx.cwd] });
+  const loaded = await loadStack(file, { env: ctx.env, cwd: ctx.cwd });
+  return loaded.stack ? stackRedactor(loaded.stack, envSecrets) : new Redactor([...(loaded.secretValues ?? []), ...envSecrets], { keep: [file, path.dirname(file), ctx.cwd] });
+}
+
 function withCommonOptions(command: Command): Command {
   return addStackOptions(command).option('--reports-dir <dir>', 'where runs are stored (default: .stackctl/reports beside the stack file)');
 }
 
 export function registerReport(program: Command, ctx: CliContext): void {
   const report = program.command('report').description('show, compare and list the stored runs of `stackctl test`');
-  // Reports are already redacted when written; this Redactor is for what a user's own file might hold.
-  const out = () => stdoutOf(ctx, new Redactor());
+  // Reports stackctl writes are redacted already; a report it did not write (copied in, hand-made) is
+  // shown through the current stack's secrets and the process's secret-named variables too.
+  const out = async (options: ReportOptions) => stdoutOf(ctx, await reportRedactor(ctx, options));
 
   withCommonOptions(report.command('show').argument('[run]', 'run id or prefix, latest, previous, a run directory or a report.json', 'latest'))
     .description('print a stored run: the summary, or one of its renderings')
@@ -68,7 +85,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
       const file = await resolveReportRef(ref, where.dir, ctx.cwd, where.stack);
       const stored = await loadReport(file);
       const format: Format = options.json ? 'json' : options.format;
-      const o = out();
+      const o = await out(options);
       if (format === 'text') {
         o.write(renderTerminal(stored, { color: o.color }));
       } else {
@@ -77,7 +94,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
           .filter((r) => r.report.run.startedAt <= stored.run.startedAt)
           .slice(-20)
           .map((r) => ({ id: r.id, startedAt: r.report.run.startedAt, successRate: r.report.summary.successRate }));
-        const rendered = renderAll(stored, new Redactor(), history);
+        const rendered = renderAll(stored, o.redactor, history);
         o.write(format === 'md' ? rendered.markdown : format === 'json' ? rendered.json : format === 'junit' ? rendered.junit : rendered.html);
       }
       ctx.exitCode = 0;
@@ -94,7 +111,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
       const baseline = await loadBaselineFile(baselineFile);
       const current = await loadReport(currentFile);
       const comparison = compareReports(current, baseline);
-      const o = out();
+      const o = await out(options);
       if (options.json) o.json({ baseline: baselineFile, current: currentFile, comparison });
       else o.write(renderComparison(comparison, current.run.id, { color: o.color }));
       ctx.exitCode = options.failOnRegression && comparison.verdict === 'REGRESSION' ? 1 : 0;
@@ -125,8 +142,8 @@ export function registerReport(program: Command, ctx: CliContext): void {
         commit: r.run.git?.commit ?? null,
         configHash: r.run.stack.configHash,
       }));
-      const o = out();
-      const err = stderrOf(ctx, new Redactor());
+      const o = await out(options);
+      const err = stderrOf(ctx, o.redactor);
       for (const bad of listing.unreadable) err.line(`stackctl: note: skipped ${bad.dir}: ${bad.reason}`);
       if (options.json) {
         o.json({ reportsDir: where.dir, runs: rows });

@@ -9,6 +9,7 @@ import type { Stack } from '../../config/model.js';
 import type { DaemonClient } from '../../daemon/client.js';
 import type { UpResult } from '../../engine/results.js';
 import { createStackLog } from '../../log.js';
+import { stackIdentifiers } from '../../config/secret-values.js';
 import { ownedContainers } from '../../plan/observed.js';
 import { formatPlan } from '../../plan/plan.js';
 import type { Runtime } from '../../runtime/runtime.js';
@@ -91,7 +92,7 @@ async function runUpCommand(ctx: CliContext, services: string[], options: UpComm
     }
     return upThroughDaemon(ctx, daemon, out, options, mode === 'json');
   }
-  const log = createStackLog({ stackDir: stack.dir, stack: stack.name, secrets: stack.secretValues });
+  const log = createStackLog({ stackDir: stack.dir, stack: stack.name, secrets: stack.secretValues, keep: stackIdentifiers(stack) });
   const runtime = createRuntime(stack.name, redactor);
   const renderer = createRenderer(mode, out, stack, 'up');
   log.logger.info({ file: stack.file, parallel: options.parallel, build: options.build, timeoutMs: options.timeout, rollback: options.rollback === true }, 'up');

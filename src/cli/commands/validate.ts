@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { loadStack } from '../../load/load.js';
-import { Redactor } from '../../secrets.js';
+import path from 'node:path';
+import { loadResultRedactor } from '../../config/secret-values.js';
 import { UsageError } from '../../errors.js';
 import { validateStack, sortFindings } from '../../validate/validate.js';
 import { renderHuman, renderJson, type RenderInput } from '../../validate/render.js';
@@ -50,7 +51,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     const files = resolveStackFiles(ctx, flags.file);
     const file = files[0]!;
     const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd, ...(flags.profile ? { profiles: flags.profile } : {}) });
-    const redactor = new Redactor(loaded.stack?.secretValues ?? loaded.secretValues ?? []);
+    const redactor = loadResultRedactor(loaded, [...files, ...files.map((f) => path.dirname(f)), ctx.cwd]);
     let diagnostics = loaded.diagnostics;
     if (loaded.stack) {
       const findings = await validateStack(loaded.stack, { checkHostPorts: flags.portCheck });

@@ -5,7 +5,8 @@
  * service is built here, from well-known images otherwise; an image we know nothing about is left
  * alone, and so is a healthcheck that installs its tool first (`apk add curl && curl …`).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputFileSync } from '../../config/read-input.js';
 import type { Service, Stack } from '../../config/model.js';
 import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
@@ -62,12 +63,8 @@ function toolInImage(service: Service, tool: Tool): { verdict: Verdict; image: s
   const dockerfile = service.build?.dockerfile;
   if (service.build?.dockerfileInline !== undefined) return { verdict: judgeDockerfile(service.build.dockerfileInline, tool), image: `the inline Dockerfile's image` };
   if (dockerfile && existsSync(dockerfile)) {
-    let text = '';
-    try {
-      text = readFileSync(dockerfile, 'utf8');
-    } catch {
-      // unreadable: judged as unknown below
-    }
+    const read = readInputFileSync(dockerfile);
+    const text = read.ok ? read.text : ''; // unreadable: judged as unknown below
     return { verdict: text ? judgeDockerfile(text, tool) : 'unknown', image: `the image built from ${dockerfile}` };
   }
   const image = service.image ?? 'the image';

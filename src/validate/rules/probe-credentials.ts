@@ -1,3 +1,4 @@
+import type { Stack } from '../../config/model.js';
 import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { finding } from '../rule.js';
@@ -26,7 +27,7 @@ export const probeCredentials: Rule = {
               service: service.name,
               location: readiness.location,
               message: `${service.name} requires a password (${redis.passwordSource}) but its redis readiness probe sends none: it will get NOAUTH until the deadline`,
-              hint: 'add `password: ${REDIS_PASSWORD}` to the redis probe',
+              hint: `add \`password: \${${feeding(stack, service.name, redis.password) ?? 'REDIS_PASSWORD'}}\` to the redis probe`,
             }),
           );
         } else if (probe.password !== redis.password) {
@@ -35,7 +36,7 @@ export const probeCredentials: Rule = {
               service: service.name,
               location: readiness.location,
               message: `the redis readiness probe's password is not the one ${service.name} requires (${redis.passwordSource})`,
-              hint: 'use the same variable for both: `--requirepass ${REDIS_PASSWORD}` and `password: ${REDIS_PASSWORD}`',
+              hint: ((name) => `use the same variable for both: \`--requirepass \${${name}}\` and \`password: \${${name}}\``)(feeding(stack, service.name, redis.password) ?? 'REDIS_PASSWORD'),
             }),
           );
         }
@@ -48,7 +49,7 @@ export const probeCredentials: Rule = {
               service: service.name,
               location: readiness.location,
               message: `the postgres readiness probe logs in as "${probe.user}" but ${service.name} creates "${pg.user}" (POSTGRES_USER)`,
-              hint: 'use `user: ${POSTGRES_USER}` in the probe',
+              hint: `use \`user: \${${feeding(stack, service.name, pg.user, 'POSTGRES_USER') ?? 'POSTGRES_USER'}}\` in the probe`,
             }),
           );
         }
@@ -58,7 +59,7 @@ export const probeCredentials: Rule = {
               service: service.name,
               location: readiness.location,
               message: `the postgres readiness probe's password is not ${service.name}'s POSTGRES_PASSWORD`,
-              hint: 'use `password: ${POSTGRES_PASSWORD}` in the probe',
+              hint: `use \`password: \${${feeding(stack, service.name, pg.password, 'POSTGRES_PASSWORD') ?? 'POSTGRES_PASSWORD'}}\` in the probe`,
             }),
           );
         }
@@ -67,3 +68,14 @@ export const probeCredentials: Rule = {
     return out;
   },
 };
+
+/**
+ * The variable the server's own setting comes from (`POSTGRES_PASSWORD: ${DB_PASSWORD}` → DB_PASSWORD),
+ * so a hint names the variable that holds the value for that field, never another field's.
+ */
+function feeding(stack: Stack, service: string, value: string | undefined, key?: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const candidates = stack.variables.filter((ref) => ref.service === service && ref.value === value && !ref.defaulted);
+  const byKey = key ? candidates.find((ref) => ref.path.includes(key)) : undefined;
+  return (byKey ?? candidates[0])?.name;
+}

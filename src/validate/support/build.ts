@@ -1,4 +1,5 @@
 /** What rules need to know about a service's build: its Dockerfile text and resolved COPY/ADD sources. */
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import type { BuildSpec, Service, Stack } from '../../config/model.js';
 import type { SourceLocation } from '../../errors.js';
@@ -65,6 +66,17 @@ export function buildFacts(service: Service, files: FileCache): BuildFacts | und
   return facts;
 }
 
+/** A COPY glob is expanded to at most this many paths (docs/security.md, input limits). */
+export const MAX_GLOB_MATCHES = 10_000;
+
+function isSymbolicLink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 function matchSource(root: string, relative: string, files: FileCache): string[] {
   if (relative === '.') return [root];
   if (!isGlob(relative)) {
@@ -72,8 +84,12 @@ function matchSource(root: string, relative: string, files: FileCache): string[]
     return files.exists(absolute) ? [absolute] : [];
   }
   let current = [root];
-  for (const segment of relative.split('/')) {
+  const segments = relative.split('/');
+  for (const [index, segment] of segments.entries()) {
     const next: string[] = [];
+    // Docker matches globs on the context as sent, where a link to a directory is a link: it is not
+    // entered (a link loop would otherwise expand for ever); and the matches are bounded.
+    const entering = index < segments.length - 1;
     for (const dir of current) {
       if (!isGlob(segment)) {
         const candidate = path.join(dir, segment);
@@ -81,7 +97,14 @@ function matchSource(root: string, relative: string, files: FileCache): string[]
         continue;
       }
       const re = globSegmentToRegExp(segment);
-      for (const name of files.list(dir) ?? []) if (re.test(name)) next.push(path.join(dir, name));
+      for (const name of files.list(dir) ?? []) {
+        if (!re.test(name)) continue;
+        const candidate = path.join(dir, name);
+        if (entering && isSymbolicLink(candidate)) continue;
+        next.push(candidate);
+        if (next.length >= MAX_GLOB_MATCHES) break;
+      }
+      if (next.length >= MAX_GLOB_MATCHES) break;
     }
     current = next;
     if (current.length === 0) break;

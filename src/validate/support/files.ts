@@ -1,5 +1,6 @@
 /** Memoised file-system reads for rules (several rules read the same Dockerfile or directory). */
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, statSync, type Stats } from 'node:fs';
+import { readInputFileSync } from '../../config/read-input.js';
 
 export class FileCache {
   private readonly texts = new Map<string, string | undefined>();
@@ -9,12 +10,8 @@ export class FileCache {
   /** File contents, or undefined when missing/unreadable. */
   text(file: string): string | undefined {
     if (!this.texts.has(file)) {
-      let text: string | undefined;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch {
-        text = undefined;
-      }
+      const read = readInputFileSync(file);
+      const text = read.ok ? read.text : undefined;
       this.texts.set(file, text);
     }
     return this.texts.get(file);

@@ -55,7 +55,8 @@ const BUCKET_SCHEMES = new Set(['s3', 's3a', 's3n', 'gs', 'gcs', 'az', 'azure', 
 /** Hosts that mean "every interface" in a listen address. */
 const WILDCARD_HOSTS = new Set(['+', '*', '0.0.0.0', '::', '[::]', '']);
 
-const URL_PATTERN = /\b([a-z][a-z0-9+.-]*):\/\/([^\s'"<>,;]+)/gi;
+/** A password may hold spaces (`postgresql://app:pa ss@db/app` works with libpq): userinfo runs to its `@`. */
+const URL_PATTERN = /\b([a-z][a-z0-9+.-]*):\/\/((?:[^\s:@/'"]*:[^@/'"\n]*@)?[^\s'"<>,;]+)/gi;
 
 /**
  * Variables read by a browser (or an external client) rather than by the container: their hosts are
@@ -123,8 +124,10 @@ export function urlsInValue(variable: string, value: string): EnvUrl[] {
 
 export function parseUrl(variable: string, text: string): EnvUrl | undefined {
   let url: URL;
+  const userinfo = /^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i.exec(text);
+  const parsable = userinfo ? `${userinfo[1]}${userinfo[2]!.replace(/ /g, '%20')}@${text.slice(userinfo[0].length)}` : text;
   try {
-    url = new URL(text);
+    url = new URL(parsable);
   } catch {
     return undefined;
   }

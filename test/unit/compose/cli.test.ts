@@ -50,13 +50,24 @@ describe('stackctl import', () => {
   it('a missing or broken compose file is one clear error line with file:line', async () => {
     const missing = await runCli(['import', path.join(work, 'nope.yml'), '-o', '-'], { cwd: work });
     expect(missing.exitCode).toBe(1);
-    expect(missing.stderr).toMatch(/^stackctl: .*nope\.yml.*no such file/m);
+    expect(missing.stderr).toMatch(/^nope\.yml: error FILE001: .*nope\.yml: no such file/m);
     const broken = path.join(work, 'broken.yml');
     writeFileSync(broken, 'services:\n  a:\n    image: [unclosed\n');
     const run = await runCli(['import', broken, '-o', '-'], { cwd: work });
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toMatch(/broken\.yml:\d+:\d+: YAML syntax error/);
+    expect(run.stderr).toMatch(/broken\.yml:\d+:\d+: error YAML001: YAML syntax error/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a compose file that validate rejects is not imported: exit 1, its errors, nothing written', async () => {
+    const bad = path.join(work, 'bad-port.yml');
+    writeFileSync(bad, 'services:\n  a:\n    image: nginx\n    ports: ["80:eighty"]\n');
+    const out = path.join(work, 'bad-port.stack.yaml');
+    const run = await runCli(['import', bad, '-o', out], { cwd: work });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/bad-port\.yml:4:\d+: error COMPOSE002/);
+    expect(run.stderr).toContain('nothing imported');
+    expect(existsSync(out)).toBe(false);
   });
 });
 

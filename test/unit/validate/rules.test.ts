@@ -21,6 +21,14 @@ async function run(yaml: string, options: { files?: Record<string, string>; env?
 }
 
 describe('rules', () => {
+  it('CRED002: a password with a space still gets the URL credential check', async () => {
+    const found = await run(
+      'name: t\nservices:\n  pg:\n    image: postgres:16\n    environment: { POSTGRES_USER: u, POSTGRES_PASSWORD: "right pass" }\n  app:\n    image: a\n    environment: { DATABASE_URL: "postgresql://u:wrong pass@pg:5432/u" }\n    depends_on: { pg: { condition: started } }\n',
+      { code: 'CRED002' },
+    );
+    expect(found).toMatchObject([{ code: 'CRED002', service: 'app', location: { line: 8 } }]);
+  });
+
   it('CRED003: a DATABASE_URL naming another database (warning)', async () => {
     const found = await run(
       'name: t\nservices:\n  pg:\n    image: postgres:16\n    environment: { POSTGRES_USER: u, POSTGRES_PASSWORD: p1234, POSTGRES_DB: main }\n  app:\n    image: a\n    environment: { DATABASE_URL: "postgresql://u:p1234@pg:5432/other" }\n    depends_on: { pg: { condition: started } }\n',
@@ -34,6 +42,14 @@ describe('rules', () => {
     const found = await run('name: t\nservices:\n  redis:\n    image: redis:7\n    command: redis-server --requirepass ${PW}\n    readiness: { redis: {} }\n', { code: 'CRED004', env: { PW: 'secret-pw' } });
     expect(found).toMatchObject([{ code: 'CRED004', service: 'redis', location: { line: 6 } }]);
     expect(JSON.stringify(found)).not.toContain('secret-pw');
+  });
+
+  it('CRED004: the hint names the variable that feeds each field', async () => {
+    const found = await run(
+      'name: t\nservices:\n  pg:\n    image: postgres:16\n    environment: { POSTGRES_USER: "${DB_USER}", POSTGRES_PASSWORD: "${DB_PASSWORD}" }\n    readiness:\n      postgres: { user: other, password: nope1234 }\n',
+      { code: 'CRED004', env: { DB_USER: 'app', DB_PASSWORD: 'pw-1234' } },
+    );
+    expect(found.map((f) => f.hint)).toEqual(['use `user: ${DB_USER}` in the probe', 'use `password: ${DB_PASSWORD}` in the probe']);
   });
 
   it('CRED004: a postgres probe logging in as another user', async () => {
