@@ -29,6 +29,8 @@ export type EngineEvent =
   | { type: 'service.probe'; service: string; at: number; attempt: number; ok: boolean; error?: string }
   | { type: 'service.failed'; service: string; at: number; diagnosis: Diagnosis }
   | { type: 'service.blocked'; service: string; at: number; blockedBy: string }
+  /** Its container could not start on the engine's stale state (after an engine crash): recreated, volumes kept. */
+  | { type: 'service.repaired'; service: string; at: number; containerName: string; engineError: string }
   | { type: 'stack.done'; at: number; ok: boolean; durationMs: number };
 
 export type EventListener = (event: EngineEvent) => void;

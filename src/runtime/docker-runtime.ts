@@ -38,7 +38,7 @@ import { packSyncBatch } from './sync-archive.js';
 import { hashPreparedContext } from './context-hash.js';
 import { baseImages } from './dockerfile.js';
 import { Demuxer, LineSplitter, demuxBuffer, isMultiplexed } from './demux.js';
-import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError, type EngineObjectKind } from './errors.js';
+import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError, StaleContainerError, isStaleStartError, type EngineObjectKind } from './errors.js';
 import { deferDockerodeExtras } from './defer-dockerode-extras.js';
 
 // Required, not imported, so that it loads after deferDockerodeExtras(): static imports are
@@ -143,6 +143,8 @@ function toInfo(inspect: Docker.ContainerInspectInfo): ContainerInfo {
     labels,
   };
   if (status === 'exited' || status === 'dead') info.exitCode = state.ExitCode;
+  const startError = (state as { Error?: string }).Error;
+  if (startError && status !== 'running') info.startError = startError;
   const startedAt = toDate(state.StartedAt);
   if (startedAt) info.startedAt = startedAt;
   const finishedAt = toDate(state.FinishedAt);
@@ -752,7 +754,38 @@ export class DockerRuntime implements Runtime {
           },
         );
       }
-      throw this.fail(`starting container "${raw.Name.replace(/^\//, '')}" failed`, error, service ? { service } : {});
+      const name = raw.Name.replace(/^\//, '');
+      if (isStaleStartError(message)) {
+        throw new StaleContainerError(`the engine cannot start "${name}": ${this.redact(message)}`, this.redact(message), {
+          ...(service ? { service } : {}),
+          hint: `leftover engine state (after an engine restart or crash): \`stackctl up\` recreates the container, keeping its volumes; by hand: docker rm -f ${name}`,
+          cause: error,
+        });
+      }
+      throw this.fail(`starting container "${name}" failed`, error, service ? { service } : {});
+    }
+  }
+
+  async discardStaleContainer(id: string): Promise<void> {
+    const raw = await this.owned(id, 'remove');
+    if (!raw) return;
+    const name = raw.Name.replace(/^\//, '');
+    try {
+      // v: false — the volumes stay (named ones never go with a container; anonymous ones stay labelled).
+      await this.docker.getContainer(id).remove({ force: true, v: false });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== 404 && !(status === 409 && /already in progress/i.test(engineMessage(error)))) {
+        throw this.fail(`removing container "${name}" failed`, error);
+      }
+    }
+    // An endpoint the engine kept under the container's name would refuse the new container.
+    for (const network of Object.keys(raw.NetworkSettings?.Networks ?? {})) {
+      try {
+        await this.docker.getNetwork(network).disconnect({ Container: name, Force: true });
+      } catch {
+        // Nothing left under that name (the usual case), or the network is gone: nothing to clear.
+      }
     }
   }
 

@@ -10,6 +10,7 @@
 import { RuntimeError } from '../../src/errors.js';
 import type { ProbeSpec } from '../../src/config/model.js';
 import { HopelessProbeError, type Probe, type ProbeTarget } from '../../src/probes/probe.js';
+import { StaleContainerError } from '../../src/runtime/errors.js';
 import {
   LABELS,
   type BuildRequest,
@@ -108,6 +109,7 @@ export class MemoryRuntime implements Runtime {
   private readonly registry: Record<string, string>;
   private readonly callDelayMs: number;
   private readonly subscribers = new Set<(event: RuntimeEvent) => void>();
+  private readonly staleContainers = new Map<string, string>();
   private nextId = 1;
   private nextPort = 49_000;
   private builds = 0;
@@ -301,9 +303,16 @@ export class MemoryRuntime implements Runtime {
     return container;
   }
 
+  /** Leave a container in the state an engine crash leaves behind: starting it fails as stale. */
+  makeStale(id: string, engineError = 'endpoint with name x already exists in network x_default'): void {
+    this.staleContainers.set(id, engineError);
+  }
+
   async startContainer(id: string): Promise<void> {
     const container = this.mustGet(id);
     this.record('startContainer', container.info.name);
+    const stale = this.staleContainers.get(id);
+    if (stale !== undefined) throw new StaleContainerError(`the engine cannot start "${container.info.name}": ${stale}`, stale, { service: container.info.service });
     const behaviour = this.behaviour(container.info.service);
     await sleep(behaviour.startDelayMs ?? 0);
     const ports: PublishedPort[] = container.spec.ports.map((port) => ({
@@ -346,6 +355,13 @@ export class MemoryRuntime implements Runtime {
     const container = this.mustGet(id);
     this.record('removeContainer', container.info.name);
     if (container.info.status === 'running') throw new RuntimeError(`container ${container.info.name} is running: stop it first`);
+    this.containers.delete(id);
+  }
+
+  async discardStaleContainer(id: string): Promise<void> {
+    const container = this.mustGet(id);
+    this.record('discardStaleContainer', container.info.name);
+    for (const timer of container.timers) clearTimeout(timer);
     this.containers.delete(id);
   }
 
