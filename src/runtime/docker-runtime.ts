@@ -7,6 +7,8 @@
  * `options.stack`, that stack's name). Anything else raises NotOwnedError and is left as it was.
  */
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
@@ -260,6 +262,7 @@ export function dockerOptionsFromHost(host: string | undefined): Docker.DockerOp
 export class DockerRuntime implements Runtime {
   private readonly docker: Docker;
   private readonly tailLines: number;
+  private pinger: Docker | undefined;
 
   constructor(private readonly options: DockerRuntimeOptions = {}) {
     this.docker = new DockerClient(options.docker ?? dockerOptionsFromHost(options.dockerHost));
@@ -294,12 +297,26 @@ export class DockerRuntime implements Runtime {
     const timeout = AbortSignal.timeout(this.options.pingTimeoutMs ?? 5000);
     const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      await (this.docker as unknown as { ping(options: { abortSignal: AbortSignal }): Promise<unknown> }).ping({ abortSignal });
+      await (this.freshConnections() as unknown as { ping(options: { abortSignal: AbortSignal }): Promise<unknown> }).ping({ abortSignal });
     } catch (error) {
       if (signal?.aborted) throw new CancelledError('cancelled while waiting for the container engine');
       if (timeout.aborted) throw this.unavailable(new Error(`no answer within ${this.options.pingTimeoutMs ?? 5000} ms`));
       throw this.unavailable(error);
     }
+  }
+
+  /**
+   * A client that opens a new connection per request. Node keeps idle connections alive, and a
+   * stopping dockerd closes its listener but keeps serving the connections it has for a while: a
+   * ping over a kept-alive one would say the engine answers while it is in fact going away.
+   */
+  private freshConnections(): Docker {
+    const protocol = (this.docker.modem as { protocol?: string }).protocol;
+    if (protocol === 'ssh') return this.docker;
+    // docker-modem passes `agent` to every request (the typings do not list it).
+    const agent = protocol === 'https' ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
+    this.pinger ??= new DockerClient({ ...this.options.docker, agent } as Docker.DockerOptions);
+    return this.pinger;
   }
 
   // ── images ───────────────────────────────────────────────────────────────────────────────────
