@@ -41,7 +41,8 @@ import { acquireDaemonLock, removeDaemonInfo, writeDaemonInfo, type DaemonLock }
 import { LogCollector, DEFAULT_LOG_COLLECTOR, type LogCollectorOptions } from './log-collector.js';
 import type { DaemonPaths } from './paths.js';
 import { RingBuffer } from './ring-buffer.js';
-import { Supervisor, sleep, snapshot, type InitEntry, type SupervisorOptions } from './supervisor.js';
+import { Supervisor, snapshot, type InitEntry, type SupervisorOptions } from './supervisor.js';
+import { sleep } from '../engine/signals.js';
 import type { ServiceView } from './supervisor-machine.js';
 
 /** What the daemon needs from the rest of stackctl; daemon-engine.ts binds the real modules. */

@@ -18,6 +18,7 @@ import { StaleContainerError } from '../runtime/errors.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import type { FailureContext } from '../engine/failure.js';
 import { probeTarget, type ProbeFactory, type WaitReadyFn } from '../engine/readiness.js';
+import { sleep } from '../engine/signals.js';
 import type { SupervisionOptions } from './policy.js';
 import {
   SupervisorMachine,
@@ -433,18 +434,4 @@ export class Supervisor {
     const diagnosis = await this.deps.diagnose(context, this.deps.runtime);
     this.feed({ type: 'diagnosis', at: this.clock(), service, diagnosis });
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -31,6 +31,8 @@ export type EngineEvent =
   | { type: 'service.blocked'; service: string; at: number; blockedBy: string }
   /** Its container could not start on the engine's stale state (after an engine crash): recreated, volumes kept. */
   | { type: 'service.repaired'; service: string; at: number; containerName: string; engineError: string }
-  | { type: 'stack.done'; at: number; ok: boolean; durationMs: number };
+  | { type: 'stack.done'; at: number; ok: boolean; durationMs: number }
+  /** Waiting before acting on the stack: another stackctl holds its lock (src/engine/stack-lock.ts). */
+  | { type: 'stack.waiting'; at: number; reason: string };
 
 export type EventListener = (event: EngineEvent) => void;

@@ -294,6 +294,7 @@ export function describeEvent(record: DaemonEventRecord): string | undefined {
       const ev = e.event;
       if (ev.type === 'service.phase' && ev.phase !== 'waiting') return `${time} ${ev.service}: ${ev.phase}${ev.detail ? ` (${ev.detail})` : ''}`;
       if (ev.type === 'service.failed') return `${time} ${ev.service}: FAILED — ${ev.diagnosis.rootCause.summary}; hint: ${ev.diagnosis.rootCause.hint}`;
+      if (ev.type === 'stack.waiting') return `${time} waiting: ${ev.reason}`;
       if (ev.type === 'service.repaired') return `${time} ${ev.service}: recreating ${ev.containerName} (volumes kept): the engine could not start it: ${ev.engineError}`;
       return undefined;
     }
