@@ -7,7 +7,7 @@
  * Every call is journaled (`calls`) with the clock's time. Containers and networks without the
  * stack's label can be seeded (`addForeignContainer`) to prove nothing unlabelled is touched.
  */
-import { RuntimeError } from '../../src/errors.js';
+import { EngineUnavailableError, RuntimeError } from '../../src/errors.js';
 import type { ProbeSpec } from '../../src/config/model.js';
 import { HopelessProbeError, type Probe, type ProbeTarget } from '../../src/probes/probe.js';
 import { StaleContainerError } from '../../src/runtime/errors.js';
@@ -131,7 +131,31 @@ export class MemoryRuntime implements Runtime {
   }
 
   private record(op: string, target: string): void {
+    if (this.engineDown) throw new EngineUnavailableError(`the container engine does not answer at memory://: connect ENOENT (${op})`);
     this.calls.push({ at: Date.now(), op, target });
+  }
+
+  /** True between stopEngine() and startEngine(): every call fails as an unavailable engine would. */
+  engineDown = false;
+  private readonly streamBreakers = new Set<() => void>();
+
+  /**
+   * The engine shuts down, as dockerd does: it stops every running container (exit 0; the die events
+   * reach open streams), then ends its event streams and answers nothing more.
+   */
+  stopEngine(): void {
+    for (const [id, container] of this.containers) if (container.info.status === 'running') this.exit(id, 0);
+    this.engineDown = true;
+    for (const breaker of [...this.streamBreakers]) breaker();
+  }
+
+  /** The engine starts again and, as dockerd does, starts the containers whose policy is `always`. */
+  startEngine(): void {
+    this.engineDown = false;
+    for (const container of this.containers.values()) {
+      if (container.spec.restart.name !== 'always' || container.info.status !== 'exited') continue;
+      container.info = { ...container.info, status: 'running', startedAt: new Date(), exitCode: undefined };
+    }
   }
 
   /** Calls of one kind, e.g. callsOf('start') → ['demo-db', 'demo-api']. */
@@ -405,11 +429,18 @@ export class MemoryRuntime implements Runtime {
       if (event.stack === stack) onEvent(event);
     };
     this.subscribers.add(subscriber);
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    this.subscribers.delete(subscriber);
+    let breaker: (() => void) | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        if (signal.aborted) return resolve();
+        signal.addEventListener('abort', () => resolve(), { once: true });
+        breaker = () => reject(new RuntimeError('the engine closed the event stream (did the engine restart?)'));
+        this.streamBreakers.add(breaker);
+      });
+    } finally {
+      this.subscribers.delete(subscriber);
+      if (breaker) this.streamBreakers.delete(breaker);
+    }
   }
 
   private matches(info: ContainerInfo, query: ContainerQuery): boolean {
