@@ -238,8 +238,15 @@ export class Supervisor {
       // The stream ends when the engine goes away: find out at once whether it did.
       if (!this.machine.engineOutage) await this.engineAnswers();
       // Reconnect with backoff, and catch up on whatever happened meanwhile.
-      this.reconnectNow = new AbortController();
-      await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), AbortSignal.any([this.lifetime.signal, this.reconnectNow.signal]));
+      // One controller woken by either stop or engineBack (not AbortSignal.any: on Node 20 a
+      // composite signal nobody else references can be collected and then never fires).
+      const wake = new AbortController();
+      const onStop = (): void => wake.abort();
+      this.lifetime.signal.addEventListener('abort', onStop, { once: true });
+      this.reconnectNow = wake;
+      if (!this.lifetime.signal.aborted) await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), wake.signal);
+      this.lifetime.signal.removeEventListener('abort', onStop);
+      if (this.reconnectNow === wake && wake.signal.aborted) failures = 0; // the engine is back: no backoff
       this.reconnectNow = undefined;
       void this.sweep();
     }
