@@ -13,6 +13,8 @@
 # 10.213.64.0/18 (the main engine uses 172.16/12); --iptables=false so it never rewrites the main
 # engine's DOCKER chains. Because bridged traffic still passes the host's FORWARD chain (policy DROP,
 # br_netfilter), one DOCKER-USER rule accepts traffic inside 10.213.0.0/16; destroy removes it.
+# Host ports: each engine hands out ephemeral host ports (32768-60999) on its own, so two engines
+# on one host collide — publish the private engine's ports explicitly, below 32768.
 # Needs root and dockerd on PATH.
 set -euo pipefail
 
@@ -96,11 +98,13 @@ case "$cmd" in
       DOCKER_HOST=$host docker ps -aq | xargs -r env DOCKER_HOST="$host" docker rm -f >/dev/null 2>&1 || true
       kill -TERM "$pid"; wait_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
     fi
-    # Its managed containerd (and shims) belong to this exec root only.
-    for p in $(pgrep -f "containerd --config $exec_root/" || true); do kill -TERM "$p" 2>/dev/null || true; done
+    # Its managed containerd and the shims of its containers (a killed dockerd leaves them) belong to
+    # this exec root only: found by their exact paths, ended by pid.
+    for p in $(pgrep -f "containerd --config $exec_root/" || true) $(pgrep -f "containerd-shim-runc-v2 .*-address $exec_root/" || true); do
+      kill -TERM "$p" 2>/dev/null || true
+    done
     sleep 0.5
-    grep " $data/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-    grep " $exec_root/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+    awk -v d="$data" -v e="$exec_root" '$2 == d || index($2, d "/") == 1 || index($2, e "/") == 1 {print $2}' /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
     rm -rf "$data" "$exec_root" "$sock" "$pidfile"
     drop_rule
     ;;
