@@ -17,6 +17,10 @@
  * machine compares the new snapshot (status, startedAt, finishedAt, restartCount) with the last one,
  * so late, duplicated or reordered events — including the die/start of the daemon's own restarts —
  * cannot be mistaken for new failures.
+ *
+ * An engine that stops answering is not a failure of any service (`engine.down`): every service
+ * shows `engine-down` and nothing is decided until the driver, once the engine answers, has brought
+ * the stack back like `up` and feeds the new picture (`init`).
  */
 import type { DependencyCondition, RestartPolicy } from '../config/model.js';
 import type { Diagnosis } from '../diagnose/diagnosis.js';
