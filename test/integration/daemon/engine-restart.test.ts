@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { DaemonEventRecord, DaemonStatus } from '../../../src/daemon/api-types.js';
 import { findDaemon, type DaemonClient } from '../../../src/daemon/client.js';
+import { until as waitUntil } from '../../support/until.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'bin/stackctl.js');
@@ -106,20 +107,8 @@ async function writeStack(): Promise<string[]> {
   return images;
 }
 
-async function until<T>(what: string, get: () => Promise<T>, ok: (value: T) => boolean, timeoutMs: number, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await get();
-      if (ok(last)) return last;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 3000)} ${String(lastError ?? '')}\n--- daemon output ---\n${daemonOutput.slice(-5000)}`);
+function until<T>(what: string, get: () => Promise<T>, ok: (value: T) => boolean, timeoutMs: number, everyMs = 200): Promise<T> {
+  return waitUntil(what, get, ok, timeoutMs, { everyMs, context: () => `--- daemon output ---\n${daemonOutput.slice(-5000)}` });
 }
 
 const allReady = (status: DaemonStatus): boolean => status.phase === 'supervising' && status.services.length === 10 && status.services.every((s) => s.state === 'ready');
