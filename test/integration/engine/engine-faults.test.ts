@@ -11,9 +11,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readLockHolder, stackLockPaths } from '../../../src/engine/stack-lock.js';
-import { buildCli, spawnStackctl, stackctl } from './cli.js';
+import { spawnStackctl, stackctl } from './cli.js';
 
 const env = { STACKCTL_NO_DAEMON: '1' };
 const dirs: string[] = [];
@@ -37,10 +37,6 @@ function ndjson(text: string): Array<Record<string, unknown>> {
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
-
-beforeAll(async () => {
-  await buildCli();
-}, 300_000);
 
 afterAll(async () => {
   for (const [i, project] of projects.entries()) {
