@@ -6,7 +6,7 @@
  * Stopping an engine disrupts everyone who uses it, so this test runs its own private dockerd
  * (scripts/private-dockerd.sh: own data root, exec root, socket and pid file, no default bridge,
  * networks from 10.213.64.0/18, no iptables rewriting) and loads the example's images into it from
- * the main engine (about 40 s); the main engine and the example stack are never touched. It needs
+ * the main engine (about 40 s; test/support/global-setup.ts builds them there); the main engine and the example stack are never touched. It needs
  * root and dockerd on the PATH, as `make up` provides; otherwise it is skipped, saying why.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -86,7 +86,7 @@ async function freePorts(count: number): Promise<number[]> {
 
 const PROBE_TARGETS: Record<string, number> = { postgres: 5432, redis: 6379 };
 
-/** The example stack with absolute build contexts and each probed port on a fixed free loopback port. */
+/** The example stack on its prebuilt images, each probed port on a fixed free loopback port. */
 async function writeStack(): Promise<string[]> {
   const doc = YAML.parse(readFileSync(path.join(ROOT, 'stack.yaml'), 'utf8')) as { services: Record<string, Record<string, unknown>> } & Record<string, unknown>;
   delete doc.suite;
@@ -94,9 +94,9 @@ async function writeStack(): Promise<string[]> {
   const images: string[] = [];
   const ports = await freePorts(Object.keys(doc.services).length);
   for (const [name, service] of Object.entries(doc.services)) {
-    const build = service.build as string | { context: string } | undefined;
-    if (typeof build === 'string') service.build = path.join(ROOT, build);
-    else if (build) build.context = path.join(ROOT, build.context);
+    // The images are loaded from the main engine; nothing is built in the private one (it has no
+    // network for apt, and a context hash that moved since the main engine built them would rebuild).
+    delete service.build;
     const published = (service.ports as string[] | undefined)?.[0];
     const target = PROBE_TARGETS[name] ?? Number(published?.split(':').at(-1));
     service.ports = [`127.0.0.1:${ports.shift()}:${target}`];
@@ -118,9 +118,8 @@ describe.skipIf(skip !== undefined)(`the engine restarts under the daemon${skip 
     dir = mkdtempSync(path.join(tmpdir(), 'stackctl-engine-it-'));
     const images = await writeStack();
     dockerHost = (await privateEngine('start', ENGINE)).replace(/^DOCKER_HOST=/, '');
-    // What the main engine has is loaded; anything missing is built by up in the private engine.
-    const present = ['debian:bookworm-slim', ...images].filter((image) => spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0);
-    await privateEngine('load', ENGINE, ...present);
+    // The global setup built the example images on the main engine: copy them over.
+    await privateEngine('load', ENGINE, 'debian:bookworm-slim', ...images);
     daemon = spawn(process.execPath, [BIN, 'daemon', '-f', file, '-p', PROJECT, '--no-test'], {
       cwd: dir,
       env: { ...process.env, ...secrets, DOCKER_HOST: dockerHost, STACKCTL_NO_DAEMON: '' },
