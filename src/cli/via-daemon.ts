@@ -22,8 +22,16 @@ export function describeEvent(record: DaemonEventRecord): string | undefined {
       const ev = e.event;
       if (ev.type === 'service.phase' && ev.phase !== 'waiting') return `${time} ${ev.service}: ${ev.phase}${ev.detail ? ` (${ev.detail})` : ''}`;
       if (ev.type === 'service.failed') return `${time} ${ev.service}: FAILED — ${ev.diagnosis.rootCause.summary}; hint: ${ev.diagnosis.rootCause.hint}`;
+      if (ev.type === 'stack.waiting') return `${time} waiting: ${ev.reason}`;
+      if (ev.type === 'service.repaired') return `${time} ${ev.service}: recreating ${ev.containerName} (volumes kept): the engine could not start it: ${ev.engineError}`;
       return undefined;
     }
+    case 'engine.unavailable':
+      return `${time} engine: does not answer (${e.reason}); supervision on hold, nothing is restarted until it is back`;
+    case 'engine.available':
+      return `${time} engine: answers again after ${Math.round(e.downMs / 100) / 10}s; reconciling the stack like up`;
+    case 'engine.reconciled':
+      return `${time} engine: stack reconciled in ${Math.round(e.durationMs / 100) / 10}s — ${e.ready}/${e.total} ready${e.detail ? ` (${e.detail})` : ''}`;
     case 'daemon.phase':
       return `${time} daemon: ${e.phase}${e.detail ? ` — ${e.detail}` : ''}`;
     case 'service.state':
@@ -107,6 +115,9 @@ export async function psViaDaemon(client: DaemonClient, out: Output, options: { 
       `supervised by the daemon: pid ${status.pid}, up ${ago(status.startedAt, now)}, ${status.phase}${status.action ? ` (${status.action.name})` : ''}, ${Math.round(status.memory.rssBytes / 1048576)} MB`,
     ),
   );
+  if (status.engine && !status.engine.answering) {
+    out.line(p.yellow(`the container engine does not answer since ${status.engine.downSince ?? '?'} (${status.engine.reason ?? 'no answer'}); the daemon acts on nothing until it does, then reconciles the stack`));
+  }
   const table = status.services.map((s, i) => {
     const row = rows[i]!;
     const restarted = s.lastRestartAt ? `restarted ${ago(s.lastRestartAt, now)} ago; ` : '';

@@ -19,6 +19,10 @@ export type DaemonPhase =
   | 'busy'
   /** The stack was brought down through the API; nothing to supervise until `up`. */
   | 'down'
+  /** The container engine does not answer (restart, upgrade, crash): waiting for it, acting on nothing. */
+  | 'engine-down'
+  /** The engine answers again: bringing the whole stack back like `up` does, then supervising. */
+  | 'reconciling'
   | 'stopping';
 
 export interface ServiceStatus {
@@ -98,6 +102,8 @@ export interface DaemonStatus {
   /** The action in progress, if any. */
   action?: { name: string; startedAt: string };
   supervising: boolean;
+  /** Whether the container engine answers; while it does not, since when and why. */
+  engine: { answering: boolean; downSince?: string; reason?: string };
   memory: { rssBytes: number; heapUsedBytes: number };
   services: ServiceStatus[];
   lastTest?: TestSummary;
@@ -116,6 +122,12 @@ export type DaemonEvent =
   /** Progress of up/down run by the daemon, as the engine reports it. */
   | { type: 'engine'; at: number; event: EngineEvent }
   | { type: 'daemon.phase'; at: number; phase: DaemonPhase; detail?: string }
+  /** The engine stopped answering: supervision is on hold (services show `engine-down`). */
+  | { type: 'engine.unavailable'; at: number; reason: string }
+  /** It answers again after `downMs`: the stack is reconciled next. */
+  | { type: 'engine.available'; at: number; downMs: number }
+  /** The reconcile after an outage finished: how many services are ready, and how long it took. */
+  | { type: 'engine.reconciled'; at: number; ok: boolean; ready: number; total: number; durationMs: number; detail?: string }
   | { type: 'action.started'; at: number; action: string; service?: string }
   | { type: 'action.finished'; at: number; action: string; service?: string; ok: boolean; durationMs: number; detail?: string }
   | { type: 'suite.finished'; at: number; result: TestSummary };

@@ -42,6 +42,7 @@ import { LogCollector, DEFAULT_LOG_COLLECTOR, type LogCollectorOptions } from '.
 import type { DaemonPaths } from './paths.js';
 import { RingBuffer } from './ring-buffer.js';
 import { Supervisor, snapshot, type InitEntry, type SupervisorOptions } from './supervisor.js';
+import { sleep } from '../engine/signals.js';
 import type { ServiceView } from './supervisor-machine.js';
 
 /** What the daemon needs from the rest of stackctl; daemon-engine.ts binds the real modules. */
@@ -106,6 +107,8 @@ export class Daemon implements DaemonBackend {
   private readonly exitRequested = new AbortController();
   private attachTimer: ReturnType<typeof setInterval> | undefined;
   private readonly work = new AbortController();
+  /** Waiting for the engine to answer again, then reconciling (one at a time). */
+  private engineWatch: Promise<void> | undefined;
 
   private constructor(private readonly config: DaemonConfig) {
     this.clock = config.clock ?? Date.now;
@@ -204,6 +207,7 @@ export class Daemon implements DaemonBackend {
       uptimeMs: this.clock() - this.startedAt,
       phase: this.phase,
       supervising: !this.supervisor.suspended,
+      engine: this.engineState(),
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
       services: this.supervisor.views().map((view) => this.serviceStatus(view)),
     };
@@ -269,6 +273,12 @@ export class Daemon implements DaemonBackend {
 
   private async exclusive(name: string, run: () => Promise<ActionResult>): Promise<ActionResult> {
     if (this.action) throw this.busy();
+    if (this.phase === 'engine-down' || this.phase === 'reconciling') {
+      throw new DaemonBusyError(
+        this.phase === 'engine-down' ? 'the container engine does not answer; the daemon reconciles the stack as soon as it does' : 'the daemon is reconciling the stack after an engine outage',
+        { hint: 'wait for it ("stackctl ps" or "stackctl daemon --events" show the progress); start the engine if it is stopped' },
+      );
+    }
     if (this.phase === 'starting') throw new DaemonBusyError('the daemon is still bringing the stack up', { hint: 'wait for it; "stackctl ps" shows the progress' });
     if (this.phase === 'stopping') throw new DaemonBusyError('the daemon is stopping');
     this.action = { name, startedAt: this.clock() };
@@ -441,6 +451,7 @@ export class Daemon implements DaemonBackend {
         probeFactory: engine.probeFactory,
         waitReady: engine.waitReady,
         diagnose: engine.diagnose,
+        onEngineDown: (reason) => this.onEngineDown(reason),
         recreate: async (service, signal) => {
           const result = await engine.upService(this.stack, service, { signal, onEvent: (event) => this.onEngineEvent(event) });
           const outcome = result.services.find((s) => s.service === service);
@@ -452,6 +463,58 @@ export class Daemon implements DaemonBackend {
       this.clock,
       (message) => this.say('warn', message),
     );
+  }
+
+  private engineState(): DaemonStatus['engine'] {
+    const outage = this.supervisor.engineOutage;
+    if (!outage) return { answering: true };
+    return { answering: false, downSince: new Date(outage.since).toISOString(), reason: outage.reason };
+  }
+
+  /** The supervisor found the engine gone: wait for it (acting on nothing), then reconcile the stack. */
+  private onEngineDown(reason: string): void {
+    if (this.engineWatch || this.work.signal.aborted) return;
+    const since = this.clock();
+    this.record({ type: 'engine.unavailable', at: since, reason });
+    this.setPhase('engine-down', `the container engine does not answer (${reason}); waiting for it`);
+    this.engineWatch = this.awaitEngine(since)
+      .catch((error: unknown) => this.say('error', `after the engine outage: ${errorMessage(error)}`))
+      .finally(() => {
+        this.engineWatch = undefined;
+      });
+  }
+
+  private async awaitEngine(since: number): Promise<void> {
+    const signal = this.work.signal;
+    const runtime = this.config.engine.runtime;
+    while (!signal.aborted) {
+      while (!signal.aborted && !(await runtime.ping(signal).then(() => true, () => false))) await sleep(ENGINE_POLL_MS, signal);
+      if (signal.aborted) return;
+      const back = this.clock();
+      this.record({ type: 'engine.available', at: back, downMs: back - since });
+      this.setPhase('reconciling', `the engine answers again after ${Math.round((back - since) / 100) / 10}s: bringing the stack back like up`);
+      try {
+        const up = await this.bringUp(signal);
+        this.supervisor.engineBack();
+        if (!up) return;
+        const views = this.supervisor.views();
+        const ready = views.filter((view) => view.ready).length;
+        this.record({
+          type: 'engine.reconciled',
+          at: this.clock(),
+          ok: up.ok,
+          ready,
+          total: views.length,
+          durationMs: this.clock() - back,
+          ...(up.error ? { detail: up.error } : {}),
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof EngineUnavailableError)) throw error;
+        // Gone again while reconciling: wait again.
+        this.setPhase('engine-down', `${error.shortMessage}; waiting for it`);
+      }
+    }
   }
 
   /** `up` with the engine, then hands the picture to the supervisor. Undefined when interrupted. */
@@ -541,7 +604,7 @@ export class Daemon implements DaemonBackend {
       failuresInARow: view.failuresInARow,
     };
     const engine = this.engineStates.get(view.name);
-    if (this.supervisor.suspended && engine && (this.phase === 'starting' || this.phase === 'busy')) {
+    if (this.supervisor.suspended && engine && (this.phase === 'starting' || this.phase === 'busy' || this.phase === 'reconciling')) {
       status.state = engine.phase === 'ready' ? 'ready' : engine.phase === 'failed' ? 'failed' : 'starting';
       status.reason = `${engine.phase}${engine.detail ? `: ${engine.detail}` : ''}`;
     }
@@ -637,6 +700,9 @@ export function singleServiceStack(stack: Stack, service: string): Stack {
     services: stack.services.filter((s) => s.name === service).map((s) => ({ ...s, dependsOn: [] })),
   };
 }
+
+/** How often the daemon asks an engine that does not answer whether it is back. */
+const ENGINE_POLL_MS = 500;
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;

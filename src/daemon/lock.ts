@@ -6,11 +6,13 @@
  * taken over). The `.daemon.json` info file only says who holds the lock, for the refusal message
  * and for clients.
  */
-import { mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import net from 'node:net';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DaemonAlreadyRunningError } from './errors.js';
 import type { DaemonPaths } from './paths.js';
+import { isProcessAlive, tryBindLockSocket, tryTakePidFile } from '../engine/stack-lock.js';
+
+export { isProcessAlive };
 
 export interface DaemonInfo {
   pid: number;
@@ -53,14 +55,6 @@ export function removeDaemonInfo(file: string, pid = process.pid): void {
   if (readDaemonInfo(file)?.pid === pid) rmSync(file, { force: true });
 }
 
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function alreadyRunning(stack: string, paths: DaemonPaths): DaemonAlreadyRunningError {
   const info = readDaemonInfo(paths.info);
@@ -84,37 +78,17 @@ export async function acquireDaemonLock(stack: string, paths: DaemonPaths): Prom
   return acquirePidFileLock(stack, paths);
 }
 
-function acquireAbstractSocketLock(stack: string, paths: DaemonPaths): Promise<DaemonLock> {
-  return new Promise((resolve, reject) => {
-    // Nobody talks to the lock socket; a stray connection is closed at once.
-    const server = net.createServer((socket) => socket.destroy());
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? alreadyRunning(stack, paths) : error);
-    });
-    server.listen(paths.lockName, () => {
-      server.unref();
-      resolve({ release: () => void server.close() });
-    });
-  });
+async function acquireAbstractSocketLock(stack: string, paths: DaemonPaths): Promise<DaemonLock> {
+  const release = await tryBindLockSocket(paths.lockName);
+  if (!release) throw alreadyRunning(stack, paths);
+  return { release };
 }
 
 function acquirePidFileLock(stack: string, paths: DaemonPaths): DaemonLock {
+  // A dead holder's file is removed by the first attempt and taken by the second.
   for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const fd = openSync(paths.lockFile, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return {
-        release: () => {
-          if (readFileSync(paths.lockFile, 'utf8').trim() === String(process.pid)) rmSync(paths.lockFile, { force: true });
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number.parseInt(readFileSync(paths.lockFile, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid)) throw alreadyRunning(stack, paths);
-      rmSync(paths.lockFile, { force: true });
-    }
+    const release = tryTakePidFile(paths.lockFile);
+    if (release) return { release };
   }
   throw alreadyRunning(stack, paths);
 }

@@ -17,6 +17,10 @@
  * machine compares the new snapshot (status, startedAt, finishedAt, restartCount) with the last one,
  * so late, duplicated or reordered events — including the die/start of the daemon's own restarts —
  * cannot be mistaken for new failures.
+ *
+ * An engine that stops answering is not a failure of any service (`engine.down`): every service
+ * shows `engine-down` and nothing is decided until the driver, once the engine answers, has brought
+ * the stack back like `up` and feeds the new picture (`init`).
  */
 import type { DependencyCondition, RestartPolicy } from '../config/model.js';
 import type { Diagnosis } from '../diagnose/diagnosis.js';
@@ -53,7 +57,9 @@ export type ServiceStateName =
   | 'failed'
   | 'exited'
   | 'stopped'
-  | 'missing';
+  | 'missing'
+  /** The container engine does not answer: nothing is decided about the service until it does. */
+  | 'engine-down';
 
 type Phase = 'starting' | 'running' | 'restarting' | 'backoff' | 'failed' | 'exited' | 'stopped' | 'missing';
 
@@ -93,6 +99,13 @@ export type SupervisorInput =
   | { type: 'tick'; at: number }
   /** A user asked for a restart: the budget starts afresh and a failed service gets another chance. */
   | { type: 'restart.request'; at: number; service: string }
+  /**
+   * The container engine stopped answering (restart, upgrade, crash). Not a failure of any service:
+   * every service shows `engine-down`, nothing is restarted, probed or counted, and what finishes
+   * meanwhile is ignored. The next `init` — the picture after the driver reconciled the stack once the
+   * engine answered again — resumes supervision.
+   */
+  | { type: 'engine.down'; at: number; reason: string }
   /** The stack is being brought down or up by an action: decide nothing until the next `init`. */
   | { type: 'suspend'; at: number; reason: string }
   | { type: 'stopped'; at: number };
@@ -180,6 +193,7 @@ export class SupervisorMachine {
   /** Dependencies before dependents (file order among equals), so one pass settles a whole chain. */
   private readonly order: string[] = [];
   private suspended = true;
+  private engineDown: { since: number; reason: string } | undefined;
 
   constructor(
     specs: SupervisedService[],
@@ -234,6 +248,11 @@ export class SupervisorMachine {
     return this.suspended;
   }
 
+  /** Since when, and why, the engine does not answer; undefined while it does. */
+  get engineOutage(): { since: number; reason: string } | undefined {
+    return this.engineDown ? { ...this.engineDown } : undefined;
+  }
+
   handle(input: SupervisorInput): Step {
     const step: Step = { commands: [], events: [] };
     const readyBefore = new Map([...this.services].map(([name, s]) => [name, this.isReady(s)]));
@@ -243,6 +262,9 @@ export class SupervisorMachine {
         break;
       case 'suspend':
         this.suspended = true;
+        break;
+      case 'engine.down':
+        this.onEngineDown(input);
         break;
       case 'stopped':
         this.suspended = true;
@@ -261,7 +283,7 @@ export class SupervisorMachine {
       this.runDue(input.at, step);
     }
     // While suspended (before the first picture, during up/down) states are not meaningful yet.
-    if (!this.suspended || input.type === 'stopped') this.emitStateChanges(input.at, step);
+    if (!this.suspended || input.type === 'stopped' || input.type === 'engine.down') this.emitStateChanges(input.at, step);
     return step;
   }
 
@@ -309,8 +331,28 @@ export class SupervisorMachine {
 
   // ---- inputs ---------------------------------------------------------------------------------
 
+  private onEngineDown(input: Extract<SupervisorInput, { type: 'engine.down' }>): void {
+    if (this.engineDown) return;
+    this.engineDown = { since: input.at, reason: input.reason };
+    this.suspended = true;
+    const wereReady = [...this.services.values()].filter((s) => this.isReady(s));
+    for (const s of wereReady) s.downSince ??= input.at;
+    for (const s of this.services.values()) {
+      this.clearActivity(s);
+      s.recovery = undefined;
+      s.recheck = false;
+      s.consecutiveProbeFailures = 0;
+      // Whatever failed because the engine went away is not the service's failure: a fresh episode.
+      s.streak = 0;
+      s.retryWhileFailed = false;
+      s.ready = false;
+    }
+  }
+
   private onInit(input: Extract<SupervisorInput, { type: 'init' }>, step: Step): void {
     this.suspended = false;
+    const outage = this.engineDown;
+    this.engineDown = undefined;
     const at = input.at;
     for (const entry of input.services) {
       const s = this.services.get(entry.service);
@@ -355,6 +397,16 @@ export class SupervisorMachine {
           // Never created (blocked by a dependency, or removed): create it once its dependencies allow.
           this.setPhase(s, 'missing', entry.outcome === 'blocked' ? 'blocked by a dependency' : 'no container', at);
           s.nextRestartAt = at;
+        }
+      }
+    }
+    if (outage) {
+      // Back after the engine's outage: say so for each service ready again (the rest recover later).
+      for (const name of this.order) {
+        const s = this.services.get(name) as ServiceState;
+        if (s.downSince !== undefined && this.isReady(s)) {
+          step.events.push({ type: 'service.recovered', at, service: name, downMs: at - s.downSince });
+          s.downSince = undefined;
         }
       }
     }
@@ -767,6 +819,7 @@ export class SupervisorMachine {
   }
 
   private publicState(s: ServiceState): ServiceStateName {
+    if (this.engineDown) return 'engine-down';
     const blocked = this.blockers(s).length > 0;
     const degraded = this.degradedBy(s).length > 0;
     switch (s.phase) {
@@ -784,6 +837,7 @@ export class SupervisorMachine {
   }
 
   private publicReason(s: ServiceState): string {
+    if (this.engineDown) return `the container engine does not answer (${this.engineDown.reason}); waiting for it, then the stack is reconciled`;
     const state = this.publicState(s);
     const by = this.degradedBy(s);
     if (state === 'degraded') return `${by.join(', ')} ${by.length > 1 ? 'are' : 'is'} not available${s.ready ? '' : `; ${s.reason}`}`;

@@ -11,12 +11,14 @@
  */
 import type { Service, Stack } from '../config/model.js';
 import type { Diagnosis } from '../diagnose/diagnosis.js';
-import { errorMessage, ProbeTimeoutError } from '../errors.js';
+import { EngineUnavailableError, errorMessage, ProbeTimeoutError } from '../errors.js';
 import { HopelessProbeError, type Probe } from '../probes/probe.js';
 import { serviceContainer } from '../plan/observed.js';
+import { StaleContainerError } from '../runtime/errors.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import type { FailureContext } from '../engine/failure.js';
 import { probeTarget, type ProbeFactory, type WaitReadyFn } from '../engine/readiness.js';
+import { sleep } from '../engine/signals.js';
 import type { SupervisionOptions } from './policy.js';
 import {
   SupervisorMachine,
@@ -35,6 +37,8 @@ export interface SupervisorDependencies {
   diagnose: (context: FailureContext, runtime: Runtime) => Promise<Diagnosis>;
   /** Creates (and starts) the missing container of one service, the way `up` would. */
   recreate: (service: string, signal: AbortSignal) => Promise<void>;
+  /** The engine stopped answering (supervision is on hold): the caller waits for it and reconciles. */
+  onEngineDown?: (reason: string) => void;
 }
 
 export interface SupervisorOptions extends SupervisionOptions {
@@ -73,6 +77,8 @@ export class Supervisor {
   private wakeAt: number | undefined;
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
   private eventsLoop: Promise<void> | undefined;
+  /** Cuts the event stream's reconnect backoff short (the engine is back). */
+  private reconnectNow: AbortController | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopped = false;
 
@@ -130,6 +136,28 @@ export class Supervisor {
 
   get suspended(): boolean {
     return this.machine.isSuspended;
+  }
+
+  /** Since when (epoch ms) and why the engine does not answer; undefined while it does. */
+  get engineOutage(): { since: number; reason: string } | undefined {
+    return this.machine.engineOutage;
+  }
+
+  /**
+   * The engine does not answer: put supervision on hold (the machine's engine-down state) and tell
+   * the owner, once per outage. Nothing is acted on until the owner reconciles and calls `init`.
+   */
+  engineLost(reason: string): void {
+    if (this.stopped || this.machine.engineOutage) return;
+    reason = reason.replace(/^the container engine does not answer at /, '');
+    this.feed({ type: 'engine.down', at: this.clock(), reason });
+    for (const controller of this.probeAborts.values()) controller.abort();
+    this.deps.onEngineDown?.(reason);
+  }
+
+  /** The engine answers again: follow its event stream at once instead of after the backoff. */
+  engineBack(): void {
+    this.reconnectNow?.abort();
   }
 
   views(): ServiceView[] {
@@ -204,13 +232,45 @@ export class Supervisor {
       } catch (error) {
         if (this.lifetime.signal.aborted) return;
         failures += 1;
-        this.onError(`engine event stream: ${errorMessage(error)}; reconnecting`);
+        if (!this.machine.engineOutage) this.onError(`engine event stream: ${errorMessage(error)}; reconnecting`);
       }
       if (this.lifetime.signal.aborted) return;
+      // The stream ends when the engine goes away: find out at once whether it did.
+      if (!this.machine.engineOutage) await this.engineAnswers();
       // Reconnect with backoff, and catch up on whatever happened meanwhile.
-      await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), this.lifetime.signal);
+      // One controller woken by either stop or engineBack (not AbortSignal.any: on Node 20 a
+      // composite signal nobody else references can be collected and then never fires).
+      const wake = new AbortController();
+      const onStop = (): void => wake.abort();
+      this.lifetime.signal.addEventListener('abort', onStop, { once: true });
+      this.reconnectNow = wake;
+      if (!this.lifetime.signal.aborted) await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), wake.signal);
+      this.lifetime.signal.removeEventListener('abort', onStop);
+      if (this.reconnectNow === wake && wake.signal.aborted) failures = 0; // the engine is back: no backoff
+      this.reconnectNow = undefined;
       void this.sweep();
     }
+  }
+
+  /**
+   * Whether the engine answers a fresh connection; when it does not, supervision goes on hold. Asked
+   * before every action on a container: an engine that is shutting down still answers on connections
+   * it had, and a container started then is left broken (endpoint or task that already exists).
+   */
+  private async engineAnswers(): Promise<boolean> {
+    try {
+      await this.deps.runtime.ping(this.lifetime.signal);
+      return true;
+    } catch (error) {
+      if (this.lifetime.signal.aborted) return false;
+      this.engineLost(errorMessage(error));
+      return false;
+    }
+  }
+
+  private noteFailure(what: string, error: unknown): void {
+    if (error instanceof EngineUnavailableError) this.engineLost(errorMessage(error));
+    else if (!this.machine.engineOutage) this.onError(`${what}: ${errorMessage(error)}`);
   }
 
   /** Inspect the service's container again and tell the machine; serialized per service, coalesced. */
@@ -230,7 +290,7 @@ export class Supervisor {
         this.containers.set(service, info);
         this.feed({ type: 'observed', at: this.clock(), service, container: info ? snapshot(info) : undefined });
       } catch (error) {
-        this.onError(`inspecting ${service}: ${errorMessage(error)}`);
+        this.noteFailure(`inspecting ${service}`, error);
       }
     });
     this.observeChains.set(service, next);
@@ -247,6 +307,7 @@ export class Supervisor {
 
   private async execute(command: SupervisorCommand): Promise<void> {
     try {
+      if ((command.type === 'restart' || command.type === 'stop') && !(await this.engineAnswers())) return;
       switch (command.type) {
         case 'probe':
           return await this.probe(command.service, command.epoch, command.mode);
@@ -258,7 +319,7 @@ export class Supervisor {
           return await this.diagnose(command.service, command.reason);
       }
     } catch (error) {
-      this.onError(`${command.type} ${command.service}: ${errorMessage(error)}`);
+      this.noteFailure(`${command.type} ${command.service}`, error);
     }
   }
 
@@ -272,7 +333,14 @@ export class Supervisor {
         await this.deps.runtime.stopContainer(info.id, stopTimeoutSeconds);
       }
       if (info && info.status !== 'dead' && info.status !== 'removing') {
-        await this.deps.runtime.startContainer(info.id);
+        try {
+          await this.deps.runtime.startContainer(info.id);
+        } catch (error) {
+          if (!(error instanceof StaleContainerError)) throw error;
+          // Left broken by an engine restart: the engine's up recreates it (volumes kept).
+          await this.deps.recreate(service, this.lifetime.signal);
+          info = undefined;
+        }
       } else {
         // Gone (or unusable): let the engine create it the way `up` does.
         await this.deps.recreate(service, this.lifetime.signal);
@@ -284,6 +352,11 @@ export class Supervisor {
       this.containers.set(service, after);
       this.feed({ type: 'restart.done', at: this.clock(), service, ok: after !== undefined, container: after ? snapshot(after) : undefined, error: after ? undefined : 'no container after the restart' });
     } catch (error) {
+      // The engine went away under the restart: not the service's failure (supervision is on hold now).
+      if (error instanceof EngineUnavailableError || !(await this.engineAnswers())) {
+        if (error instanceof EngineUnavailableError) this.engineLost(errorMessage(error));
+        return;
+      }
       const after = info ? await this.deps.runtime.inspectContainer(info.id).catch(() => undefined) : undefined;
       this.containers.set(service, after);
       this.feed({ type: 'restart.done', at: this.clock(), service, ok: false, container: after ? snapshot(after) : undefined, error: errorMessage(error) });
@@ -368,17 +441,4 @@ export class Supervisor {
     const diagnosis = await this.deps.diagnose(context, this.deps.runtime);
     this.feed({ type: 'diagnosis', at: this.clock(), service, diagnosis });
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

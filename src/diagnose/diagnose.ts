@@ -11,7 +11,7 @@
 import { ProbeTimeoutError, StackctlError, errorMessage } from '../errors.js';
 import type { Stack } from '../config/model.js';
 import type { ContainerInfo } from '../runtime/runtime.js';
-import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError, UnsupportedBuildFeatureError } from '../runtime/errors.js';
+import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError, StaleContainerError, UnsupportedBuildFeatureError, isStaleStartError } from '../runtime/errors.js';
 import { ProbeGaveUpError } from '../probes/errors.js';
 import { classifyText, type ClassifyContext } from './classify.js';
 import type { Diagnosis, RootCause } from './diagnosis.js';
@@ -83,10 +83,27 @@ function engineErrorCause(error: unknown): RootCause | undefined {
   if (error instanceof NotOwnedError) {
     return { code: 'not-owned', summary: error.message, hint: error.hint ?? 'remove or rename it yourself' };
   }
+  if (error instanceof StaleContainerError) {
+    return { code: 'engine-start-error', summary: error.message, hint: error.hint ?? 'recreate the container (`stackctl up`)', evidence: error.engineError };
+  }
   if (error instanceof UnsupportedBuildFeatureError) {
     return { code: 'build-failed', summary: error.message, hint: error.hint ?? 'change the build section' };
   }
   return undefined;
+}
+
+/** The engine's own start error, recorded on the container: the logs only show the previous run ending. */
+function startErrorCause(container: ContainerInfo): RootCause | undefined {
+  if (!container.startError || container.status === 'running') return undefined;
+  const stale = isStaleStartError(container.startError);
+  return {
+    code: 'engine-start-error',
+    summary: `the engine could not start it (exit code ${container.exitCode ?? '?'}): ${container.startError}`,
+    hint: stale
+      ? 'leftover engine state (after an engine restart or crash): `stackctl up` recreates the container, keeping its volumes'
+      : 'the engine refused to start the container: the error says what it needs (a network, a mount, a device); its logs are of an earlier run',
+    evidence: container.startError.slice(0, 300),
+  };
 }
 
 function buildFailedCause(error: ImageBuildError): RootCause {
@@ -134,6 +151,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
       hint: 'the container used more memory than it may: raise its memory limit or find what grows (the last log lines show where it was)',
     };
   }
+  if (!rootCause && state) rootCause = startErrorCause(state);
   rootCause ??= classifyText([...buildLines, errorText, ...logLines, probe?.lastError], context);
   if (!rootCause && error instanceof ImageBuildError) rootCause = buildFailedCause(error);
   if (!rootCause && state && (state.status === 'exited' || state.status === 'dead')) rootCause = exitedCause(state, logLines.at(-1));

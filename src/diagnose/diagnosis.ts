@@ -18,6 +18,8 @@ export type RootCauseCode =
   | 'crash-loop'
   /** Running, but its healthcheck keeps failing (added by diagnose). */
   | 'unhealthy'
+  /** The engine itself could not start the container (its start error), e.g. stale state after an engine restart. */
+  | 'engine-start-error'
   /** An object of the same name exists without the stack's label; stackctl left it alone (added by the diagnose owner). */
   | 'not-owned'
   /** Not started because a dependency failed (Diagnosis.blockedBy names it; added by the diagnose owner). */

@@ -29,6 +29,10 @@ export type EngineEvent =
   | { type: 'service.probe'; service: string; at: number; attempt: number; ok: boolean; error?: string }
   | { type: 'service.failed'; service: string; at: number; diagnosis: Diagnosis }
   | { type: 'service.blocked'; service: string; at: number; blockedBy: string }
-  | { type: 'stack.done'; at: number; ok: boolean; durationMs: number };
+  /** Its container could not start on the engine's stale state (after an engine crash): recreated, volumes kept. */
+  | { type: 'service.repaired'; service: string; at: number; containerName: string; engineError: string }
+  | { type: 'stack.done'; at: number; ok: boolean; durationMs: number }
+  /** Waiting before acting on the stack: another stackctl holds its lock (src/engine/stack-lock.ts). */
+  | { type: 'stack.waiting'; at: number; reason: string };
 
 export type EventListener = (event: EngineEvent) => void;

@@ -17,6 +17,7 @@ import { containerName } from '../plan/names.js';
 import { observe } from '../plan/observed.js';
 import { isNoop, type Plan } from '../plan/plan.js';
 import { reconcile } from '../plan/reconcile.js';
+import { StaleContainerError } from '../runtime/errors.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import { ContainerWatch } from './container-watch.js';
 import { blockedDiagnosis, diagnoseSafely, type DiagnoseFn } from './diagnosis.js';
@@ -273,10 +274,27 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
               phase(name, 'starting', operation.cause);
               const began = clock();
               watch!.reset(id);
-              await step('start', () => runtime.startContainer(id));
+              try {
+                await step('start', () => runtime.startContainer(id));
+              } catch (error) {
+                // Leftovers of an engine crash or restart: starting it again cannot work, a new container can.
+                if (!(error instanceof StaleContainerError) || !operation.spec || !operation.containerId) throw error;
+                const spec = operation.spec;
+                phase(name, 'creating', `recreating ${operation.containerName}, volumes kept: ${error.engineError}`);
+                emit({ type: 'service.repaired', service: name, at: clock(), containerName: operation.containerName, engineError: error.engineError });
+                await step('create', () => runtime.discardStaleContainer(id));
+                containerId = await step('create', () => runtime.createContainer(spec));
+                createdContainers.push({ id: containerId, name: spec.name, service: name, status: 'created' } as ContainerInfo);
+                const fresh = containerId;
+                result.action = 'recreate';
+                result.cause = `stale engine state: ${error.engineError}`;
+                phase(name, 'starting', 'recreated container');
+                watch!.reset(fresh);
+                await step('start', () => runtime.startContainer(fresh));
+              }
               result.timings.startMs = clock() - began;
               result.timings.startedAt = clock() - t0;
-              if (!createdContainers.some((container) => container.id === id)) {
+              if (!createdContainers.some((container) => container.id === containerId)) {
                 startedContainers.push({ id, name: operation.containerName, service: name, status: 'running' } as ContainerInfo);
               }
               break;

@@ -21,8 +21,12 @@ export type Operation =
   | { kind: 'stop'; service: string; containerId: string; containerName: string; cause: string }
   | { kind: 'remove'; service: string; containerId: string; containerName: string; cause: string }
   | { kind: 'create'; service: string; spec: ContainerSpec; cause: string }
-  /** containerId is undefined when the container is created by a preceding operation of the plan. */
-  | { kind: 'start'; service: string; containerName: string; containerId?: string; cause: string };
+  /**
+   * containerId is undefined when the container is created by a preceding operation of the plan.
+   * `spec` (an existing container's): what to recreate it from when the engine cannot start it
+   * because of its own stale state (engine crash or restart); volumes are kept.
+   */
+  | { kind: 'start'; service: string; containerName: string; containerId?: string; spec?: ContainerSpec; cause: string };
 
 export interface ServicePlan {
   service: string;

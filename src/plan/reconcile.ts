@@ -164,7 +164,7 @@ export function reconcile(desired: Stack, observed: ObservedState, imageIds: Ima
       const cause = current.status === 'created' ? 'created, never started' : `stopped (exit ${current.exitCode ?? '?'})`;
       adopt('start', cause, [
         ...duplicates,
-        { kind: 'start', service: name, containerName: currentName, containerId: current.id, cause },
+        { kind: 'start', service: name, containerName: currentName, containerId: current.id, spec, cause },
       ]);
     }
   }

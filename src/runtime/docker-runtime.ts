@@ -7,6 +7,8 @@
  * `options.stack`, that stack's name). Anything else raises NotOwnedError and is left as it was.
  */
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
@@ -38,7 +40,7 @@ import { packSyncBatch } from './sync-archive.js';
 import { hashPreparedContext } from './context-hash.js';
 import { baseImages } from './dockerfile.js';
 import { Demuxer, LineSplitter, demuxBuffer, isMultiplexed } from './demux.js';
-import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError, type EngineObjectKind } from './errors.js';
+import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError, StaleContainerError, isStaleStartError, type EngineObjectKind } from './errors.js';
 import { deferDockerodeExtras } from './defer-dockerode-extras.js';
 
 // Required, not imported, so that it loads after deferDockerodeExtras(): static imports are
@@ -143,6 +145,8 @@ function toInfo(inspect: Docker.ContainerInspectInfo): ContainerInfo {
     labels,
   };
   if (status === 'exited' || status === 'dead') info.exitCode = state.ExitCode;
+  const startError = (state as { Error?: string }).Error;
+  if (startError && status !== 'running') info.startError = startError;
   const startedAt = toDate(state.StartedAt);
   if (startedAt) info.startedAt = startedAt;
   const finishedAt = toDate(state.FinishedAt);
@@ -258,6 +262,7 @@ export function dockerOptionsFromHost(host: string | undefined): Docker.DockerOp
 export class DockerRuntime implements Runtime {
   private readonly docker: Docker;
   private readonly tailLines: number;
+  private pinger: Docker | undefined;
 
   constructor(private readonly options: DockerRuntimeOptions = {}) {
     this.docker = new DockerClient(options.docker ?? dockerOptionsFromHost(options.dockerHost));
@@ -292,12 +297,26 @@ export class DockerRuntime implements Runtime {
     const timeout = AbortSignal.timeout(this.options.pingTimeoutMs ?? 5000);
     const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      await (this.docker as unknown as { ping(options: { abortSignal: AbortSignal }): Promise<unknown> }).ping({ abortSignal });
+      await (this.freshConnections() as unknown as { ping(options: { abortSignal: AbortSignal }): Promise<unknown> }).ping({ abortSignal });
     } catch (error) {
       if (signal?.aborted) throw new CancelledError('cancelled while waiting for the container engine');
       if (timeout.aborted) throw this.unavailable(new Error(`no answer within ${this.options.pingTimeoutMs ?? 5000} ms`));
       throw this.unavailable(error);
     }
+  }
+
+  /**
+   * A client that opens a new connection per request. Node keeps idle connections alive, and a
+   * stopping dockerd closes its listener but keeps serving the connections it has for a while: a
+   * ping over a kept-alive one would say the engine answers while it is in fact going away.
+   */
+  private freshConnections(): Docker {
+    const protocol = (this.docker.modem as { protocol?: string }).protocol;
+    if (protocol === 'ssh') return this.docker;
+    // docker-modem passes `agent` to every request (the typings do not list it).
+    const agent = protocol === 'https' ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
+    this.pinger ??= new DockerClient({ ...this.options.docker, agent } as Docker.DockerOptions);
+    return this.pinger;
   }
 
   // ── images ───────────────────────────────────────────────────────────────────────────────────
@@ -752,7 +771,38 @@ export class DockerRuntime implements Runtime {
           },
         );
       }
-      throw this.fail(`starting container "${raw.Name.replace(/^\//, '')}" failed`, error, service ? { service } : {});
+      const name = raw.Name.replace(/^\//, '');
+      if (isStaleStartError(message)) {
+        throw new StaleContainerError(`the engine cannot start "${name}": ${this.redact(message)}`, this.redact(message), {
+          ...(service ? { service } : {}),
+          hint: `leftover engine state (after an engine restart or crash): \`stackctl up\` recreates the container, keeping its volumes; by hand: docker rm -f ${name}`,
+          cause: error,
+        });
+      }
+      throw this.fail(`starting container "${name}" failed`, error, service ? { service } : {});
+    }
+  }
+
+  async discardStaleContainer(id: string): Promise<void> {
+    const raw = await this.owned(id, 'remove');
+    if (!raw) return;
+    const name = raw.Name.replace(/^\//, '');
+    try {
+      // v: false — the volumes stay (named ones never go with a container; anonymous ones stay labelled).
+      await this.docker.getContainer(id).remove({ force: true, v: false });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== 404 && !(status === 409 && /already in progress/i.test(engineMessage(error)))) {
+        throw this.fail(`removing container "${name}" failed`, error);
+      }
+    }
+    // An endpoint the engine kept under the container's name would refuse the new container.
+    for (const network of Object.keys(raw.NetworkSettings?.Networks ?? {})) {
+      try {
+        await this.docker.getNetwork(network).disconnect({ Container: name, Force: true });
+      } catch {
+        // Nothing left under that name (the usual case), or the network is gone: nothing to clear.
+      }
     }
   }
 

@@ -69,3 +69,35 @@ export class PortInUseError extends RuntimeError {
     super(message, options);
   }
 }
+
+/**
+ * The engine refused to start a container because of its own leftover state — typically after the
+ * engine was restarted or crashed while the container was starting or stopping: a network endpoint
+ * of the same name still registered, a containerd task that still exists, a network that no longer
+ * exists. Starting it again cannot work; recreating it (volumes kept) does.
+ */
+export class StaleContainerError extends RuntimeError {
+  override readonly code = 'E_STALE_CONTAINER';
+  constructor(
+    message: string,
+    /** The engine's words. */
+    readonly engineError: string,
+    options: StackctlErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** Engine errors on start that mean stale engine state, not a problem of the container's own. */
+const STALE_START_ERRORS = [
+  /endpoint with name .+ already exists in network/i,
+  /\btask [0-9a-f]{12,}: already exists/i,
+  /network [0-9a-f]{12,} not found/i,
+  /failed to update store for object type \*libnetwork/i,
+  /failed to get network during CreateEndpoint/i,
+  /container [0-9a-f]{12,}.* is marked for removal/i,
+];
+
+export function isStaleStartError(message: string): boolean {
+  return STALE_START_ERRORS.some((pattern) => pattern.test(message));
+}

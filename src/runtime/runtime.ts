@@ -36,6 +36,8 @@ export interface ContainerInfo {
   image: string;
   status: ContainerStatus;
   exitCode?: number;
+  /** The engine's own error from its last attempt to start the container (e.g. after an engine crash). */
+  startError?: string;
   oomKilled: boolean;
   restartCount: number;
   startedAt?: Date;
@@ -227,6 +229,12 @@ export interface Runtime {
   startContainer(id: string): Promise<void>;
   stopContainer(id: string, timeoutSeconds: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
+  /**
+   * Removes a container the engine can no longer start because of its own stale state (see
+   * StaleContainerError), keeping its volumes (anonymous ones too), and clears what the engine still
+   * holds under the container's name (network endpoints), so a new container of that name starts.
+   */
+  discardStaleContainer(id: string): Promise<void>;
   /** Last `tail` lines of the container's combined output. */
   logs(id: string, tail: number): Promise<string>;
   followLogs(id: string, onLine: (line: string) => void, signal: AbortSignal, tail?: number): Promise<void>;

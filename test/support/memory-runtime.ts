@@ -7,9 +7,10 @@
  * Every call is journaled (`calls`) with the clock's time. Containers and networks without the
  * stack's label can be seeded (`addForeignContainer`) to prove nothing unlabelled is touched.
  */
-import { RuntimeError } from '../../src/errors.js';
+import { EngineUnavailableError, RuntimeError } from '../../src/errors.js';
 import type { ProbeSpec } from '../../src/config/model.js';
 import { HopelessProbeError, type Probe, type ProbeTarget } from '../../src/probes/probe.js';
+import { StaleContainerError } from '../../src/runtime/errors.js';
 import {
   LABELS,
   type BuildRequest,
@@ -108,6 +109,7 @@ export class MemoryRuntime implements Runtime {
   private readonly registry: Record<string, string>;
   private readonly callDelayMs: number;
   private readonly subscribers = new Set<(event: RuntimeEvent) => void>();
+  private readonly staleContainers = new Map<string, string>();
   private nextId = 1;
   private nextPort = 49_000;
   private builds = 0;
@@ -129,7 +131,31 @@ export class MemoryRuntime implements Runtime {
   }
 
   private record(op: string, target: string): void {
+    if (this.engineDown) throw new EngineUnavailableError(`the container engine does not answer at memory://: connect ENOENT (${op})`);
     this.calls.push({ at: Date.now(), op, target });
+  }
+
+  /** True between stopEngine() and startEngine(): every call fails as an unavailable engine would. */
+  engineDown = false;
+  private readonly streamBreakers = new Set<() => void>();
+
+  /**
+   * The engine shuts down, as dockerd does: it stops every running container (exit 0; the die events
+   * reach open streams), then ends its event streams and answers nothing more.
+   */
+  stopEngine(): void {
+    for (const [id, container] of this.containers) if (container.info.status === 'running') this.exit(id, 0);
+    this.engineDown = true;
+    for (const breaker of [...this.streamBreakers]) breaker();
+  }
+
+  /** The engine starts again and, as dockerd does, starts the containers whose policy is `always`. */
+  startEngine(): void {
+    this.engineDown = false;
+    for (const container of this.containers.values()) {
+      if (container.spec.restart.name !== 'always' || container.info.status !== 'exited') continue;
+      container.info = { ...container.info, status: 'running', startedAt: new Date(), exitCode: undefined };
+    }
   }
 
   /** Calls of one kind, e.g. callsOf('start') → ['demo-db', 'demo-api']. */
@@ -301,9 +327,16 @@ export class MemoryRuntime implements Runtime {
     return container;
   }
 
+  /** Leave a container in the state an engine crash leaves behind: starting it fails as stale. */
+  makeStale(id: string, engineError = 'endpoint with name x already exists in network x_default'): void {
+    this.staleContainers.set(id, engineError);
+  }
+
   async startContainer(id: string): Promise<void> {
     const container = this.mustGet(id);
     this.record('startContainer', container.info.name);
+    const stale = this.staleContainers.get(id);
+    if (stale !== undefined) throw new StaleContainerError(`the engine cannot start "${container.info.name}": ${stale}`, stale, { service: container.info.service });
     const behaviour = this.behaviour(container.info.service);
     await sleep(behaviour.startDelayMs ?? 0);
     const ports: PublishedPort[] = container.spec.ports.map((port) => ({
@@ -349,6 +382,13 @@ export class MemoryRuntime implements Runtime {
     this.containers.delete(id);
   }
 
+  async discardStaleContainer(id: string): Promise<void> {
+    const container = this.mustGet(id);
+    this.record('discardStaleContainer', container.info.name);
+    for (const timer of container.timers) clearTimeout(timer);
+    this.containers.delete(id);
+  }
+
   async logs(id: string, tail: number): Promise<string> {
     this.record('logs', id);
     const container = this.mustGet(id);
@@ -389,11 +429,18 @@ export class MemoryRuntime implements Runtime {
       if (event.stack === stack) onEvent(event);
     };
     this.subscribers.add(subscriber);
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    this.subscribers.delete(subscriber);
+    let breaker: (() => void) | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        if (signal.aborted) return resolve();
+        signal.addEventListener('abort', () => resolve(), { once: true });
+        breaker = () => reject(new RuntimeError('the engine closed the event stream (did the engine restart?)'));
+        this.streamBreakers.add(breaker);
+      });
+    } finally {
+      this.subscribers.delete(subscriber);
+      if (breaker) this.streamBreakers.delete(breaker);
+    }
   }
 
   private matches(info: ContainerInfo, query: ContainerQuery): boolean {

@@ -8,6 +8,7 @@ import type { Stack } from '../../config/model.js';
 import type { DownResult } from '../../engine/results.js';
 import { createStackLog } from '../../log.js';
 import type { CliContext } from '../context.js';
+import { lockStack } from '../stack-lock.js';
 import { stdoutOf } from '../render/output.js';
 import { createRenderer, type ProgressMode } from '../render/renderer.js';
 import { formatMs } from '../render/text.js';
@@ -60,6 +61,8 @@ async function runDownCommand(ctx: CliContext, options: DownCommandOptions): Pro
   const renderer = createRenderer(mode, out, stack ?? { ...EMPTY_STACK, name }, 'down');
   log?.logger.info({ removeVolumes: options.volumes === true, timeout: options.timeout }, 'down');
   let result: DownResult;
+  // Not while an up of the same stack is at work: it would start what this removes.
+  const lock = await lockStack(ctx, name, { json: mode === 'json', redactor, out });
   try {
     const { down } = await import('../../engine/down.js');
     result = await down(target, {
@@ -76,6 +79,7 @@ async function runDownCommand(ctx: CliContext, options: DownCommandOptions): Pro
     log?.logger.error({ err: error }, 'down failed');
     throw error;
   } finally {
+    lock.release();
     renderer.stop();
     log?.close();
   }

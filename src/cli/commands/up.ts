@@ -21,6 +21,8 @@ import { failureReport, upSummary } from '../render/text.js';
 import { selectServices } from '../service-selection.js';
 import { addStackOptions, createRuntime, loadStackFor, parseDurationOption, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
 import { daemonFor, testViaDaemon, upViaDaemon } from '../via-daemon.js';
+import { lockStack } from '../stack-lock.js';
+import type { StackLock } from '../../engine/stack-lock.js';
 
 interface UpCommandOptions extends StackOptions {
   json?: boolean;
@@ -34,6 +36,7 @@ interface UpCommandOptions extends StackOptions {
   baseline?: string;
   failOnRegression?: boolean;
   watch?: boolean;
+  lockTimeout?: number;
 }
 
 /** STACKCTL_PROGRESS, checked like --progress. */
@@ -67,7 +70,8 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .option('--suite <file>', "with --test: the suite to run (default: the stack file's `suite:`)")
     .option('--baseline <file|name>', 'with --test: compare with this report (default: the previous run)')
     .option('--fail-on-regression', 'with --test: exit 1 when the verdict is REGRESSION')
-    .option('--watch', 'then watch the files and make each change live (as `stackctl watch`)');
+    .option('--watch', 'then watch the files and make each change live (as `stackctl watch`)')
+    .option('--lock-timeout <duration>', 'when another up/down acts on the stack, wait this long for it (default 10m)', parseDurationOption('--lock-timeout'));
   addStackOptions(command).action(async (services: string[], options: UpCommandOptions) => {
     ctx.exitCode = await runUpCommand(ctx, services, options);
   });
@@ -92,6 +96,25 @@ async function runUpCommand(ctx: CliContext, services: string[], options: UpComm
     }
     return upThroughDaemon(ctx, daemon, out, options, mode === 'json');
   }
+  // One actor at a time on the stack's containers: a second up waits for the first.
+  const lock = await lockStack(ctx, stack.name, { json: mode === 'json', timeoutMs: options.lockTimeout, redactor, out });
+  try {
+    return await upUnderLock(ctx, stack, options, mode, out, engineReady, lock);
+  } finally {
+    lock.release();
+  }
+}
+
+async function upUnderLock(
+  ctx: CliContext,
+  stack: Stack,
+  options: UpCommandOptions,
+  mode: ProgressMode,
+  out: Output,
+  engineReady: Promise<[typeof import('../../engine/index.js'), typeof import('../../runtime/docker-runtime.js')]>,
+  lock: StackLock,
+): Promise<number> {
+  const redactor = redactorFor(stack);
   const log = createStackLog({ stackDir: stack.dir, stack: stack.name, secrets: stack.secretValues, keep: stackIdentifiers(stack) });
   const runtime = createRuntime(stack.name, redactor);
   const renderer = createRenderer(mode, out, stack, 'up');
@@ -136,6 +159,8 @@ async function runUpCommand(ctx: CliContext, services: string[], options: UpComm
   if (result.cancelled) return 130;
   const upCode = result.ok ? 0 : 1;
   if (options.watch) {
+    // Watching lasts until Ctrl-C: the stack is not held for that long (another up would wait for ever).
+    lock.release();
     const { watchStack } = await import('./watch.js');
     if (mode !== 'json') out.line();
     return watchStack(ctx, stack, runtime, out, { json: mode === 'json' });

@@ -22,6 +22,7 @@ import { connectDaemon, findDaemon, type DaemonClient } from '../../../src/daemo
 import { DaemonAuthError } from '../../../src/daemon/errors.js';
 import { readDaemonInfo } from '../../../src/daemon/lock.js';
 import { daemonPaths } from '../../../src/daemon/paths.js';
+import { until as waitUntil } from '../../support/until.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'bin/stackctl.js');
@@ -83,20 +84,8 @@ function startDaemon(): ChildProcess {
   return child;
 }
 
-async function until<T>(what: string, get: () => Promise<T>, ok: (value: T) => boolean, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await get();
-      if (ok(last)) return last;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 3000)} ${String(lastError ?? '')}\n--- daemon output ---\n${daemonOutput.slice(-4000)}`);
+function until<T>(what: string, get: () => Promise<T>, ok: (value: T) => boolean, timeoutMs: number, everyMs = 100): Promise<T> {
+  return waitUntil(what, get, ok, timeoutMs, { everyMs, context: () => `--- daemon output ---\n${daemonOutput.slice(-4000)}` });
 }
 
 const byName = (status: DaemonStatus): Map<string, ServiceStatus> => new Map(status.services.map((s) => [s.name, s]));

@@ -39,6 +39,7 @@ class FakeBackend implements DaemonBackend {
       uptimeMs: 1,
       phase: 'supervising',
       supervising: true,
+      engine: { answering: true },
       memory: { rssBytes: 1, heapUsedBytes: 1 },
       services: [
         {

@@ -151,6 +151,45 @@ describe('Daemon on the in-memory runtime', () => {
     expect(degraded?.event).toMatchObject({ degradedBy: ['redis'] });
   });
 
+  it('an engine that goes away is engine-down (nothing acted on), and when it is back the whole stack is reconciled', async () => {
+    const { stack, runtime } = await startDaemon(
+      { redis: { probe: true, restart: { name: 'always' } }, platform: { probe: true, dependsOn: ['redis'] }, saga: { probe: true, dependsOn: ['platform'], restart: { name: 'on-failure' } } },
+      { redis: { readyDelayMs: 10 }, platform: { readyDelayMs: 10 }, saga: { readyDelayMs: 10 } },
+    );
+    const client = await until('the daemon', () => findDaemon(stack.dir, 'demo'), (c) => c !== undefined);
+    if (!client) throw new Error('unreachable');
+    await until('all ready', () => client.status(), (s) => s.phase === 'supervising' && states(s) === 'redis=ready platform=ready saga=ready');
+    const events: DaemonEventRecord[] = [];
+    const controller = new AbortController();
+    const stream = client.events((r) => events.push(r), { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 50));
+
+    runtime.stopEngine();
+    const down = await until('engine-down', () => client.status(), (s) => s.phase === 'engine-down' && states(s) === 'redis=engine-down platform=engine-down saga=engine-down');
+    expect(down.engine).toMatchObject({ answering: false, reason: expect.stringContaining('memory://') });
+    const callsWhileDown = runtime.calls.length;
+    await new Promise((r) => setTimeout(r, 300)); // many backoffs and sweeps long
+    expect(runtime.calls.length).toBe(callsWhileDown); // nothing reached the engine (every call fails before it is recorded)
+    await expect(client.up()).rejects.toThrow(/container engine does not answer/);
+
+    runtime.startEngine();
+    const back = await until('all ready again', () => client.status(), (s) => s.phase === 'supervising' && states(s) === 'redis=ready platform=ready saga=ready');
+    expect(back.engine).toEqual({ answering: true });
+    // redis came back by its policy (kept); the others, stopped by the engine with exit 0, were started.
+    expect(runtime.containerByName('demo-platform')?.status).toBe('running');
+    expect(back.services.map((s) => s.restarts)).toEqual([0, 0, 0]);
+    controller.abort();
+    await stream;
+    const types = events.map((r) => ('service' in r.event ? `${r.event.type}:${r.event.service}` : r.event.type));
+    const at = (type: string): number => types.indexOf(type);
+    expect(at('engine.unavailable')).toBeGreaterThanOrEqual(0);
+    expect(at('engine.available')).toBeGreaterThan(at('engine.unavailable'));
+    expect(at('engine.reconciled')).toBeGreaterThan(at('engine.available'));
+    expect(events.find((r) => r.event.type === 'engine.reconciled')?.event).toMatchObject({ ok: true, ready: 3, total: 3 });
+    for (const name of ['redis', 'platform', 'saga']) expect(at(`service.recovered:${name}`)).toBeGreaterThan(at('engine.available'));
+    expect(types.filter((t) => t.startsWith('service.gave-up'))).toEqual([]);
+  });
+
   it('gives a crash-looping service up after its max retries, with a diagnosis, and degrades its dependents', async () => {
     const { stack, runtime, logs } = await startDaemon(
       { worker: { probe: true, restart: { name: 'on-failure', maxRetries: 2 } }, api: { probe: true, dependsOn: ['worker'] }, web: { probe: true, dependsOn: ['api'] } },

@@ -429,3 +429,105 @@ describe('SupervisorMachine', () => {
     expect(states).toEqual(['redis:starting->ready', 'platform:starting->ready', 'redis:ready->backoff', 'platform:ready->degraded']);
   });
 });
+
+describe('SupervisorMachine: the engine goes away and comes back', () => {
+  const stackSpecs = (): SupervisedService[] => [
+    svc('redis', [], { name: 'always' }),
+    svc('platform', ['redis'], { name: 'no' }),
+    svc('saga', ['platform'], { name: 'on-failure', maxRetries: 2 }),
+  ];
+
+  /** The engine stops its containers while shutting down: each exits 0 or 143, seen before the outage is. */
+  function engineStopsEverything(sim: Sim): SupervisorCommand[] {
+    const out: SupervisorCommand[] = [];
+    for (const name of ['saga', 'platform', 'redis']) out.push(...sim.kill(name, name === 'redis' ? 0 : 143));
+    return out;
+  }
+
+  it('is its own state: every service engine-down, nothing restarted, probed or counted while it lasts', () => {
+    const sim = new Sim(stackSpecs());
+    sim.allReady();
+    engineStopsEverything(sim);
+    sim.advance(200);
+    const before = sim.commands.length;
+    sim.feed({ type: 'engine.down', at: sim.now, reason: 'connect ENOENT /var/run/docker.sock' });
+    expect(sim.machine.views().map((v) => `${v.name}=${v.state}`)).toEqual(['redis=engine-down', 'platform=engine-down', 'saga=engine-down']);
+    expect(sim.machine.view('redis')?.reason).toBe('the container engine does not answer (connect ENOENT /var/run/docker.sock); waiting for it, then the stack is reconciled');
+    expect(sim.machine.engineOutage).toEqual({ since: sim.now, reason: 'connect ENOENT /var/run/docker.sock' });
+    expect(sim.machine.isSuspended).toBe(true);
+    expect(sim.machine.nextWakeAt()).toBeUndefined();
+
+    // A restart the machine issued just before (redis, 250 ms backoff) ends in an engine error: ignored.
+    sim.feed({ type: 'restart.done', at: sim.now, service: 'redis', ok: false, error: 'transport is closing: unavailable' });
+    sim.feed({ type: 'observed', at: sim.now, service: 'platform', container: undefined });
+    sim.advance(120_000);
+    expect(sim.commands.slice(before)).toEqual([]);
+    expect(sim.machine.views().every((v) => v.state === 'engine-down' && v.failuresInARow === 0)).toBe(true);
+    // The outage showed as one state change per service, from what the engine's shutdown looked like.
+    const changes = sim.events.filter((e) => e.type === 'service.state' && e.state === 'engine-down');
+    expect(changes.map((e) => e.type === 'service.state' && `${e.service}:${e.previous}`)).toEqual(['redis:backoff', 'platform:failed', 'saga:waiting']);
+  });
+
+  it('resumes from the reconciled picture: ready again with recovered events, budgets untouched by the outage', () => {
+    const sim = new Sim(stackSpecs());
+    sim.allReady();
+    const downAt = sim.now;
+    engineStopsEverything(sim);
+    sim.feed({ type: 'engine.down', at: sim.now, reason: 'engine restarting' });
+    sim.advance(30_000);
+    // The driver reconciled the stack (like up): every service ready in new or restarted containers.
+    sim.feed({
+      type: 'init',
+      at: sim.now,
+      services: ['redis', 'platform', 'saga'].map((name) => {
+        const c = running(`${name}-2`, sim.now);
+        sim.containers.set(name, c);
+        return { service: name, container: c, outcome: 'ready' as const };
+      }),
+    });
+    expect(sim.machine.views().map((v) => `${v.name}=${v.state}`)).toEqual(['redis=ready', 'platform=ready', 'saga=ready']);
+    expect(sim.machine.engineOutage).toBeUndefined();
+    const recovered = sim.events.filter((e) => e.type === 'service.recovered');
+    expect(recovered.map((e) => e.type === 'service.recovered' && `${e.service}:${e.downMs}`)).toEqual([
+      `redis:${sim.now - downAt}`,
+      `platform:${sim.now - downAt}`,
+      `saga:${sim.now - downAt}`,
+    ]);
+    // Supervision is back: a crash now is handled as usual, from the first backoff.
+    expect(sim.kill('saga', 1)).toEqual([]);
+    expect(sim.state('saga')).toBe('backoff');
+    expect(sim.machine.view('saga')?.nextRestartAt).toBe(sim.now + 250);
+  });
+
+  it('a service that is not ready after the reconcile is supervised as usual, and recovers later with its event', () => {
+    const sim = new Sim(stackSpecs());
+    sim.allReady();
+    sim.feed({ type: 'engine.down', at: sim.now, reason: 'engine restarting' });
+    sim.advance(5_000);
+    sim.feed({
+      type: 'init',
+      at: sim.now,
+      services: [
+        { service: 'redis', container: running('redis-2', sim.now), outcome: 'ready' as const },
+        { service: 'platform', container: running('platform-2', sim.now), outcome: 'started' as const },
+        { service: 'saga', container: running('saga-2', sim.now), outcome: 'ready' as const },
+      ],
+    });
+    expect(sim.state('platform')).toBe('unready');
+    const probe = sim.of('probe', 'platform');
+    expect(probe.length).toBeGreaterThan(0);
+    sim.probe('platform', true);
+    expect(sim.state('platform')).toBe('ready');
+    expect(sim.events.filter((e) => e.type === 'service.recovered').map((e) => e.type === 'service.recovered' && e.service)).toEqual(['redis', 'platform', 'saga']);
+  });
+
+  it('a second outage report while down changes nothing', () => {
+    const sim = new Sim(stackSpecs());
+    sim.allReady();
+    sim.feed({ type: 'engine.down', at: sim.now, reason: 'first' });
+    const events = sim.events.length;
+    sim.feed({ type: 'engine.down', at: sim.now + 10, reason: 'second' });
+    expect(sim.events.length).toBe(events);
+    expect(sim.machine.engineOutage?.reason).toBe('first');
+  });
+});

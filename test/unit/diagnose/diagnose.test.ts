@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProbeTimeoutError } from '../../../src/errors.js';
 import { blockedDiagnosis, diagnose } from '../../../src/diagnose/diagnose.js';
 import { ProbeGaveUpError } from '../../../src/probes/errors.js';
-import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError } from '../../../src/runtime/errors.js';
+import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError, StaleContainerError, isStaleStartError } from '../../../src/runtime/errors.js';
 import type { ContainerInfo } from '../../../src/runtime/runtime.js';
 import { Redactor } from '../../../src/secrets.js';
 import * as x from './excerpts.js';
@@ -147,5 +147,41 @@ describe('blockedDiagnosis', () => {
     expect(blockedDiagnosis('api-gateway', 'platform-services', root).rootCause.summary).toBe(
       'blocked by platform-services, which is blocked by redis: REDIS_PASSWORD is empty, so the container refuses to start',
     );
+  });
+});
+
+describe("diagnose: the engine's own start errors", () => {
+  const shutdownLogs = ['1:signal-handler Received SIGTERM scheduling shutdown...', '1:M # Redis is now ready to exit, bye bye...'];
+
+  it('exit 128 with the engine\'s start error: the error is the cause, not the logs of the run before', () => {
+    const state = container({ exitCode: 128, startError: 'endpoint with name pyairtable-redis already exists in network pyairtable_default' });
+    const diagnosis = diagnose({ service: 'redis', container: state, logs: shutdownLogs });
+    expect(diagnosis.rootCause).toEqual({
+      code: 'engine-start-error',
+      summary: 'the engine could not start it (exit code 128): endpoint with name pyairtable-redis already exists in network pyairtable_default',
+      hint: 'leftover engine state (after an engine restart or crash): `stackctl up` recreates the container, keeping its volumes',
+      evidence: 'endpoint with name pyairtable-redis already exists in network pyairtable_default',
+    });
+  });
+
+  it('a start refused on stale state (the error up raised): engine-start-error with the engine\'s words', () => {
+    const error = new StaleContainerError('the engine cannot start "pyairtable-redis": task 20e4384ae8ce: already exists', 'task 20e4384ae8ce11df: already exists', { hint: 'recreate it' });
+    expect(diagnose({ service: 'redis', error, logs: shutdownLogs }).rootCause).toMatchObject({ code: 'engine-start-error', evidence: 'task 20e4384ae8ce11df: already exists', hint: 'recreate it' });
+  });
+
+  it('another start error of the engine is still named, with a hint that is not about stale state', () => {
+    const state = container({ exitCode: 127, startError: 'OCI runtime create failed: exec: "nope": executable file not found in $PATH' });
+    const cause = diagnose({ service: 'x', container: state }).rootCause;
+    expect(cause.code).toBe('engine-start-error');
+    expect(cause.hint).toMatch(/refused to start/);
+  });
+
+  it('recognises the stale-state errors seen after engine restarts, and nothing else', () => {
+    expect(isStaleStartError('endpoint with name efdev-redis already exists in network efdev_default')).toBe(true);
+    expect(isStaleStartError('task 20e4384ae8ce11df53a557c0e0b41fd72c10ab8d8d60a2232f466437f783c685: already exists')).toBe(true);
+    expect(isStaleStartError('failed to update store for object type *libnetwork.endpoint: open : no such file or directory')).toBe(true);
+    expect(isStaleStartError('network 5b4f1d2c3a9e8f7d6c5b4a39 not found')).toBe(true);
+    expect(isStaleStartError('driver failed programming external connectivity: Bind for 127.0.0.1:8000 failed: port is already allocated')).toBe(false);
+    expect(isStaleStartError('OCI runtime create failed: exec: "nope": executable file not found in $PATH')).toBe(false);
   });
 });

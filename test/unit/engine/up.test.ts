@@ -318,6 +318,24 @@ describe('up: idempotence and recreate', () => {
   });
 });
 
+describe('up: repairing what an engine crash left', () => {
+  it('a stopped container the engine cannot start (stale endpoint) is recreated with a new id, and the run says so', async () => {
+    const stack = makeStack('demo', { db: { probe: true }, api: { probe: true, dependsOn: ['db'] } });
+    const runtime = runtimeFor(stack);
+    await runToEnd(stack, runtime);
+    const db = runtime.containerByName('demo-db')!;
+    await runtime.stopContainer(db.id, 1);
+    runtime.makeStale(db.id, 'endpoint with name demo-db already exists in network demo_default');
+    const run = await runToEnd(stack, runtime);
+    expect(run.result.ok).toBe(true);
+    const result = run.result.services.find((s) => s.service === 'db')!;
+    expect(result).toMatchObject({ state: 'ready', action: 'recreate', cause: 'stale engine state: endpoint with name demo-db already exists in network demo_default' });
+    expect(runtime.containerByName('demo-db')!.id).not.toBe(db.id);
+    expect(runtime.callsOf('discardStaleContainer')).toEqual(['demo-db']);
+    expect(run.events).toContainEqual(expect.objectContaining({ type: 'service.repaired', service: 'db', containerName: 'demo-db' }));
+  });
+});
+
 describe('up: adoption', () => {
   it('re-probes every kept service at once instead of down the chain', async () => {
     const stack = makeStack('demo', { a: { probe: true }, b: { probe: true, dependsOn: ['a'] }, c: { probe: true, dependsOn: ['b'] } });
