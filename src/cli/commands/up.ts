@@ -20,6 +20,7 @@ import { failureReport, upSummary } from '../render/text.js';
 import { selectServices } from '../service-selection.js';
 import { addStackOptions, createRuntime, loadStackFor, parseDurationOption, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
 import { daemonFor, testViaDaemon, upViaDaemon } from './daemon.js';
+import { addTargetOption } from './target-option.js';
 
 interface UpCommandOptions extends StackOptions {
   json?: boolean;
@@ -33,6 +34,9 @@ interface UpCommandOptions extends StackOptions {
   baseline?: string;
   failOnRegression?: boolean;
   watch?: boolean;
+  target?: 'local' | 'swarm';
+  registry?: string;
+  advertiseAddr?: string;
 }
 
 /** STACKCTL_PROGRESS, checked like --progress. */
@@ -66,13 +70,21 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .option('--suite <file>', "with --test: the suite to run (default: the stack file's `suite:`)")
     .option('--baseline <file|name>', 'with --test: compare with this report (default: the previous run)')
     .option('--fail-on-regression', 'with --test: exit 1 when the verdict is REGRESSION')
-    .option('--watch', 'then watch the files and make each change live (as `stackctl watch`)');
+    .option('--watch', 'then watch the files and make each change live (as `stackctl watch`)')
+    .option('--registry <host/prefix>', 'with --target swarm: push built images there (every node pulls them); default: one node, local images')
+    .option('--advertise-addr <ip>', 'with --target swarm: address for `docker swarm init` when this engine is in no swarm');
+  addTargetOption(command);
   addStackOptions(command).action(async (services: string[], options: UpCommandOptions) => {
     ctx.exitCode = await runUpCommand(ctx, services, options);
   });
 }
 
 async function runUpCommand(ctx: CliContext, services: string[], options: UpCommandOptions): Promise<number> {
+  if (options.target === 'swarm') {
+    if (services.length > 0) throw new UsageError('--target swarm deploys the whole stack; name no services');
+    const { progress, ...flags } = options;
+    return (await import('./swarm-target.js')).runSwarmUp(ctx, await loadStackFor(ctx, options), { ...flags, progress: progress !== 'json' });
+  }
   // The engine and dockerode load while the stack file is read (a no-op up is mostly start-up).
   const engineReady = Promise.all([import('../../engine/index.js'), import('../../runtime/docker-runtime.js')]);
   engineReady.catch(() => undefined);
