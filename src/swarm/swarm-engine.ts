@@ -40,6 +40,8 @@ export interface SwarmEngine {
   tasks(stack: string): Promise<SwarmTask[]>;
   nodeAddress(node: string): Promise<string>;
   removeStack(stack: string): Promise<void>;
+  /** Removes the stack's volumes on this node (those `docker stack deploy` created); returns their names. */
+  removeVolumes(stack: string): Promise<string[]>;
   stacks(): Promise<string[]>;
   serviceLogs(stack: string, service: string, tail: number): Promise<string>;
 }
@@ -122,6 +124,12 @@ export class DockerCliSwarm implements SwarmEngine {
 
   async removeStack(stack: string): Promise<void> {
     await docker(['stack', 'rm', stack], { allowFail: true });
+  }
+
+  async removeVolumes(stack: string): Promise<string[]> {
+    const names = (await docker(['volume', 'ls', '-q', '--filter', `label=com.docker.stack.namespace=${stack}`])).split('\n').filter(Boolean);
+    for (const name of names) await docker(['volume', 'rm', name], { allowFail: true });
+    return names;
   }
 
   async stacks(): Promise<string[]> {

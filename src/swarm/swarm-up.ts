@@ -11,6 +11,7 @@
  * BENCHMARKS.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import path from 'node:path';
 import type { Stack } from '../config/model.js';
 import { graphOfStack, orderGraph } from '../graph/graph.js';
@@ -75,9 +76,24 @@ export async function ensureManager(engine: SwarmEngine, advertiseAddr: string |
   if (info.state !== 'inactive') {
     throw new RuntimeError(`this engine is in a swarm (state ${info.state}) but not a manager`, { hint: 'run stackctl on a manager node (docker node ls there shows the nodes)' });
   }
-  await engine.init(advertiseAddr);
-  onEvent?.({ type: 'swarm.init', ...(advertiseAddr ? { advertiseAddr } : {}) });
+  const address = advertiseAddr ?? defaultAdvertiseAddress();
+  await engine.init(address);
+  onEvent?.({ type: 'swarm.init', ...(address ? { advertiseAddr: address } : {}) });
   return true;
+}
+
+/**
+ * The address `docker swarm init` advertises when none is given: the first IPv4 address of an
+ * interface that is not loopback nor one of Docker's own bridges (docker0, br-…, veth…), since
+ * `docker swarm init` refuses to choose on a machine with several.
+ */
+export function defaultAdvertiseAddress(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): string | undefined {
+  for (const [name, addresses] of Object.entries(interfaces)) {
+    if (/^(lo|docker|br-|veth|virbr)/.test(name)) continue;
+    const address = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (address) return address.address;
+  }
+  return undefined;
 }
 
 function isRunning(task: SwarmTask): boolean {
@@ -152,7 +168,8 @@ async function waitReady(stack: Stack, engine: SwarmEngine, service: string, sta
 }
 
 /** `stackctl down --target swarm`: the stack, then its secrets (a task holding one must be gone first). */
-export async function swarmDown(stackName: string, engine: SwarmEngine, options: { signal?: AbortSignal } = {}): Promise<{ removed: boolean }> {
+export async function swarmDown(stackName: string, engine: SwarmEngine, options: { signal?: AbortSignal; volumes?: boolean } = {}): Promise<{ removed: boolean; volumes: string[] }> {
+  if (!(await engine.info()).manager) return { removed: false, volumes: [] };
   const present = (await engine.stacks()).includes(stackName);
   if (present) await engine.removeStack(stackName);
   for (let attempt = 0; attempt < 30; attempt += 1) {
@@ -166,5 +183,7 @@ export async function swarmDown(stackName: string, engine: SwarmEngine, options:
       await sleep(1000, options.signal);
     }
   }
-  return { removed: present };
+  // Volumes of other nodes stay there (docker stack rm never removes volumes; no API reaches them).
+  const volumes = options.volumes ? await engine.removeVolumes(stackName) : [];
+  return { removed: present, volumes };
 }

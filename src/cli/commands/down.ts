@@ -52,7 +52,7 @@ async function runDownCommand(ctx: CliContext, options: DownCommandOptions): Pro
   const target = await stackOrName(ctx, options);
   const stack = typeof target === 'string' ? undefined : target;
   const name = typeof target === 'string' ? target : target.name;
-  if (options.target === 'swarm') return (await import('./swarm-target.js')).runSwarmDown(ctx, name);
+  if (options.target === 'swarm') return (await import('./swarm-target.js')).runSwarmDown(ctx, name, { volumes: options.volumes === true });
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);
   // A daemon would undo a down done behind its back: it brings the stack down itself, then exits.

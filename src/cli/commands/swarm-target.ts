@@ -124,10 +124,11 @@ export async function swarmContainers(stackName: string, engine: SwarmEngine): P
   return out;
 }
 
-export async function runSwarmDown(ctx: CliContext, stackName: string, engine: SwarmEngine = new DockerCliSwarm()): Promise<number> {
+export async function runSwarmDown(ctx: CliContext, stackName: string, options: { volumes?: boolean } = {}, engine: SwarmEngine = new DockerCliSwarm()): Promise<number> {
   const out = stdoutOf(ctx, redactorFor(undefined));
-  const { removed } = await swarmDown(stackName, engine, { signal: ctx.signal });
+  const { removed, volumes } = await swarmDown(stackName, engine, { signal: ctx.signal, volumes: options.volumes === true });
   out.line(removed ? `removed swarm stack ${stackName} and its secrets` : `no swarm stack ${stackName}`);
+  if (volumes.length > 0) out.line(`removed volumes ${volumes.join(', ')}`);
   return 0;
 }
 
