@@ -72,10 +72,11 @@ up() {
 
 down() {
   for name in $(docker ps -a --filter "label=$LABEL" --format '{{.Names}}'); do
-    docker exec "$name" docker swarm leave --force >/dev/null 2>&1 || true
+    timeout 20 docker exec "$name" docker swarm leave --force >/dev/null 2>&1 || true
     docker rm -f "$name" >/dev/null
     docker volume rm "$name-docker" >/dev/null 2>&1 || true
     docker node rm --force "$name" >/dev/null 2>&1 || true
+    rmdir /sys/fs/cgroup/*/"$name" 2>/dev/null || true
   done
   docker network rm "$NET" >/dev/null 2>&1 || true
   if [ -f "$REGISTRY_DIR/pid" ]; then kill "$(cat "$REGISTRY_DIR/pid")" 2>/dev/null || true; rm -f "$REGISTRY_DIR/pid"; fi
