@@ -63,7 +63,10 @@ for (const nodes of skipThree ? [1] : [1, 3]) {
   const project = `bench-swarm${nodes}-${stamp}`;
   const env = envFor(nodes === 1 ? 24100 : 24200);
   if (nodes === 3) {
-    if ((await swarmState()) === 'inactive') await run('docker', ['swarm', 'init', '--advertise-addr', (await import(path.join(ROOT, 'dist/swarm/swarm-up.js'))).defaultAdvertiseAddress()]);
+    // The manager advertises its address on the workers' bridge (scripts/swarm-nodes.sh network).
+    if ((await swarmState()) !== 'inactive') await run('docker', ['swarm', 'leave', '--force']);
+    const gateway = (await run('bash', [path.join(ROOT, 'scripts/swarm-nodes.sh'), 'network'])).stdout.trim();
+    await run('docker', ['swarm', 'init', '--advertise-addr', gateway]);
     await run('bash', [path.join(ROOT, 'scripts/swarm-nodes.sh'), 'up'], { timeout: 600_000 });
   }
   const up = await stackctl(['up', '--target', 'swarm', '-p', project, ...(nodes === 3 ? ['--registry', '127.0.0.1:5000/stackctl'] : [])], env);

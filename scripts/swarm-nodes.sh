@@ -44,13 +44,19 @@ CONF
   echo "registry did not start: $(tail -3 "$REGISTRY_DIR/registry.log")" >&2; exit 1
 }
 
+# The workers' bridge network; prints its gateway (this host's address on it). The manager should
+# advertise that address: VXLAN between the host's eth0 address and the workers timed out.
+network() {
+  docker network inspect "$NET" >/dev/null 2>&1 || docker network create --label "$LABEL" "$NET" >/dev/null
+  docker network inspect "$NET" --format '{{(index .IPAM.Config 0).Gateway}}'
+}
+
 up() {
   command -v docker-registry >/dev/null || { echo "docker-registry is not installed: apt-get install docker-registry" >&2; exit 1; }
   docker image inspect "$IMAGE" >/dev/null 2>&1 || docker build --network host -t "$IMAGE" "$here/swarm-node"
   registry_up
-  docker network inspect "$NET" >/dev/null 2>&1 || docker network create --label "$LABEL" "$NET" >/dev/null
   local gateway token manager
-  gateway=$(docker network inspect "$NET" --format '{{(index .IPAM.Config 0).Gateway}}')
+  gateway=$(network)
   manager=$(docker info --format '{{.Swarm.NodeAddr}}')
   token=$(docker swarm join-token -q worker)
   for n in $(seq 1 "$NODES"); do
@@ -84,6 +90,7 @@ down() {
 
 case "${1:-}" in
   up) up ;;
+  network) network ;;
   down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|network" >&2; exit 2 ;;
 esac

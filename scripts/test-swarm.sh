@@ -14,7 +14,7 @@ export API_GATEWAY_PORT=${API_GATEWAY_PORT:-23000} MCP_SERVER_PORT=${MCP_SERVER_
 run() {
   local advertise rc
   if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" = inactive ]; then
-    advertise=$(node -e "import('./dist/swarm/swarm-up.js').then(m => console.log(m.defaultAdvertiseAddress() ?? ''))")
+    advertise=$(bash scripts/swarm-nodes.sh network)
     docker swarm init ${advertise:+--advertise-addr "$advertise"} >/dev/null && echo "test-swarm: docker swarm init${advertise:+ --advertise-addr $advertise}"
   fi
   bash scripts/swarm-nodes.sh up || return 1

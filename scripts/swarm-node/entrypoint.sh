@@ -13,4 +13,6 @@ done
 if [ -n "${REGISTRY_UPSTREAM:-}" ]; then
   socat TCP-LISTEN:5000,bind=127.0.0.1,fork,reuseaddr "TCP:${REGISTRY_UPSTREAM}" &
 fi
-exec dockerd --storage-driver=vfs --cgroup-parent "/$(hostname)" --host=unix:///var/run/docker.sock
+# /var/lib/docker is a volume (ext4), so overlay2 works inside; vfs gave every image's root
+# directory mode 0700 (non-root users of the image could not run /bin/sh): STORAGE_DRIVER=vfs to compare.
+exec dockerd --storage-driver="${STORAGE_DRIVER:-overlay2}" --cgroup-parent "/$(hostname)" --host=unix:///var/run/docker.sock
