@@ -5,7 +5,7 @@
 #   scripts/swarm-nodes.sh up     start the registry and the workers, join them (idempotent)
 #   scripts/swarm-nodes.sh down   remove the workers (leaving the swarm first) and stop the registry
 # --privileged fails on these machines (no CAP_SYS_RESOURCE): every other capability is added by
-# name, seccomp and apparmor unconfined, /run on tmpfs, /var/lib/docker on a volume, dockerd on vfs.
+# name, seccomp and apparmor unconfined, /run on tmpfs, /var/lib/docker on a volume (overlay2 there).
 set -euo pipefail
 NODES=${SWARM_WORKERS:-2}
 NET=stackctl-swarm-nodes
