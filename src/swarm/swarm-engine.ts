@@ -127,9 +127,17 @@ export class DockerCliSwarm implements SwarmEngine {
   }
 
   async removeVolumes(stack: string): Promise<string[]> {
-    const names = (await docker(['volume', 'ls', '-q', '--filter', `label=com.docker.stack.namespace=${stack}`])).split('\n').filter(Boolean);
-    for (const name of names) await docker(['volume', 'rm', name], { allowFail: true });
-    return names;
+    const list = async (): Promise<string[]> => (await docker(['volume', 'ls', '-q', '--filter', `label=com.docker.stack.namespace=${stack}`])).split('\n').filter(Boolean);
+    const names = await list();
+    // The tasks' containers are still going away after `docker stack rm`: a volume in use cannot go yet.
+    for (let attempt = 0; attempt < 30; attempt += 1) {
+      const left = await list();
+      if (left.length === 0) break;
+      for (const name of left) await docker(['volume', 'rm', name], { allowFail: true });
+      if ((await list()).length > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const left = new Set(await list());
+    return names.filter((name) => !left.has(name));
   }
 
   async stacks(): Promise<string[]> {
