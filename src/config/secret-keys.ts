@@ -78,16 +78,6 @@ function defaultOf(expression: string): string | undefined {
   return /^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}$/.exec(expression)?.[1];
 }
 
-/** The keys a service's environment and probe need. */
-export function keysOf(sources: Map<string, EnvSource> | undefined): string[] {
-  const out = new Set<string>();
-  for (const source of sources?.values() ?? []) {
-    if (source.kind === 'secret') out.add(source.key);
-    if (source.kind === 'composed') for (const part of source.parts) if ('key' in part) out.add(part.key);
-  }
-  return [...out].sort();
-}
-
 function variableValue(stack: Stack, name: string): string | undefined {
   return stack.variables.find((reference) => reference.name === name && reference.value !== undefined)?.value;
 }

@@ -11,7 +11,7 @@ import type { V1Container, V1EnvVar, V1PodSpec, V1Probe, V1Volume, V1VolumeMount
 import type { Dependency, ProbeSpec, Service, Stack } from '../config/model.js';
 import { stackSecrets, type EnvSource, type StackSecrets } from '../config/secret-keys.js';
 import { secretFileCheck, tcpWait, waitLoop, type CheckCredentials } from '../compose/secret-file-check.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import { urlsInEnvironment } from '../validate/support/urls.js';
 import { imageRef } from '../plan/container-spec.js';
 import { dnsLabel, labelsFor, portName, selectorFor, type K8sObject } from './objects.js';

@@ -13,8 +13,6 @@ export type K8sObject =
   | (V1ConfigMap & { apiVersion: 'v1'; kind: 'ConfigMap' })
   | (V1PersistentVolumeClaim & { apiVersion: 'v1'; kind: 'PersistentVolumeClaim' });
 
-export type K8sKind = K8sObject['kind'];
-
 /** Labels every object carries; the pod selector is `name` + `part-of`. */
 export function labelsFor(stack: string, service?: string): Record<string, string> {
   return {

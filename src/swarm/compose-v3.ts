@@ -16,7 +16,7 @@ import { secretFileCheck } from '../compose/secret-file-check.js';
 import { escapeCompose } from '../compose/probe-to-healthcheck.js';
 import { formatComposeDuration } from '../compose/duration.js';
 import { imageRef } from '../plan/container-spec.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import { createHash } from 'node:crypto';
 
 export interface SwarmComposeOptions {

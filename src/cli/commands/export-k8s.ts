@@ -15,10 +15,10 @@ import { checkManifests } from '../../k8s/check.js';
 import { renderKustomization, renderStream } from '../../k8s/render.js';
 import { registryImages, parseRegistry } from '../../plan/registry-images.js';
 import { computeContextHash } from '../../runtime/context-hash.js';
-import { DEFAULT_K8S_DIR } from './export.js';
 
 export interface K8sExportFlags {
-  output?: string;
+  /** A directory, or '-' for stdout. */
+  output: string;
   registry?: string;
   includeSecretValues?: boolean;
 }
@@ -46,7 +46,7 @@ export async function exportK8sCommand(ctx: CliContext, stack: Stack, flags: K8s
     ctx.exitCode = 0;
     return;
   }
-  const dir = path.resolve(ctx.cwd, flags.output ?? DEFAULT_K8S_DIR);
+  const dir = path.resolve(ctx.cwd, flags.output);
   await mkdir(dir, { recursive: true });
   const files = renderKustomization(exported, stack.name);
   for (const file of files) {

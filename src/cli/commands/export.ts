@@ -58,7 +58,7 @@ export function registerExport(program: Command, ctx: CliContext): void {
       }
       if (format === 'k8s') {
         const { exportK8sCommand } = await import('./export-k8s.js');
-        await exportK8sCommand(ctx, loaded.stack, flags);
+        await exportK8sCommand(ctx, loaded.stack, { ...flags, output: flags.output ?? DEFAULT_K8S_DIR });
         return;
       }
       const raw = parseYamlSource(await readFile(file, 'utf8'), file);

@@ -16,7 +16,7 @@ import { swarmDown, swarmUp, type SwarmEvent } from '../../swarm/swarm-up.js';
 import type { CliContext } from '../context.js';
 import { stderrOf, stdoutOf, type Output } from '../render/output.js';
 import { createRuntime, redactorFor } from '../stack-options.js';
-import { runTestPhase, type TestOptions } from './test.js';
+import type { Diagnosis } from '../../diagnose/diagnosis.js';
 
 export interface SwarmUpFlags {
   registry?: string;
@@ -67,7 +67,19 @@ export async function prepareSwarmImages(ctx: CliContext, stack: Stack, flags: {
   return Object.fromEntries(images.map((image) => [image.service, image.remote]));
 }
 
-export async function runSwarmUp(ctx: CliContext, stack: Stack, flags: SwarmUpFlags & TestOptions, engine: SwarmEngine = new DockerCliSwarm()): Promise<number> {
+/** The suite options `up --test` passes on (test.ts's TestOptions, by shape: test.ts loads this module). */
+interface TestOptions {
+  suite?: string;
+  baseline?: string;
+  failOnRegression?: boolean;
+  json?: boolean;
+  progress?: boolean;
+}
+
+/** The suite phase (test.ts's runTestPhase, passed in: this module is loaded by test.ts). */
+export type TestPhase = (ctx: CliContext, stack: Stack, runtime: Runtime, options: TestOptions & { diagnoses: ReadonlyMap<string, Diagnosis> }) => Promise<number>;
+
+export async function runSwarmUp(ctx: CliContext, stack: Stack, flags: SwarmUpFlags & TestOptions, testPhase: TestPhase, engine: SwarmEngine = new DockerCliSwarm()): Promise<number> {
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);
   const err = stderrOf(ctx, redactor);
@@ -84,7 +96,7 @@ export async function runSwarmUp(ctx: CliContext, stack: Stack, flags: SwarmUpFl
   else out.line(`${ready}/${result.services.length} services ready on swarm in ${(result.totalMs / 1000).toFixed(1)} s (compose file: ${result.composeFile})`);
   if (ready !== result.services.length) return 1;
   if (!flags.test) return 0;
-  return runTestPhase(ctx, stack, swarmSuiteRuntime(stack.name, engine), { ...flags, diagnoses: new Map() });
+  return testPhase(ctx, stack, swarmSuiteRuntime(stack.name, engine), { ...flags, diagnoses: new Map() });
 }
 
 /** What the suite needs from a runtime (published ports of running tasks), from the Swarm's tasks. */
@@ -157,8 +169,4 @@ export async function runSwarmLogs(ctx: CliContext, stack: Stack | undefined, st
     for (const line of text.split('\n').filter(Boolean)) out.line(`${service} | ${line}`);
   }
   return 0;
-}
-
-export async function runSwarmTest(ctx: CliContext, stack: Stack, options: TestOptions, engine: SwarmEngine = new DockerCliSwarm()): Promise<number> {
-  return runTestPhase(ctx, stack, swarmSuiteRuntime(stack.name, engine), { ...options, diagnoses: new Map() });
 }

@@ -55,7 +55,10 @@ export function registerTest(program: Command, ctx: CliContext): void {
   addTargetOption(command);
   addTestOptions(addStackOptions(command)).action(async (options: TestCommandOptions & { target?: Target }) => {
     const stack = await loadStackFor(ctx, options);
-    if (options.target === 'swarm') return void (ctx.exitCode = await (await import('./swarm-target.js')).runSwarmTest(ctx, stack, options));
+    if (options.target === 'swarm') {
+      const { swarmSuiteRuntime } = await import('./swarm-target.js');
+      return void (ctx.exitCode = await runTestPhase(ctx, stack, swarmSuiteRuntime(stack.name), { ...options, diagnoses: new Map() }));
+    }
     const redactor = redactorFor(stack);
     // A daemon supervising the stack runs the suite itself (with its diagnoses for root causes).
     const daemon = await daemonFor(ctx, stack.dir, stack.name);

@@ -83,7 +83,7 @@ async function runUpCommand(ctx: CliContext, services: string[], options: UpComm
   if (options.target === 'swarm') {
     if (services.length > 0) throw new UsageError('--target swarm deploys the whole stack; name no services');
     const { progress, ...flags } = options;
-    return (await import('./swarm-target.js')).runSwarmUp(ctx, await loadStackFor(ctx, options), { ...flags, progress: progress !== 'json' });
+    return (await import('./swarm-target.js')).runSwarmUp(ctx, await loadStackFor(ctx, options), { ...flags, progress: progress !== 'json' }, (await import('./test.js')).runTestPhase);
   }
   // The engine and dockerode load while the stack file is read (a no-op up is mostly start-up).
   const engineReady = Promise.all([import('../../engine/index.js'), import('../../runtime/docker-runtime.js')]);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { loadStack } from '../../../src/config/load.js';
+import { loadStack } from '../../../src/load/load.js';
 import type { Stack } from '../../../src/config/model.js';
 import { exportKubernetes, SECRET_DIR, type K8sExport } from '../../../src/k8s/export-k8s.js';
 import { checkManifests } from '../../../src/k8s/check.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadStack } from '../../../src/config/load.js';
+import { loadStack } from '../../../src/load/load.js';
 import { swarmCompose } from '../../../src/swarm/compose-v3.js';
 import { parseTaskPorts, type SwarmEngine, type SwarmTask } from '../../../src/swarm/swarm-engine.js';
 import { swarmUp, type SwarmEvent } from '../../../src/swarm/swarm-up.js';
