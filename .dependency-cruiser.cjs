@@ -10,7 +10,7 @@ const LAYERS = [
   ['daemon', 'watch', 'doctor'],
   ['suite'],
   ['report'],
-  ['engine'],
+  ['engine', 'swarm', 'k8s'],
   ['plan', 'probes', 'diagnose', 'validate'],
   ['runtime', 'graph'],
   ['load'],

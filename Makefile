@@ -5,13 +5,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STACKCTL := node bin/stackctl.js
 
-.PHONY: help deps build engine base-image chromium compose env up down test test-unit typecheck bench clean
+.PHONY: help deps build engine base-image chromium compose env up down test test-unit typecheck bench test-swarm clean
 
 help:
 	@echo "make up      - engine, images, example stack up, integration suite, report"
 	@echo "make test    - all tests (unit + integration against the real engine)"
 	@echo "make down    - stop the example stack and remove its volumes"
 	@echo "make bench   - benchmarks (results in BENCHMARKS.md)"
+	@echo "make test-swarm - the example stack on a three-node Docker Swarm (docs/beyond-one-machine.md)"
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -59,6 +60,12 @@ bench: build base-image chromium env
 	node bench/compose-scale.mjs
 	node bench/up-bench.mjs
 	node bench/daemon-bench.mjs
+
+# The example stack on a three-node Swarm (this engine + two Docker-in-Docker workers, loopback registry);
+# docs/beyond-one-machine.md records a run. Needs Debian's docker-registry.
+test-swarm: build base-image env
+	@command -v docker-registry >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-registry)
+	bash scripts/test-swarm.sh
 
 clean:
 	rm -rf dist .stackctl/vitest-results.json

@@ -7,6 +7,7 @@
  */
 import type { ProbeSpec } from '../config/model.js';
 import { quoteShellWord } from './shell-words.js';
+import { pythonBodyChecks } from './secret-file-check.js';
 
 export type CredentialRef =
   /** A variable of the container's environment holds it. */
@@ -119,20 +120,7 @@ function httpScript(probe: Extract<ProbeSpec, { kind: 'http' }>, credentials: Cr
     '    status, body = err.code, err.read().decode("utf-8", "replace")',
     `ok = ${probe.status.min} <= status <= ${probe.status.max}`,
   ];
-  if (probe.body !== undefined) lines.push(`ok = ok and re.search(${escapeCompose(pyString(probe.body))}, body) is not None`);
-  if (probe.json !== undefined) {
-    lines.push(
-      'def field(doc, path):',
-      '    for part in path.split("."):',
-      '        doc = doc.get(part) if isinstance(doc, dict) else None',
-      '    return doc',
-      'try:',
-      '    doc = json.loads(body)',
-      'except ValueError:',
-      '    doc = None',
-      `ok = ok and all(field(doc, k) == v for k, v in json.loads(${escapeCompose(pyString(JSON.stringify(probe.json)))}).items())`,
-    );
-  }
+  lines.push(...pythonBodyChecks(probe, (text) => escapeCompose(pyString(text))));
   lines.push('sys.exit(0 if ok else 1)');
   return `${lines.join('\n')}\n`;
 }

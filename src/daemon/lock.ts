@@ -12,7 +12,6 @@ import { DaemonAlreadyRunningError } from './errors.js';
 import type { DaemonPaths } from './paths.js';
 import { isProcessAlive, tryBindLockSocket, tryTakePidFile } from '../engine/stack-lock.js';
 
-export { isProcessAlive };
 
 export interface DaemonInfo {
   pid: number;

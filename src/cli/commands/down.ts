@@ -22,11 +22,13 @@ import {
   redactorFor,
   type StackOptions,
 } from '../stack-options.js';
+import { addTargetOption } from './target-option.js';
 
 interface DownCommandOptions extends StackOptions {
   volumes?: boolean;
   timeout?: number;
   json?: boolean;
+  target?: 'local' | 'swarm';
 }
 
 export function registerDown(program: Command, ctx: CliContext): void {
@@ -36,6 +38,7 @@ export function registerDown(program: Command, ctx: CliContext): void {
     .option('-v, --volumes', "also remove the stack's named volumes (their data is lost)")
     .option('--timeout <seconds>', 'seconds each container gets to stop before it is killed (default 10)', parseNonNegativeInt('--timeout'))
     .option('--json', 'print an ndjson event stream and a result line');
+  addTargetOption(command);
   addStackOptions(command).action(async (options: DownCommandOptions) => {
     ctx.exitCode = await runDownCommand(ctx, options);
   });
@@ -50,6 +53,7 @@ async function runDownCommand(ctx: CliContext, options: DownCommandOptions): Pro
   const target = await stackOrName(ctx, options);
   const stack = typeof target === 'string' ? undefined : target;
   const name = typeof target === 'string' ? target : target.name;
+  if (options.target === 'swarm') return (await import('./swarm-target.js')).runSwarmDown(ctx, name, { volumes: options.volumes === true });
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);
   // A daemon would undo a down done behind its back: it brings the stack down itself, then exits.

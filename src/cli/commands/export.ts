@@ -18,12 +18,15 @@ import { collect } from '../stack-file.js';
 
 interface ExportFlags {
   file?: string[];
-  output: string;
+  output?: string;
+  registry?: string;
+  includeSecretValues?: boolean;
   healthcheckInterval?: string;
   check?: boolean;
 }
 
 export const DEFAULT_EXPORT_PATH = 'compose/docker-compose.yml';
+export const DEFAULT_K8S_DIR = 'k8s';
 
 /** 1-based numbers of the lines that hold a known secret value (whole or a 12+ character fragment). */
 function linesHoldingSecrets(text: string, redactor: Redactor): number[] {
@@ -33,14 +36,18 @@ function linesHoldingSecrets(text: string, redactor: Redactor): number[] {
 export function registerExport(program: Command, ctx: CliContext): void {
   program
     .command('export')
-    .description('export the stack in another format (compose: a docker-compose file with healthchecks)')
-    .argument('<format>', 'the format to write: compose')
+    .description('export the stack in another format (compose: a docker-compose file with healthchecks; k8s: Kubernetes manifests)')
+    .argument('<format>', 'the format to write: compose or k8s')
     .option('-f, --file <file>', 'the stack file (default stack.yaml; repeat it to merge compose files)', collect)
-    .option('-o, --output <file>', 'where to write it ("-" for stdout)', DEFAULT_EXPORT_PATH)
+    .option('-o, --output <path>', `where to write it ("-" for stdout; default ${DEFAULT_EXPORT_PATH}, for k8s the directory ${DEFAULT_K8S_DIR})`)
     .option('--healthcheck-interval <duration>', "healthcheck interval (default: compose's own, 30s)")
     .option('--check', 'write nothing; exit 1 when the output file differs from a fresh export')
+    .option('--registry <host/prefix>', 'k8s: reference built images as HOST/PREFIX/<service>:<content hash> (push them with stackctl push)')
+    .option('--include-secret-values', 'k8s: write the secret values into the Secret (default: its keys only, and how to create it)')
     .action(async (format: string, flags: ExportFlags) => {
-      if (format !== 'compose') throw new UsageError(`unknown export format "${format}"`, { hint: 'the only format is `compose`: stackctl export compose' });
+      if (format !== 'compose' && format !== 'k8s') throw new UsageError(`unknown export format "${format}"`, { hint: 'the formats are `compose` and `k8s`: stackctl export compose, stackctl export k8s -o DIR' });
+      if (format === 'compose' && (flags.registry !== undefined || flags.includeSecretValues)) throw new UsageError('--registry and --include-secret-values are options of `export k8s`');
+      if (format === 'k8s' && flags.check) throw new UsageError('--check is an option of `export compose`');
       let intervalMs: number | undefined;
       if (flags.healthcheckInterval !== undefined) {
         const parsed = parseDuration(flags.healthcheckInterval);
@@ -51,12 +58,17 @@ export function registerExport(program: Command, ctx: CliContext): void {
       const file = files[0]!;
       const shown = (flags.file ?? ['stack.yaml']).map((f) => `-f ${f}`).join(' ');
       const toStdout = flags.output === '-';
-      const output = toStdout ? path.resolve(ctx.cwd, DEFAULT_EXPORT_PATH) : path.resolve(ctx.cwd, flags.output);
+      const output = toStdout ? path.resolve(ctx.cwd, DEFAULT_EXPORT_PATH) : path.resolve(ctx.cwd, flags.output ?? DEFAULT_EXPORT_PATH);
       const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd });
       const redactor = loadResultRedactor(loaded, [...files, ...files.map((f) => path.dirname(f)), ctx.cwd]);
       if (!loaded.stack) {
         for (const d of loaded.diagnostics.filter((d) => d.severity === 'error')) ctx.stderr.write(redactor.redact(`${formatLocation(d.location)}: ${d.message}\n  hint: ${d.hint}\n`));
         throw new ValidationError(`${path.relative(ctx.cwd, file) || file} does not load; nothing exported`, { hint: 'fix the errors above (stackctl validate shows them all)' });
+      }
+      if (format === 'k8s') {
+        const { exportK8sCommand } = await import('./export-k8s.js');
+        await exportK8sCommand(ctx, loaded.stack, { ...flags, output: flags.output ?? DEFAULT_K8S_DIR });
+        return;
       }
       const raw = await readYamlSource(file, ctx.env);
       const result = exportCompose(loaded.stack, { outputFile: output, raw, ...(intervalMs !== undefined ? { healthcheckIntervalMs: intervalMs } : {}) });
@@ -81,7 +93,7 @@ export function registerExport(program: Command, ctx: CliContext): void {
           ctx.stdout.write(`${path.relative(ctx.cwd, output)} is current\n`);
           ctx.exitCode = 0;
         } else {
-          ctx.stderr.write(`${path.relative(ctx.cwd, output)} is ${current === undefined ? 'missing' : 'out of date'}; regenerate it with: stackctl export compose ${shown} -o ${flags.output}\n`);
+          ctx.stderr.write(`${path.relative(ctx.cwd, output)} is ${current === undefined ? 'missing' : 'out of date'}; regenerate it with: stackctl export compose ${shown} -o ${flags.output ?? DEFAULT_EXPORT_PATH}\n`);
           ctx.exitCode = 1;
         }
         return;

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   plan: async () => (await import('./plan.js')).registerPlan,
   import: async () => (await import('./import.js')).registerImport,
   export: async () => (await import('./export.js')).registerExport,
+  push: async () => (await import('./push.js')).registerPush,
   up: async () => (await import('./up.js')).registerUp,
   down: async () => (await import('./down.js')).registerDown,
   ps: async () => (await import('./ps.js')).registerPs,

@@ -13,6 +13,7 @@ import type { CliContext } from '../context.js';
 import { Output } from '../render/output.js';
 import { daemonFor, logsViaDaemon } from '../via-daemon.js';
 import { addStackOptions, createRuntime, loadStackUnlessNameOnly, parseNonNegativeInt, projectNameOverride, redactorFor, type StackOptions } from '../stack-options.js';
+import { addTargetOption, type Target } from './target-option.js';
 
 interface LogsCommandOptions extends StackOptions {
   follow?: boolean;
@@ -31,7 +32,13 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
     .option('-n, --tail <lines>', 'only the last N lines of each service', parseNonNegativeInt('--tail'))
     .option('--no-color', 'no colours in the prefixes');
-  addStackOptions(command, { fileShort: false }).action(async (services: string[], options: LogsCommandOptions) => {
+  addTargetOption(command);
+  addStackOptions(command, { fileShort: false }).action(async (services: string[], options: LogsCommandOptions & { target?: Target }) => {
+    if (options.target === 'swarm') {
+      const stack = await loadStackUnlessNameOnly(ctx, options);
+      const name = projectNameOverride(ctx, options) ?? stack!.name;
+      return void (ctx.exitCode = await (await import('./swarm-target.js')).runSwarmLogs(ctx, stack, name, services, options.tail));
+    }
     ctx.exitCode = await runLogs(ctx, services, options);
   });
 }

@@ -17,7 +17,8 @@ import { stdoutOf } from '../render/output.js';
 import { daemonFor, psViaDaemon } from '../via-daemon.js';
 import type { PsRow } from '../render/ps-row.js';
 import { formatMs } from '../render/text.js';
-import { addStackOptions, createRuntime, loadStackUnlessNameOnly, projectNameOverride, redactorFor, type StackOptions } from '../stack-options.js';
+import { addStackOptions, createRuntime, loadStackFor, loadStackUnlessNameOnly, projectNameOverride, redactorFor, type StackOptions } from '../stack-options.js';
+import { addTargetOption, type Target } from './target-option.js';
 
 interface PsCommandOptions extends StackOptions {
   json?: boolean;
@@ -33,7 +34,12 @@ export function registerPs(program: Command, ctx: CliContext): void {
     .description("list the stack's services: state, readiness (probed now), ports, uptime")
     .option('--json', 'print a JSON array')
     .option('--no-probe', 'do not re-probe readiness (faster)');
-  addStackOptions(command).action(async (options: PsCommandOptions) => {
+  addTargetOption(command);
+  addStackOptions(command).action(async (options: PsCommandOptions & { target?: Target }) => {
+    if (options.target === 'swarm') {
+      const name = projectNameOverride(ctx, options) ?? (await loadStackFor(ctx, options)).name;
+      return void (ctx.exitCode = await (await import('./swarm-target.js')).runSwarmPs(ctx, name, options.json === true));
+    }
     ctx.exitCode = await runPs(ctx, options);
   });
 }

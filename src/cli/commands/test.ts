@@ -21,6 +21,7 @@ import { runSuite } from '../../suite/run-suite.js';
 import type { CliContext } from '../context.js';
 import { stderrOf, stdoutOf, type Output } from '../render/output.js';
 import { addStackOptions, createRuntime, loadStackFor, redactorFor, type StackOptions } from '../stack-options.js';
+import { addTargetOption, type Target } from './target-option.js';
 import { daemonFor, testViaDaemon } from '../via-daemon.js';
 
 export interface TestOptions {
@@ -51,8 +52,13 @@ export function registerTest(program: Command, ctx: CliContext): void {
     .command('test')
     .description('run the integration suite against the running stack and write the regression report')
     .option('--no-progress', 'do not print a line per check while the suite runs');
-  addTestOptions(addStackOptions(command)).action(async (options: TestCommandOptions) => {
+  addTargetOption(command);
+  addTestOptions(addStackOptions(command)).action(async (options: TestCommandOptions & { target?: Target }) => {
     const stack = await loadStackFor(ctx, options);
+    if (options.target === 'swarm') {
+      const { swarmSuiteRuntime } = await import('./swarm-target.js');
+      return void (ctx.exitCode = await runTestPhase(ctx, stack, swarmSuiteRuntime(stack.name), { ...options, diagnoses: new Map() }));
+    }
     const redactor = redactorFor(stack);
     // A daemon supervising the stack runs the suite itself (with its diagnoses for root causes).
     const daemon = await daemonFor(ctx, stack.dir, stack.name);

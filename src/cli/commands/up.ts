@@ -23,6 +23,7 @@ import { addStackOptions, createRuntime, loadStackFor, parseDurationOption, pars
 import { daemonFor, testViaDaemon, upViaDaemon } from '../via-daemon.js';
 import { lockStack } from '../stack-lock.js';
 import type { StackLock } from '../../engine/stack-lock.js';
+import { addTargetOption } from './target-option.js';
 
 interface UpCommandOptions extends StackOptions {
   json?: boolean;
@@ -37,6 +38,9 @@ interface UpCommandOptions extends StackOptions {
   failOnRegression?: boolean;
   watch?: boolean;
   lockTimeout?: number;
+  target?: 'local' | 'swarm';
+  registry?: string;
+  advertiseAddr?: string;
 }
 
 /** STACKCTL_PROGRESS, checked like --progress. */
@@ -71,13 +75,21 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .option('--baseline <file|name>', 'with --test: compare with this report (default: the previous run)')
     .option('--fail-on-regression', 'with --test: exit 1 when the verdict is REGRESSION')
     .option('--watch', 'then watch the files and make each change live (as `stackctl watch`)')
-    .option('--lock-timeout <duration>', 'when another up/down acts on the stack, wait this long for it (default 10m)', parseDurationOption('--lock-timeout'));
+    .option('--lock-timeout <duration>', 'when another up/down acts on the stack, wait this long for it (default 10m)', parseDurationOption('--lock-timeout'))
+    .option('--registry <host/prefix>', 'with --target swarm: push built images there (every node pulls them); default: one node, local images')
+    .option('--advertise-addr <ip>', 'with --target swarm: address for `docker swarm init` when this engine is in no swarm');
+  addTargetOption(command);
   addStackOptions(command).action(async (services: string[], options: UpCommandOptions) => {
     ctx.exitCode = await runUpCommand(ctx, services, options);
   });
 }
 
 async function runUpCommand(ctx: CliContext, services: string[], options: UpCommandOptions): Promise<number> {
+  if (options.target === 'swarm') {
+    if (services.length > 0) throw new UsageError('--target swarm deploys the whole stack; name no services');
+    const { progress, ...flags } = options;
+    return (await import('./swarm-target.js')).runSwarmUp(ctx, await loadStackFor(ctx, options), { ...flags, progress: progress !== 'json' }, (await import('./test.js')).runTestPhase);
+  }
   // The engine and dockerode load while the stack file is read (a no-op up is mostly start-up).
   const engineReady = Promise.all([import('../../engine/index.js'), import('../../runtime/docker-runtime.js')]);
   engineReady.catch(() => undefined);
