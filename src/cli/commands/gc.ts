@@ -5,7 +5,9 @@
  */
 import type { Command } from 'commander';
 import { RuntimeError, errorMessage } from '../../errors.js';
-import { decideGc, type GcDecision } from '../../ephemeral/gc.js';
+import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../../config/normalize.js';
+import { ORPHAN_GRACE_MS, decideGc, type GcDecision } from '../../ephemeral/gc.js';
 import { EPHEMERAL_LABELS } from '../../ephemeral/labels.js';
 import { Redactor } from '../../secrets.js';
 import type { CliContext } from '../context.js';
@@ -15,6 +17,7 @@ import { createRuntime } from '../stack-options.js';
 interface GcOptions {
   dryRun?: boolean;
   json?: boolean;
+  orphanGrace?: number;
 }
 
 export function registerGc(program: Command, ctx: CliContext): void {
@@ -23,9 +26,16 @@ export function registerGc(program: Command, ctx: CliContext): void {
     .description('remove ephemeral stacks whose --ttl has passed or whose reaper is gone (never a live or non-ephemeral stack)')
     .option('--dry-run', 'only say what would be removed')
     .option('--json', 'print a JSON array of decisions')
+    .option('--orphan-grace <duration>', 'a copy without a running reaper counts as orphaned once its newest object is this old (default 60s)', parseGrace)
     .action(async (options: GcOptions) => {
       ctx.exitCode = await runGc(ctx, options);
     });
+}
+
+function parseGrace(value: string): number {
+  const parsed = parseDuration(value);
+  if (!parsed.ok || parsed.value < 0) throw new InvalidArgumentError('expects a duration such as 0s, 30s or 5m');
+  return parsed.value;
 }
 
 function describe(decision: GcDecision, now: number): string {
@@ -41,7 +51,7 @@ async function runGc(ctx: CliContext, options: GcOptions): Promise<number> {
   const engine = createRuntime(undefined, new Redactor());
   const now = Date.now();
   const objects = (await engine.listLabelled?.(EPHEMERAL_LABELS.ephemeral)) ?? [];
-  const decisions = decideGc(objects, now);
+  const decisions = decideGc(objects, now, options.orphanGrace ?? ORPHAN_GRACE_MS);
   const failures: string[] = [];
   const { down } = await import('../../engine/down.js');
   const removed: string[] = [];
