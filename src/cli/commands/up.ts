@@ -26,6 +26,8 @@ import type { StackLock } from '../../engine/stack-lock.js';
 import type { Diagnosis } from '../../diagnose/diagnosis.js';
 import type { EphemeralCopy } from '../../ephemeral/start.js';
 import { diagnosesOf } from '../ephemeral-up.js';
+import { repositoryRoot, upAnnotations } from '../../ci/annotations.js';
+import { GROUP_END, groupStart, isGitHubActions } from '../../ci/github.js';
 
 interface UpCommandOptions extends StackOptions {
   json?: boolean;
@@ -144,6 +146,9 @@ async function upUnderLock(
   const redactor = redactorFor(stack);
   const log = createStackLog({ stackDir: stack.dir, stack: stack.name, secrets: stack.secretValues, keep: stackIdentifiers(stack) });
   const runtime = createRuntime(stack.name, redactor);
+  // GitHub Actions: the event lines fold into one section; the outcome and diagnosis stay visible.
+  const github = isGitHubActions(ctx.env) && mode !== 'json';
+  if (github) ctx.stdout.write(`${groupStart(`stackctl up ${stack.name}`)}\n`);
   const renderer = createRenderer(mode, out, stack, 'up');
   log.logger.info({ file: stack.file, parallel: options.parallel, build: options.build, timeoutMs: options.timeout, rollback: options.rollback === true }, 'up');
   let result: UpResult;
@@ -169,12 +174,14 @@ async function upUnderLock(
     });
   } catch (error) {
     renderer.stop();
+    if (github) ctx.stdout.write(`${GROUP_END}\n`);
     log.logger.error({ err: error }, 'up failed');
     log.close();
     copy?.session.close();
     throw error;
   }
   renderer.stop();
+  if (github) ctx.stdout.write(`${GROUP_END}\n`);
   log.logger.info({ ok: result.ok, cancelled: result.cancelled, durationMs: result.durationMs }, 'up done');
   log.close();
 
@@ -183,6 +190,9 @@ async function upUnderLock(
     out.json(resultDocument(result, logFile));
   } else {
     await printOutcome(out, result, stack, runtime, logFile);
+  }
+  if (isGitHubActions(ctx.env)) {
+    for (const line of upAnnotations(stack, result, { root: repositoryRoot(ctx.env, ctx.cwd), redactor })) ctx.stdout.write(`${line}\n`);
   }
   if (copy) {
     const { finishEphemeralUp } = await import('../ephemeral-up.js');
