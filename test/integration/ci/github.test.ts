@@ -39,7 +39,7 @@ describe('GitHub Actions and GitLab views', () => {
     expect(run.exitCode, run.stderr).toBe(0);
     const annotations = run.stdout.split('\n').filter((line) => line.startsWith('::'));
     expect(annotations).toContain(
-      '::warning file=test/fixtures/ephemeral/stack.yaml,line=13,col=26,title=COMPOSE103 [postgres]::EPH_PG_PASSWORD is not set, so the secret falls back to the default written in the file (${EPH_PG_PASSWORD%3A-…})%0Ahint: remove the default (write `${EPH_PG_PASSWORD:?set EPH_PG_PASSWORD}`) and set EPH_PG_PASSWORD in .env to a random value, e.g. `openssl rand -hex 32`',
+      '::warning file=test/fixtures/ephemeral/stack.yaml,line=13,col=26,title=COMPOSE103 [postgres]::EPH_PG_PASSWORD is not set, so the secret falls back to the default written in the file (${EPH_PG_PASSWORD:-…})%0Ahint: remove the default (write `${EPH_PG_PASSWORD:?set EPH_PG_PASSWORD}`) and set EPH_PG_PASSWORD in .env to a random value, e.g. `openssl rand -hex 32`',
     );
     expect(annotations).toHaveLength(4);
     const plain = await stackctl(['validate', '-f', FIXTURE], {});
