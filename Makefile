@@ -59,6 +59,7 @@ bench: build base-image chromium env
 	node bench/compose-scale.mjs
 	node bench/up-bench.mjs
 	node bench/daemon-bench.mjs
+	node bench/ephemeral-bench.mjs
 
 clean:
 	rm -rf dist .stackctl/vitest-results.json

@@ -246,8 +246,12 @@ function wantsEphemeral(ctx: CliContext, options: UpCommandOptions): boolean {
   return ephemeral;
 }
 
-/** `--ephemeral -p NAME`: the copy takes that name instead of `<name>-<random>`. */
+/**
+ * `--ephemeral -p NAME`: the copy takes that name instead of `<name>-<random>`. Only the flag counts:
+ * STACKCTL_PROJECT_NAME is what an earlier copy wrote to $GITHUB_ENV, and reusing it would collide.
+ */
 function explicitCopyName(ctx: CliContext, options: UpCommandOptions): string | undefined {
+  if (options.projectName === undefined) return undefined;
   const name = projectNameOverride(ctx, options);
   return name === 'auto' ? undefined : name;
 }
