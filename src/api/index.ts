@@ -14,7 +14,7 @@
  * SIGKILL — the copy's reaper removes it within seconds (src/ephemeral/reaper.ts); `ttl` bounds its
  * life in any case.
  */
-import { loadStack } from '../config/load.js';
+import { loadStack } from '../load/load.js';
 import type { Stack as StackModel } from '../config/model.js';
 import { parseDuration } from '../config/normalize.js';
 import type { Diagnosis } from '../diagnose/diagnosis.js';

@@ -13,7 +13,7 @@ import type { UpResult } from '../engine/results.js';
 import type { SourceLocation } from '../errors.js';
 import type { CheckResult } from '../report/model.js';
 import type { Redactor } from '../secrets.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../diagnostic.js';
 import { annotationCommand, type AnnotationLevel } from './github.js';
 
 export interface AnnotationContext {

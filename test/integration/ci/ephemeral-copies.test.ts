@@ -10,8 +10,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, purge, stackctl, type CliResult } from '../engine/cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { purge, stackctl, type CliResult } from '../engine/cli.js';
 import { copyObjects, exampleSecrets, jsonLines } from './helpers.js';
 
 const SERVICES = 10;
@@ -19,10 +19,6 @@ const env = exampleSecrets();
 const reports = mkdtempSync(path.join(tmpdir(), 'stackctl-eph-reports-'));
 let runs: CliResult[] = [];
 let copies: Array<{ stack: string; endpoints: { services: Array<{ service: string; ports: Record<string, number>; url?: string }> } }> = [];
-
-beforeAll(async () => {
-  await buildCli();
-});
 
 afterAll(async () => {
   for (const copy of copies) {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, buildCli, dockerLines } from '../engine/cli.js';
+import { ROOT, dockerLines } from '../engine/cli.js';
 import { exampleSecrets } from './helpers.js';
 
 const EXAMPLE = path.join(ROOT, 'examples/ci-node-api');
@@ -18,7 +18,6 @@ async function copiesOfExample(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await buildCli();
   // What `npm install` does for "stackctl": "file:../..".
   mkdirSync(path.dirname(LINK), { recursive: true });
   if (!existsSync(LINK)) symlinkSync(path.relative(path.dirname(LINK), ROOT), LINK, 'dir');

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, buildCli, purge, stackctl } from '../engine/cli.js';
+import { ROOT, purge, stackctl } from '../engine/cli.js';
 import { copyObjects } from './helpers.js';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/ephemeral/stack.yaml');
@@ -23,7 +23,6 @@ const github = { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: ROOT, GITHUB_STEP_SUM
 let copy = '';
 
 beforeAll(async () => {
-  await buildCli();
   writeFileSync(summary, '');
   writeFileSync(githubEnv, '');
 });

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, buildCli, docker, dockerLines, purge, spawnStackctl, stackctl, uniqueName } from '../engine/cli.js';
+import { ROOT, docker, dockerLines, purge, spawnStackctl, stackctl, uniqueName } from '../engine/cli.js';
 import { copyObjects, jsonLines, msUntilGone, waitForLine } from './helpers.js';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/ephemeral/stack.yaml');
@@ -24,7 +24,6 @@ async function neighbourIntact(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await buildCli();
   const run = await stackctl(['up', '--ephemeral', '-p', neighbour, '--detach', '--ttl', '15m', '-f', FIXTURE, '--json'], env);
   expect(run.exitCode, run.stdout + run.stderr).toBe(0);
   await docker(['run', '-d', '--name', unrelated, '--network', 'none', 'debian:bookworm-slim', 'sleep', '600']);
