@@ -4,7 +4,7 @@
  */
 import type { Stack } from '../config/model.js';
 import { CancelledError, RuntimeError, errorMessage } from '../errors.js';
-import { EPHEMERAL_LABELS } from '../ephemeral/labels.js';
+import { EPHEMERAL_LABELS } from '../plan/ephemeral-labels.js';
 import { observe } from '../plan/observed.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import type { EngineEvent, EventListener } from './events.js';

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PortMapping, Service, Stack } from '../config/model.js';
 import { LOOPBACK } from '../plan/container-spec.js';
-import { ephemeralLabels } from './labels.js';
+import { ephemeralLabels } from '../plan/ephemeral-labels.js';
 
 export interface EphemeralOptions {
   /** The run's own environment (process.env): a port variable set here pins its port. */

@@ -10,7 +10,7 @@
  * Any other copy is live and kept.
  */
 import { LABELS, type LabelledObject } from '../runtime/runtime.js';
-import { EPHEMERAL_LABELS, expiresAtOf } from './labels.js';
+import { EPHEMERAL_LABELS, expiresAtOf } from '../plan/ephemeral-labels.js';
 
 /** A copy younger than this is never called orphaned (its reaper may be starting). */
 export const ORPHAN_GRACE_MS = 60_000;

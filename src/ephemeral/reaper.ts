@@ -19,7 +19,7 @@ import type { Stack } from '../config/model.js';
 import { RuntimeError, errorMessage } from '../errors.js';
 import { packagePath } from '../package-root.js';
 import { LABELS, type ContainerSpec, type Runtime } from '../runtime/runtime.js';
-import { EPHEMERAL_LABELS } from './labels.js';
+import { EPHEMERAL_LABELS } from '../plan/ephemeral-labels.js';
 
 export const REAPER_IMAGE = 'stackctl/reaper:1';
 export const REAPER_SERVICE = 'stackctl-reaper';

@@ -8,7 +8,7 @@ import { RuntimeError, errorMessage } from '../../errors.js';
 import { InvalidArgumentError } from 'commander';
 import { parseDuration } from '../../config/normalize.js';
 import { ORPHAN_GRACE_MS, decideGc, type GcDecision } from '../../ephemeral/gc.js';
-import { EPHEMERAL_LABELS } from '../../ephemeral/labels.js';
+import { EPHEMERAL_LABELS } from '../../plan/ephemeral-labels.js';
 import { Redactor } from '../../secrets.js';
 import type { CliContext } from '../context.js';
 import { stdoutOf } from '../render/output.js';
