@@ -6,8 +6,8 @@
  * with the move that fixes it.
  */
 const LAYERS = [
-  ['cli'],
-  ['daemon', 'watch', 'doctor'],
+  ['cli', 'api'],
+  ['daemon', 'watch', 'doctor', 'ci', 'ephemeral'],
   ['suite'],
   ['report'],
   ['engine', 'swarm', 'k8s'],

@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 // Integration files whose assertions need the engine to themselves (a kill-and-recover time bound):
 // vitest runs a project without file parallelism after the others, one file at a time.
-const ENGINE_EXCLUSIVE = ['test/integration/daemon/daemon.test.ts'];
+const ENGINE_EXCLUSIVE = [
+  'test/integration/daemon/daemon.test.ts',
+  // The reaper's 10 s bound after a SIGKILL; three copies of the example stack (thirty services).
+  'test/integration/ci/reaper.test.ts',
+  'test/integration/ci/ephemeral-copies.test.ts',
+];
 
 // Unit and integration files share one pool: unit files are CPU, integration files mostly wait on
 // containers, so they overlap well. Every integration file works in its own namespace (project

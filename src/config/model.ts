@@ -230,6 +230,11 @@ export interface Stack {
   secretValues: string[];
   /** The stack's own `secret_names: { add, exempt }` (docs/security.md); absent: the built-in rules alone. */
   secretNamePolicy?: SecretNamePolicy;
+  /**
+   * Extra labels on every container, network and volume of the stack (an ephemeral copy's
+   * `io.stackctl.ephemeral`, `io.stackctl.expires-at`: src/plan/ephemeral-labels.ts). Not part of the config hash.
+   */
+  labels?: Record<string, string>;
 }
 
 export function serviceByName(stack: Stack, name: string): Service | undefined {

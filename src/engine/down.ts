@@ -4,6 +4,7 @@
  */
 import type { Stack } from '../config/model.js';
 import { CancelledError, RuntimeError, errorMessage } from '../errors.js';
+import { EPHEMERAL_LABELS } from '../plan/ephemeral-labels.js';
 import { observe } from '../plan/observed.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import type { EngineEvent, EventListener } from './events.js';
@@ -124,7 +125,15 @@ export async function down(stack: Stack | string, options: DownOptions): Promise
   const stackName = typeof stack === 'string' ? stack : stack.name;
   const definition = typeof stack === 'string' ? undefined : stack;
   await options.runtime.ping(options.signal);
+  // An ephemeral copy's reaper goes first (it would race this down), and the copy's volumes go with
+  // it: nothing else can use them (src/ephemeral/).
+  const labelled = await options.runtime.listContainers(stackName);
+  const ephemeral = labelled.some((container) => container.labels[EPHEMERAL_LABELS.ephemeral] === 'true');
+  for (const reaper of labelled.filter((container) => container.labels[EPHEMERAL_LABELS.reaper] === 'true')) {
+    await options.runtime.removeContainer(reaper.id);
+  }
   const observed = await observe(options.runtime, stackName);
+  const removeVolumes = options.removeVolumes === true || ephemeral;
   const containers = await teardown(definition, observed.containers, { ...options, stackName });
   const errors: string[] = [];
   const networks: string[] = [];
@@ -137,7 +146,7 @@ export async function down(stack: Stack | string, options: DownOptions): Promise
     }
   }
   const volumes: string[] = [];
-  if (options.removeVolumes) {
+  if (removeVolumes) {
     for (const volume of observed.volumes) {
       try {
         await options.runtime.removeVolume(stackName, volume);

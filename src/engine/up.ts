@@ -169,11 +169,11 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
     const [images] = await Promise.all([
       imagesReady,
       ...missingNetworks.map(async (name) => {
-        await runtime.ensureNetwork(stack.name, name);
+        await runtime.ensureNetwork(stack.name, name, stack.labels);
         createdNetworks.push(name);
       }),
       ...missingVolumes.map(async (name) => {
-        await runtime.ensureVolume(stack.name, name);
+        await runtime.ensureVolume(stack.name, name, stack.labels);
         createdVolumes.push(name);
       }),
     ]);

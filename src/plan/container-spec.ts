@@ -89,6 +89,7 @@ export function stackVolumes(stack: Stack): string[] {
 export function containerSpec(stack: Stack, service: Service, configHash = ''): ContainerSpec {
   const [primary, ...extra] = servicePlacements(stack, service);
   const labels: Record<string, string> = {
+    ...stack.labels,
     [LABELS.stack]: stack.name,
     [LABELS.service]: service.name,
   };

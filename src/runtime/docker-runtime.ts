@@ -28,6 +28,7 @@ import {
   type EngineInfo,
   type EventQuery,
   type ExecResult,
+  type LabelledObject,
   type OneShotSpec,
   type PublishedPort,
   type Runtime,
@@ -515,14 +516,14 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  async ensureNetwork(stack: string, name: string): Promise<void> {
+  async ensureNetwork(stack: string, name: string, labels: Record<string, string> = {}): Promise<void> {
     const existing = await this.inspectNetwork(name);
     if (existing) {
       this.assertOwnedLabels('network', name, existing.Labels, stack);
       return;
     }
     try {
-      await this.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { [LABELS.stack]: stack } });
+      await this.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { ...labels, [LABELS.stack]: stack } });
     } catch (error) {
       if (statusOf(error) !== 409) throw this.fail(`creating network ${name} failed`, error);
       const raced = await this.inspectNetwork(name);
@@ -562,14 +563,14 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  async ensureVolume(stack: string, name: string): Promise<void> {
+  async ensureVolume(stack: string, name: string, labels: Record<string, string> = {}): Promise<void> {
     const existing = await this.inspectVolume(name);
     if (existing) {
       this.assertOwnedLabels('volume', name, existing.Labels, stack);
       return;
     }
     try {
-      await this.docker.createVolume({ Name: name, Labels: { [LABELS.stack]: stack } });
+      await this.docker.createVolume({ Name: name, Labels: { ...labels, [LABELS.stack]: stack } });
     } catch (error) {
       throw this.fail(`creating volume ${name} failed`, error);
     }
@@ -1145,6 +1146,42 @@ export class DockerRuntime implements Runtime {
       throw this.fail('running a throwaway container failed', error);
     } finally {
       await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  async listLabelled(label: string): Promise<LabelledObject[]> {
+    const filters = { label: [label] };
+    try {
+      const [containers, networks, volumes] = await Promise.all([
+        this.docker.listContainers({ all: true, filters }),
+        this.docker.listNetworks({ filters }),
+        this.docker.listVolumes({ filters }),
+      ]);
+      const objects: LabelledObject[] = [];
+      for (const c of containers) {
+        const labels = c.Labels ?? {};
+        objects.push({
+          kind: 'container',
+          id: c.Id,
+          name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+          stack: labels[LABELS.stack] ?? '',
+          labels,
+          createdAt: new Date(c.Created * 1000),
+          running: c.State === 'running' || c.State === 'restarting',
+        });
+      }
+      for (const n of networks) {
+        const labels = n.Labels ?? {};
+        objects.push({ kind: 'network', id: n.Id, name: n.Name, stack: labels[LABELS.stack] ?? '', labels, ...(n.Created ? { createdAt: new Date(n.Created) } : {}) });
+      }
+      for (const v of volumes.Volumes ?? []) {
+        const labels = v.Labels ?? {};
+        const created = (v as { CreatedAt?: string }).CreatedAt;
+        objects.push({ kind: 'volume', id: v.Name, name: v.Name, stack: labels[LABELS.stack] ?? '', labels, ...(created ? { createdAt: new Date(created) } : {}) });
+      }
+      return objects;
+    } catch (error) {
+      throw this.fail(`listing objects labelled ${label} failed`, error);
     }
   }
 

@@ -205,6 +205,20 @@ export interface OneShotSpec {
   timeoutMs: number;
 }
 
+/** An engine object found by a label, whatever stack it belongs to (for `stackctl gc`). */
+export interface LabelledObject {
+  kind: 'container' | 'network' | 'volume';
+  /** Container or network id; a volume's name. */
+  id: string;
+  name: string;
+  /** Its LABELS.stack ('' when absent). */
+  stack: string;
+  labels: Record<string, string>;
+  createdAt?: Date;
+  /** Containers: running (or restarting) now. */
+  running?: boolean;
+}
+
 export interface Runtime {
   /** Throws EngineUnavailableError when the engine does not answer. */
   ping(signal?: AbortSignal): Promise<void>;
@@ -215,8 +229,9 @@ export interface Runtime {
   pullImage(ref: string, onProgress?: (line: string) => void, signal?: AbortSignal): Promise<void>;
   buildImage(request: BuildRequest): Promise<BuildResult>;
 
-  ensureNetwork(stack: string, name: string): Promise<void>;
-  ensureVolume(stack: string, name: string): Promise<void>;
+  /** `labels`: further labels for a network or volume it creates (LABELS.stack is always set). */
+  ensureNetwork(stack: string, name: string, labels?: Record<string, string>): Promise<void>;
+  ensureVolume(stack: string, name: string, labels?: Record<string, string>): Promise<void>;
   removeNetwork(stack: string, name: string): Promise<void>;
   removeVolume(stack: string, name: string): Promise<void>;
   listVolumes(stack: string): Promise<string[]>;
@@ -254,6 +269,11 @@ export interface Runtime {
   engineInfo(): Promise<EngineInfo>;
   /** Runs a throwaway container (labelled `spec.stack`) to completion and removes it. */
   runOneShot(spec: OneShotSpec): Promise<ExecResult>;
+  /**
+   * Every container, network and volume carrying `label` (a key, any value), across stacks. Read only.
+   * Optional: the in-memory test runtime does without it.
+   */
+  listLabelled?(label: string): Promise<LabelledObject[]>;
   /** Engine events for the stack's containers until `signal` aborts. */
   events(stack: string, onEvent: (event: RuntimeEvent) => void, signal: AbortSignal): Promise<void>;
 }

@@ -37,6 +37,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   daemon: async () => (await import('./daemon.js')).registerDaemon,
   diagnose: async () => (await import('./diagnose.js')).registerDiagnose,
   doctor: async () => (await import('./doctor.js')).registerDoctor,
+  env: async () => (await import('./env.js')).registerEnv,
+  port: async () => (await import('./env.js')).registerPort,
+  gc: async () => (await import('./gc.js')).registerGc,
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);

@@ -12,12 +12,15 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Stack } from '../../config/model.js';
 import type { Diagnosis } from '../../diagnose/diagnosis.js';
-import { ConfigError, formatLocation } from '../../errors.js';
+import { ConfigError, formatLocation, type SourceLocation } from '../../errors.js';
 import type { CheckResult } from '../../report/model.js';
 import { renderTerminal } from '../../report/render-terminal.js';
 import type { Runtime } from '../../runtime/runtime.js';
-import { SuiteError } from '../../suite/load-suite.js';
-import { runSuite } from '../../suite/run-suite.js';
+import { SuiteError, loadSuite } from '../../suite/load-suite.js';
+import { runSuite, type SuiteRun } from '../../suite/run-suite.js';
+import { readFile } from 'node:fs/promises';
+import { checkAnnotations, repositoryRoot } from '../../ci/annotations.js';
+import { GROUP_END, appendStepSummary, groupStart, isGitHubActions } from '../../ci/github.js';
 import type { CliContext } from '../context.js';
 import { stderrOf, stdoutOf, type Output } from '../render/output.js';
 import { addStackOptions, createRuntime, loadStackFor, redactorFor, type StackOptions } from '../stack-options.js';
@@ -67,6 +70,24 @@ export function registerTest(program: Command, ctx: CliContext): void {
   });
 }
 
+/**
+ * GitHub Actions: closes the progress group, annotates each failed check at its line of the suite
+ * file, and appends the Markdown report to the job's step summary (cut honestly past 1 MiB).
+ */
+async function publishToGitHub(ctx: CliContext, stack: Stack, run: SuiteRun, options: { suite?: string; grouped: boolean }): Promise<void> {
+  if (options.grouped) ctx.stderr.write(`${GROUP_END}\n`);
+  const redactor = redactorFor(stack);
+  const suiteFile = options.suite !== undefined ? path.resolve(ctx.cwd, options.suite) : stack.suite;
+  const locations = new Map<string, SourceLocation>();
+  if (suiteFile) {
+    const suite = await loadSuite(suiteFile, { stack }).catch(() => undefined);
+    for (const check of suite?.checks ?? []) locations.set(check.id, check.location);
+  }
+  for (const line of checkAnnotations(run.report.checks, locations, { root: repositoryRoot(ctx.env, ctx.cwd), redactor })) ctx.stdout.write(`${line}\n`);
+  const markdown = await readFile(run.paths.markdown, 'utf8').catch(() => undefined);
+  if (markdown !== undefined) appendStepSummary(ctx.env, redactor.redact(markdown), path.relative(repositoryRoot(ctx.env, ctx.cwd), run.paths.markdown));
+}
+
 const MARK: Record<CheckResult['status'], string> = { passed: '✔', failed: '✖', skipped: '–' };
 
 function progressLine(out: Output, result: CheckResult): void {
@@ -91,6 +112,8 @@ export async function runTestPhase(
   const out = stdoutOf(ctx, redactor);
   const err = stderrOf(ctx, redactor);
   const showProgress = options.progress !== false && !options.json;
+  const github = isGitHubActions(ctx.env);
+  if (github && showProgress) err.line(groupStart(`stackctl test ${stack.name}`));
   let run;
   try {
     run = await runSuite(stack, {
@@ -108,6 +131,7 @@ export async function runTestPhase(
       onNote: (note) => err.line(`stackctl: note: ${note}`),
     });
   } catch (error) {
+    if (github && showProgress) err.line(GROUP_END);
     if (error instanceof SuiteError && error.diagnostics.length > 1) {
       // Every problem of the suite file, in file order, as file:line:col with its hint.
       for (const d of error.diagnostics) err.line(`stackctl: ${formatLocation(d.location)}: ${d.message}\n  hint: ${d.hint}`);
@@ -118,10 +142,11 @@ export async function runTestPhase(
     }
     throw error;
   }
+  if (github) await publishToGitHub(ctx, stack, run, { ...(options.suite !== undefined ? { suite: options.suite } : {}), grouped: showProgress });
   if (options.json) {
     out.json(run.report);
   } else {
-    if (showProgress) err.line();
+    if (showProgress && !github) err.line();
     out.write(renderTerminal(run.report, { color: out.color, ...(run.copies ? { files: run.copies } : { files: run.paths }) }));
   }
   return run.exitCode;

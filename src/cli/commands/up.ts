@@ -19,11 +19,16 @@ import { stdoutOf, type Output } from '../render/output.js';
 import { createRenderer, type ProgressMode } from '../render/renderer.js';
 import { failureReport, upSummary } from '../render/text.js';
 import { selectServices } from '../service-selection.js';
-import { addStackOptions, createRuntime, loadStackFor, parseDurationOption, parsePositiveInt, redactorFor, type StackOptions } from '../stack-options.js';
+import { addStackOptions, createRuntime, loadStackFor, parseDurationOption, parsePositiveInt, projectNameOverride, redactorFor, type StackOptions } from '../stack-options.js';
 import { daemonFor, testViaDaemon, upViaDaemon } from '../via-daemon.js';
 import { lockStack } from '../stack-lock.js';
 import type { StackLock } from '../../engine/stack-lock.js';
 import { addTargetOption } from './target-option.js';
+import type { Diagnosis } from '../../diagnose/diagnosis.js';
+import type { EphemeralCopy } from '../../ephemeral/start.js';
+import { diagnosesOf } from '../ephemeral-up.js';
+import { repositoryRoot, upAnnotations } from '../../ci/annotations.js';
+import { GROUP_END, groupStart, isGitHubActions } from '../../ci/github.js';
 
 interface UpCommandOptions extends StackOptions {
   json?: boolean;
@@ -41,6 +46,9 @@ interface UpCommandOptions extends StackOptions {
   target?: 'local' | 'swarm';
   registry?: string;
   advertiseAddr?: string;
+  ephemeral?: boolean;
+  ttl?: number;
+  detach?: boolean;
 }
 
 /** STACKCTL_PROGRESS, checked like --progress. */
@@ -77,7 +85,10 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .option('--watch', 'then watch the files and make each change live (as `stackctl watch`)')
     .option('--lock-timeout <duration>', 'when another up/down acts on the stack, wait this long for it (default 10m)', parseDurationOption('--lock-timeout'))
     .option('--registry <host/prefix>', 'with --target swarm: push built images there (every node pulls them); default: one node, local images')
-    .option('--advertise-addr <ip>', 'with --target swarm: address for `docker swarm init` when this engine is in no swarm');
+    .option('--advertise-addr <ip>', 'with --target swarm: address for `docker swarm init` when this engine is in no swarm')
+    .option('--ephemeral', 'start an isolated copy (same as -p auto): unique name, own network and volumes, engine-chosen host ports; removed when this process ends (docs/ci.md)')
+    .option('--ttl <duration>', 'with --ephemeral: remove the copy after this long whatever happens (default 30m)', parseDurationOption('--ttl'))
+    .option('--detach', 'with --ephemeral: return once ready and leave the copy to its --ttl (or `stackctl down -p NAME`)');
   addTargetOption(command);
   addStackOptions(command).action(async (services: string[], options: UpCommandOptions) => {
     ctx.exitCode = await runUpCommand(ctx, services, options);
@@ -93,25 +104,42 @@ async function runUpCommand(ctx: CliContext, services: string[], options: UpComm
   // The engine and dockerode load while the stack file is read (a no-op up is mostly start-up).
   const engineReady = Promise.all([import('../../engine/index.js'), import('../../runtime/docker-runtime.js')]);
   engineReady.catch(() => undefined);
-  const whole = await loadStackFor(ctx, options);
-  const stack = selectServices(whole, services);
+  const ephemeral = wantsEphemeral(ctx, options);
+  const whole = ephemeral ? await loadStackFor({ ...ctx, env: { ...ctx.env, STACKCTL_PROJECT_NAME: undefined } }, { ...options, projectName: undefined }) : await loadStackFor(ctx, options);
+  let stack = selectServices(whole, services);
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);
   const mode: ProgressMode = options.json ? 'json' : (options.progress ?? progressFromEnv(ctx) ?? 'auto');
-  // A daemon supervising the stack applies the file itself: a second actor would race it.
-  const daemon = await daemonFor(ctx, stack.dir, stack.name);
-  if (daemon) {
-    if (services.length > 0 || options.watch) {
-      throw new UsageError(`a daemon supervises this stack and applies the whole file: ${services.length > 0 ? 'naming services' : '--watch'} cannot be passed to it`, {
-        hint: 'stop the daemon first (`stackctl daemon --stop`; the stack keeps running)',
-      });
+  let copy: EphemeralCopy | undefined;
+  if (ephemeral) {
+    if (options.watch) throw new UsageError('--watch cannot be combined with --ephemeral', { hint: 'watch a developer stack (`stackctl up --watch`); an ephemeral copy is for CI' });
+    const { startEphemeral, describePins } = await import('../../ephemeral/start.js');
+    const name = explicitCopyName(ctx, options);
+    copy = await startEphemeral(stack, (copyName) => createRuntime(copyName, redactor), {
+      env: ctx.env,
+      ...(options.ttl !== undefined ? { ttlMs: options.ttl } : {}),
+      ...(name ? { name } : {}),
+      signal: ctx.signal,
+    });
+    stack = copy.stack;
+    const until = copy.expiresAtMs === undefined ? '' : `, TTL until ${new Date(copy.expiresAtMs).toISOString()}`;
+    ctx.stderr.write(`stackctl: ephemeral stack ${stack.name} (${describePins(copy.ports)}${until})\n`);
+  } else {
+    // A daemon supervising the stack applies the file itself: a second actor would race it.
+    const daemon = await daemonFor(ctx, stack.dir, stack.name);
+    if (daemon) {
+      if (services.length > 0 || options.watch) {
+        throw new UsageError(`a daemon supervises this stack and applies the whole file: ${services.length > 0 ? 'naming services' : '--watch'} cannot be passed to it`, {
+          hint: 'stop the daemon first (`stackctl daemon --stop`; the stack keeps running)',
+        });
+      }
+      return upThroughDaemon(ctx, daemon, out, options, mode === 'json');
     }
-    return upThroughDaemon(ctx, daemon, out, options, mode === 'json');
   }
   // One actor at a time on the stack's containers: a second up waits for the first.
   const lock = await lockStack(ctx, stack.name, { json: mode === 'json', timeoutMs: options.lockTimeout, redactor, out });
   try {
-    return await upUnderLock(ctx, stack, options, mode, out, engineReady, lock);
+    return await upUnderLock(ctx, stack, options, mode, out, engineReady, lock, copy);
   } finally {
     lock.release();
   }
@@ -125,10 +153,14 @@ async function upUnderLock(
   out: Output,
   engineReady: Promise<[typeof import('../../engine/index.js'), typeof import('../../runtime/docker-runtime.js')]>,
   lock: StackLock,
+  copy: EphemeralCopy | undefined,
 ): Promise<number> {
   const redactor = redactorFor(stack);
   const log = createStackLog({ stackDir: stack.dir, stack: stack.name, secrets: stack.secretValues, keep: stackIdentifiers(stack) });
   const runtime = createRuntime(stack.name, redactor);
+  // GitHub Actions: the event lines fold into one section; the outcome and diagnosis stay visible.
+  const github = isGitHubActions(ctx.env) && mode !== 'json';
+  if (github) ctx.stdout.write(`${groupStart(`stackctl up ${stack.name}`)}\n`);
   const renderer = createRenderer(mode, out, stack, 'up');
   log.logger.info({ file: stack.file, parallel: options.parallel, build: options.build, timeoutMs: options.timeout, rollback: options.rollback === true }, 'up');
   let result: UpResult;
@@ -154,11 +186,14 @@ async function upUnderLock(
     });
   } catch (error) {
     renderer.stop();
+    if (github) ctx.stdout.write(`${GROUP_END}\n`);
     log.logger.error({ err: error }, 'up failed');
     log.close();
+    copy?.session.close();
     throw error;
   }
   renderer.stop();
+  if (github) ctx.stdout.write(`${GROUP_END}\n`);
   log.logger.info({ ok: result.ok, cancelled: result.cancelled, durationMs: result.durationMs }, 'up done');
   log.close();
 
@@ -167,6 +202,15 @@ async function upUnderLock(
     out.json(resultDocument(result, logFile));
   } else {
     await printOutcome(out, result, stack, runtime, logFile);
+  }
+  if (isGitHubActions(ctx.env)) {
+    for (const line of upAnnotations(stack, result, { root: repositoryRoot(ctx.env, ctx.cwd), redactor })) ctx.stdout.write(`${line}\n`);
+  }
+  if (copy) {
+    const { finishEphemeralUp } = await import('../ephemeral-up.js');
+    return finishEphemeralUp(ctx, { stack, copy, result, runtime, out, json: mode === 'json', detach: options.detach === true, test: options.test === true }, (diagnoses: ReadonlyMap<string, Diagnosis>) =>
+      runTestAfterUp(ctx, stack, runtime, options, mode, diagnoses),
+    );
   }
   if (result.cancelled) return 130;
   const upCode = result.ok ? 0 : 1;
@@ -180,8 +224,18 @@ async function upUnderLock(
   if (!options.test) return upCode;
   // --test: the suite runs even when a service failed — its report then shows what that broke, with
   // each failed service's diagnosis from this run as the root cause of the checks that need it.
-  const diagnoses = new Map(result.services.flatMap((service) => (service.diagnosis ? [[service.service, service.diagnosis] as const] : [])));
   if (mode !== 'json') out.line();
+  return Math.max(upCode, await runTestAfterUp(ctx, stack, runtime, options, mode, diagnosesOf(result)));
+}
+
+async function runTestAfterUp(
+  ctx: CliContext,
+  stack: Stack,
+  runtime: Runtime,
+  options: UpCommandOptions,
+  mode: ProgressMode,
+  diagnoses: ReadonlyMap<string, Diagnosis>,
+): Promise<number> {
   const { runTestPhase } = await import('./test.js');
   const testCode = await runTestPhase(ctx, stack, runtime, {
     diagnoses,
@@ -190,7 +244,28 @@ async function upUnderLock(
     ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
     failOnRegression: options.failOnRegression === true,
   });
-  return Math.max(upCode, testCode);
+  return testCode;
+}
+
+/** `--ephemeral`, or `-p auto` / STACKCTL_PROJECT_NAME=auto; --ttl and --detach only make sense with it. */
+function wantsEphemeral(ctx: CliContext, options: UpCommandOptions): boolean {
+  const auto = (options.projectName ?? ctx.env.STACKCTL_PROJECT_NAME) === 'auto';
+  const ephemeral = options.ephemeral === true || auto;
+  const stray = [options.ttl !== undefined && '--ttl', options.detach && '--detach'].filter((flag): flag is string => typeof flag === 'string');
+  if (!ephemeral && stray.length > 0) {
+    throw new UsageError(`${stray.join(' and ')} only apply to an ephemeral stack`, { hint: 'add --ephemeral (or -p auto)' });
+  }
+  return ephemeral;
+}
+
+/**
+ * `--ephemeral -p NAME`: the copy takes that name instead of `<name>-<random>`. Only the flag counts:
+ * STACKCTL_PROJECT_NAME is what an earlier copy wrote to $GITHUB_ENV, and reusing it would collide.
+ */
+function explicitCopyName(ctx: CliContext, options: UpCommandOptions): string | undefined {
+  if (options.projectName === undefined) return undefined;
+  const name = projectNameOverride(ctx, options);
+  return name === 'auto' ? undefined : name;
 }
 
 async function upThroughDaemon(ctx: CliContext, daemon: DaemonClient, out: Output, options: UpCommandOptions, json: boolean): Promise<number> {

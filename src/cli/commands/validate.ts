@@ -13,6 +13,8 @@ import { renderHuman, renderJson, type RenderInput } from '../../validate/render
 import { ruleListText, ruleTableMarkdown } from '../../validate/rule-table.js';
 import type { CliContext } from '../context.js';
 import { addFileOption, resolveStackFiles } from '../stack-file.js';
+import { codeQualityReport, findingAnnotations, repositoryRoot } from '../../ci/annotations.js';
+import { isGitHubActions } from '../../ci/github.js';
 
 interface ValidateFlags {
   file?: string[];
@@ -22,6 +24,7 @@ interface ValidateFlags {
   portCheck: boolean;
   listRules?: boolean | string;
   verbose?: boolean;
+  format?: string;
 }
 
 export function registerValidate(program: Command, ctx: CliContext): void {
@@ -35,6 +38,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .option('--no-port-check', 'do not try whether published host ports are free (PORT002)')
     .option('--verbose', 'also print info findings (what the file does fine but stackctl notes)')
     .option('--list-rules [format]', 'print the rule table (text, or "md" for markdown) and exit')
+    .option('--format <format>', 'output: human (default), json, or codequality (GitLab Code Quality report)')
     .addHelpText(
       'after',
       '\nExit status: 0 no problems (warnings allowed), 1 errors found (or warnings with --strict), 2 usage error.',
@@ -47,6 +51,9 @@ export function registerValidate(program: Command, ctx: CliContext): void {
       ctx.stdout.write(flags.listRules === 'md' ? ruleTableMarkdown() : ruleListText());
       ctx.exitCode = 0;
       return;
+    }
+    if (flags.format !== undefined && !['human', 'json', 'codequality'].includes(flags.format)) {
+      throw new UsageError(`--format takes human, json or codequality, not "${flags.format}"`);
     }
     const files = resolveStackFiles(ctx, flags.file);
     const file = files[0]!;
@@ -74,7 +81,13 @@ export function registerValidate(program: Command, ctx: CliContext): void {
       input.stackName = loaded.stack.name;
       input.serviceCount = loaded.stack.services.length;
     }
-    ctx.stdout.write(flags.json ? renderJson(input) : renderHuman(input));
+    const annotation = { root: repositoryRoot(ctx.env, ctx.cwd), redactor };
+    if (flags.format === 'codequality') ctx.stdout.write(codeQualityReport(diagnostics, annotation));
+    else ctx.stdout.write(flags.json || flags.format === 'json' ? renderJson(input) : renderHuman(input));
+    // In GitHub Actions each finding also shows on its line of the file (not into --json's document).
+    if (isGitHubActions(ctx.env) && !flags.json && flags.format !== 'json' && flags.format !== 'codequality') {
+      for (const line of findingAnnotations(diagnostics, annotation)) ctx.stdout.write(`${line}\n`);
+    }
     ctx.exitCode = failed ? 1 : 0;
   });
 }
