@@ -67,7 +67,8 @@ export async function loadStackSource(source: YamlSource, options: LoadOptions =
 
 function resolveOptions(options: LoadOptions): ResolvedLoadOptions {
   const env = options.env ?? process.env;
-  return { env, cwd: options.cwd ?? process.cwd(), profiles: activeProfiles(options.profiles, env) };
+  // Without --profile, the loader decides: COMPOSE_PROFILES may also come from the project's .env.
+  return { env, cwd: options.cwd ?? process.cwd(), ...(options.profiles && options.profiles.length > 0 ? { profiles: activeProfiles(options.profiles, env) } : {}) };
 }
 
 export function detectFormat(value: unknown, file = ''): StackFormat {
