@@ -129,8 +129,11 @@ describe('Daemon on the in-memory runtime', () => {
 
     const events: DaemonEventRecord[] = [];
     const controller = new AbortController();
-    const stream = client.events((r) => events.push(r), { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 50));
+    // Crash only once the daemon has subscribed the stream (a fixed sleep missed service.died under load).
+    let subscribed!: () => void;
+    const isSubscribed = new Promise<void>((resolve) => (subscribed = resolve));
+    const stream = client.events((r) => events.push(r), { signal: controller.signal, onSubscribed: subscribed });
+    await isSubscribed;
 
     const redis = runtime.containerByName('demo-redis');
     runtime.crash(redis?.id as string, 137);
@@ -161,8 +164,10 @@ describe('Daemon on the in-memory runtime', () => {
     await until('all ready', () => client.status(), (s) => s.phase === 'supervising' && states(s) === 'redis=ready platform=ready saga=ready');
     const events: DaemonEventRecord[] = [];
     const controller = new AbortController();
-    const stream = client.events((r) => events.push(r), { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 50));
+    let subscribed!: () => void;
+    const isSubscribed = new Promise<void>((resolve) => (subscribed = resolve));
+    const stream = client.events((r) => events.push(r), { signal: controller.signal, onSubscribed: subscribed });
+    await isSubscribed;
 
     runtime.stopEngine();
     const down = await until('engine-down', () => client.status(), (s) => s.phase === 'engine-down' && states(s) === 'redis=engine-down platform=engine-down saga=engine-down');
