@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 import { statSync } from 'node:fs';
 
 // The bundle (scripts/bundle-cli.mjs) starts faster; it is used only when it is newer than tsc's

@@ -38,7 +38,8 @@ export function collect(value: string, previous: string[] | undefined): string[]
 export function addFileOption(command: Command): Command {
   return command
     .option('-f, --file <file>', `stack file: stack.yaml or a compose file; repeat it to merge compose files in order (default: COMPOSE_FILE, else the first of ${DEFAULT_STACK_FILES.join(', ')} here, with its compose override file)`, collect)
-    .option('--profile <name>', 'activate a compose profile (repeatable; default: COMPOSE_PROFILES)', collect);
+    .option('--profile <name>', 'activate a compose profile (repeatable; default: COMPOSE_PROFILES)', collect)
+    .option('--env-file <file>', "read the interpolation variables from this file instead of the project's .env (repeatable; a later file wins)", collect);
 }
 
 const fileList = (file: FileArgument): string[] => (file === undefined ? [] : typeof file === 'string' ? [file] : [...file]);
@@ -54,6 +55,12 @@ export function findStackFile(ctx: Pick<CliContext, 'cwd'> & Partial<Pick<CliCon
 export function findStackFiles(ctx: Pick<CliContext, 'cwd'> & Partial<Pick<CliContext, 'env'>>, file?: FileArgument): string[] {
   const given = fileList(file);
   if (given.length > 0) return given.map((one) => findOneFile(ctx, one));
+  // STACKCTL_FILE is -f from the environment (several files separated as in COMPOSE_FILE); COMPOSE_FILE after it.
+  const stackctlFile = ctx.env?.STACKCTL_FILE?.trim();
+  if (stackctlFile) {
+    const separator = ctx.env?.COMPOSE_PATH_SEPARATOR || (process.platform === 'win32' ? ';' : ':');
+    return stackctlFile.split(separator).filter((one) => one.trim() !== '').map((one) => findOneFile(ctx, one));
+  }
   const fromEnv = ctx.env ? composeFileFromEnv(ctx.env, ctx.cwd) : undefined;
   if (fromEnv) {
     const missing = fromEnv.find((candidate) => !existsSync(candidate));
@@ -106,13 +113,15 @@ export interface LoadStackFileOptions {
   printWarnings?: boolean;
   /** Compose profiles to activate (--profile); default COMPOSE_PROFILES. */
   profiles?: string[];
+  /** --env-file: read instead of the project's `.env`. */
+  envFiles?: string[];
 }
 
 /** Loads or ends the command: every load error printed, then a ConfigError (exit 1). */
 export async function loadStackFile(ctx: CliContext, file?: FileArgument, options: LoadStackFileOptions = {}): Promise<LoadedStackFile> {
   const files = resolveStackFiles(ctx, file);
   const absolute = files[0]!;
-  const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd, ...(options.profiles ? { profiles: options.profiles } : {}) });
+  const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd, ...(options.profiles ? { profiles: options.profiles } : {}), ...(options.envFiles ? { envFiles: options.envFiles } : {}) });
   const redactor = loadResultRedactor(loaded, [...files, ...files.map((f) => path.dirname(f)), ctx.cwd]);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (!loaded.stack || errors.length > 0) {

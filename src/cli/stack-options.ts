@@ -19,6 +19,8 @@ export interface StackOptions {
   projectName?: string;
   /** --profile: compose profiles to activate. */
   profile?: string[];
+  /** --env-file: read instead of the project's `.env` (repeatable). */
+  envFile?: string[];
 }
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
@@ -32,6 +34,7 @@ export function addStackOptions(command: Command, { fileShort = true }: { fileSh
       collect,
     )
     .option('--profile <name>', 'activate a compose profile (repeatable; default: COMPOSE_PROFILES)', collect)
+    .option('--env-file <file>', "read the interpolation variables from this file instead of the project's .env (repeatable; a later file wins)", collect)
     .option('-p, --project-name <name>', 'stack name to use instead of the file\'s `name` (env STACKCTL_PROJECT_NAME)');
 }
 
@@ -56,7 +59,7 @@ export function stackFileFor(ctx: CliContext, options: StackOptions): string | u
 /** Loads the stack (load errors printed, redacted, then a ConfigError) with the project name override applied. */
 export async function loadStackFor(ctx: CliContext, options: StackOptions): Promise<Stack> {
   const override = projectNameOverride(ctx, options);
-  const { stack } = await loadStackFile(ctx, options.file, { printWarnings: false, ...(options.profile ? { profiles: options.profile } : {}) });
+  const { stack } = await loadStackFile(ctx, options.file, { printWarnings: false, ...(options.profile ? { profiles: options.profile } : {}), ...(options.envFile ? { envFiles: options.envFile } : {}) });
   return override ? { ...stack, name: override } : stack;
 }
 

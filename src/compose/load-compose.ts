@@ -84,9 +84,15 @@ export async function loadCompose(input: YamlSource | readonly YamlSource[], opt
 
   // 1. The project's .env (beside the first file; the process environment wins), as docker compose reads it.
   const processEnv = options.env as Environment;
-  const dotenv = readEnvFile(path.join(dir, '.env'), processEnv, { optional: true, env: options.env });
-  diagnostics.push(...dotenv.diagnostics);
-  const env = mergeEnvironment(processEnv, dotenv.vars);
+  // --env-file replaces it (as with docker compose --env-file): each must exist.
+  const dotenvFiles = options.envFiles ?? [path.join(dir, '.env')];
+  const dotenvVars: Array<Record<string, string>> = [];
+  for (const envFile of dotenvFiles) {
+    const dotenv = readEnvFile(envFile, mergeEnvironment(processEnv, ...dotenvVars), { optional: options.envFiles === undefined, env: options.env });
+    diagnostics.push(...dotenv.diagnostics);
+    dotenvVars.push(dotenv.vars);
+  }
+  const env = mergeEnvironment(processEnv, ...dotenvVars);
   knownEnv = env;
 
   // 2. What stackctl does not cover is said, key by key, in the file that writes it.

@@ -101,10 +101,13 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
   const fileVars: Array<Record<string, string>> = [];
   const envFileValue = isRecord(raw) ? raw.env_file : undefined;
   const processEnv = options.env as Environment;
-  if (envFileValue === undefined) {
-    const loaded = await loadEnvFile(path.join(dir, '.env'), { optional: true, env: options.env }, processEnv);
-    diagnostics.push(...loaded.diagnostics);
-    fileVars.push(loaded.vars);
+  if (envFileValue === undefined || options.envFiles) {
+    // --env-file replaces the stack's own env files (as with docker compose --env-file): each must exist.
+    for (const envFile of options.envFiles ?? [path.join(dir, '.env')]) {
+      const loaded = await loadEnvFile(envFile, { optional: options.envFiles === undefined, env: options.env }, mergeEnvironment(processEnv, ...fileVars));
+      diagnostics.push(...loaded.diagnostics);
+      fileVars.push(loaded.vars);
+    }
   } else {
     const list = typeof envFileValue === 'string' ? [envFileValue] : Array.isArray(envFileValue) ? envFileValue : [];
     for (const [index, entry] of list.entries()) {

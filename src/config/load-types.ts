@@ -9,6 +9,8 @@ export interface LoadOptions {
   cwd?: string;
   /** Compose profiles to activate (--profile); default COMPOSE_PROFILES from `env`. */
   profiles?: string[];
+  /** --env-file: read instead of the project's `.env` (in order, a later file wins). */
+  envFiles?: string[];
 }
 
 export interface LoadResult {
@@ -30,4 +32,6 @@ export interface ResolvedLoadOptions {
   cwd: string;
   /** Active compose profiles (--profile, else COMPOSE_PROFILES); default: COMPOSE_PROFILES from `env`. */
   profiles?: string[];
+  /** --env-file, absolute: read instead of the project's `.env`. */
+  envFiles?: string[];
 }

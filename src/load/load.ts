@@ -68,7 +68,13 @@ export async function loadStackSource(source: YamlSource, options: LoadOptions =
 function resolveOptions(options: LoadOptions): ResolvedLoadOptions {
   const env = options.env ?? process.env;
   // Without --profile, the loader decides: COMPOSE_PROFILES may also come from the project's .env.
-  return { env, cwd: options.cwd ?? process.cwd(), ...(options.profiles && options.profiles.length > 0 ? { profiles: activeProfiles(options.profiles, env) } : {}) };
+  const cwd = options.cwd ?? process.cwd();
+  return {
+    env,
+    cwd,
+    ...(options.profiles && options.profiles.length > 0 ? { profiles: activeProfiles(options.profiles, env) } : {}),
+    ...(options.envFiles && options.envFiles.length > 0 ? { envFiles: options.envFiles.map((file) => path.resolve(cwd, file)) } : {}),
+  };
 }
 
 export function detectFormat(value: unknown, file = ''): StackFormat {

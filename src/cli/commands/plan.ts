@@ -16,6 +16,7 @@ import { addFileOption, formatFinding, loadStackFile } from '../stack-file.js';
 interface PlanFlags {
   file?: string[];
   profile?: string[];
+  envFile?: string[];
   format: string;
 }
 
@@ -27,7 +28,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       if (!PLAN_FORMATS.includes(flags.format as PlanFormat)) {
         throw new UsageError(`--format must be one of ${PLAN_FORMATS.join(', ')}, not "${flags.format}"`);
       }
-      const { stack, redactor } = await loadStackFile(ctx, flags.file, flags.profile ? { profiles: flags.profile } : {});
+      const { stack, redactor } = await loadStackFile(ctx, flags.file, { ...(flags.profile ? { profiles: flags.profile } : {}), ...(flags.envFile ? { envFiles: flags.envFile } : {}) });
       const problems = await validateStack(stack, { rules: [unknownDependency, dependencyCycle], checkHostPorts: false });
       for (const problem of problems) ctx.stderr.write(`${formatFinding(problem, ctx.cwd, redactor)}\n`);
       const graph = graphOfStack(stack);

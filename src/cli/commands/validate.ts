@@ -19,6 +19,7 @@ import { isGitHubActions } from '../../ci/github.js';
 interface ValidateFlags {
   file?: string[];
   profile?: string[];
+  envFile?: string[];
   json?: boolean;
   strict?: boolean;
   portCheck: boolean;
@@ -57,7 +58,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     }
     const files = resolveStackFiles(ctx, flags.file);
     const file = files[0]!;
-    const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd, ...(flags.profile ? { profiles: flags.profile } : {}) });
+    const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd, ...(flags.profile ? { profiles: flags.profile } : {}), ...(flags.envFile ? { envFiles: flags.envFile } : {}) });
     const redactor = loadResultRedactor(loaded, [...files, ...files.map((f) => path.dirname(f)), ctx.cwd]);
     let diagnostics = loaded.diagnostics;
     if (loaded.stack) {
