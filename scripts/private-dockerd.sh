@@ -8,8 +8,10 @@
 #   scripts/private-dockerd.sh load NAME IMAGE…  copy images from the main engine into it
 #   scripts/private-dockerd.sh destroy NAME stop it and remove its data, rules and files
 #
-# Isolation from the main engine: own --data-root, --exec-root, --pidfile and unix socket; no
-# default bridge (--bridge=none) so docker0 is never touched; user-defined networks come from
+# Isolation from the main engine: own --data-root, --exec-root, --pidfile and unix socket; its own
+# default bridge (stk-<hash>, 10.213.0.0/24-ish) so docker0 is never touched — NOT --bridge=none:
+# a dockerd started with the bridge disabled deletes the host's docker0 link (moby's
+# removeDefaultBridgeInterface), which broke every other build and container on the main engine; user-defined networks come from
 # 10.213.64.0/18 (the main engine uses 172.16/12); --iptables=false so it never rewrites the main
 # engine's DOCKER chains. Because bridged traffic still passes the host's FORWARD chain (policy DROP,
 # br_netfilter), one DOCKER-USER rule accepts traffic inside 10.213.0.0/16; destroy removes it.
@@ -30,6 +32,10 @@ pidfile=/run/stk-$name.pid
 log=/tmp/stackctl-private-dockerd-$name.log
 subnet=10.213.0.0/16
 host="unix://$sock"
+# Its own default bridge: a Linux interface name (at most 15 characters) and a /24 of its own.
+hash=$(printf '%s' "$name" | md5sum | cut -c1-8)
+bridge="stk$hash"
+bridge_ip="10.213.$(( 0x${hash:0:2} % 60 )).1/24"
 
 log() { printf 'private-dockerd(%s): %s\n' "$name" "$*" >&2; }
 
@@ -60,10 +66,13 @@ case "$cmd" in
     if ! alive; then
       mkdir -p "$data" "$exec_root"
       ensure_rule
+      if ! ip link show "$bridge" >/dev/null 2>&1; then
+        ip link add "$bridge" type bridge && ip addr add "$bridge_ip" dev "$bridge" && ip link set "$bridge" up
+      fi
       # setsid: it must outlive the test step that started it.
       setsid nohup dockerd \
         --data-root "$data" --exec-root "$exec_root" --pidfile "$pidfile" -H "$host" \
-        --bridge=none --iptables=false --ip-masq=false \
+        --bridge="$bridge" --iptables=false --ip-masq=false \
         --default-address-pool base=10.213.64.0/18,size=24 \
         >>"$log" 2>&1 </dev/null &
     fi
@@ -106,6 +115,7 @@ case "$cmd" in
     sleep 0.5
     awk -v d="$data" -v e="$exec_root" '$2 == d || index($2, d "/") == 1 || index($2, e "/") == 1 {print $2}' /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
     rm -rf "$data" "$exec_root" "$sock" "$pidfile"
+    ip link del "$bridge" 2>/dev/null || true
     drop_rule
     ;;
   *)
