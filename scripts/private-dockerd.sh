@@ -59,10 +59,22 @@ wait_gone() {
   return 1
 }
 
+restore_docker0() {
+  [ -n "${docker0_addr:-}" ] || return 0
+  sleep 0.5
+  ip link show docker0 >/dev/null 2>&1 && return 0
+  log "docker0 vanished while this dockerd started: putting it back ($docker0_addr)"
+  ip link add docker0 type bridge && ip addr add "$docker0_addr" dev docker0 && ip link set docker0 up
+}
+
 case "$cmd" in
   start)
     command -v dockerd >/dev/null 2>&1 || { log "dockerd is not installed"; exit 3; }
     [ "$(id -u)" = 0 ] || { log "needs root"; exit 3; }
+    # Measured here: a private dockerd restarted after a SIGKILL deletes the host's docker0 while it
+    # cleans up (even with a bridge of its own), which breaks the main engine's default network. So
+    # docker0's address is noted first and the link put back if it went.
+    docker0_addr=$(ip -o -4 addr show docker0 2>/dev/null | awk '{print $4}' | head -n1)
     if ! alive; then
       mkdir -p "$data" "$exec_root"
       ensure_rule
@@ -77,7 +89,7 @@ case "$cmd" in
         >>"$log" 2>&1 </dev/null &
     fi
     for _ in $(seq 1 240); do
-      if DOCKER_HOST=$host docker version >/dev/null 2>&1; then echo "DOCKER_HOST=$host"; exit 0; fi
+      if DOCKER_HOST=$host docker version >/dev/null 2>&1; then restore_docker0; echo "DOCKER_HOST=$host"; exit 0; fi
       sleep 0.25
     done
     log "did not answer within 60 s; last lines of $log:"; tail -n 20 "$log" >&2; exit 1
