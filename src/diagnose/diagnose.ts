@@ -151,6 +151,8 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
       hint: 'the container used more memory than it may: raise its memory limit or find what grows (the last log lines show where it was)',
     };
   }
+  // A start error the classifier knows (a host port taken, …) is that cause; otherwise the engine's words.
+  if (!rootCause && state?.startError && state.status !== 'running') rootCause = classifyText([state.startError], context);
   if (!rootCause && state) rootCause = startErrorCause(state);
   rootCause ??= classifyText([...buildLines, errorText, ...logLines, probe?.lastError], context);
   if (!rootCause && error instanceof ImageBuildError) rootCause = buildFailedCause(error);
