@@ -219,7 +219,12 @@ describe('redis image', () => {
     expect(files).toMatch(/appendonly\.aof\.\d+\.incr\.aof/);
     await docker(['restart', container]);
     port = await hostPort(container, 6379);
-    const replies = await until(() => redisExchange(port, [['AUTH', password], ['GET', 'it:key']]));
+    // Accepting connections comes before the dataset is loaded: `-LOADING …` until then, so retry on it.
+    const replies = await until(async () => {
+      const answer = await redisExchange(port, [['AUTH', password], ['GET', 'it:key']]);
+      if (answer.some((reply) => reply.startsWith('-LOADING'))) throw new Error('redis is still loading its dataset');
+      return answer;
+    });
     expect(replies).toEqual(['+OK', 'kept']);
   });
 
