@@ -158,7 +158,12 @@ describe('mcp-server', () => {
     const ready = await eventuallyAnswer(() => variant.get('/ready'));
     expect(ready.status).toBe(503);
     expect(ready.json).toEqual({ status: 'not_ready', checks: { 'airtable-gateway': 'GET /v0/meta/bases answered 401: API key rejected' } });
-    const logs = await variant.logs();
+    // The engine's log stream can lag the HTTP answer by a moment under load: read until the line is there.
+    let logs = await variant.logs();
+    for (let i = 0; i < 20 && !logs.includes('"msg":"not ready"'); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      logs = await variant.logs();
+    }
     expect(logs).toContain('"msg":"not ready"');
     expect(logs).not.toContain('a-key-the-gateway-does-not-know');
   });
