@@ -6,7 +6,7 @@
  * the first time it is actually used, so an `ssh://` DOCKER_HOST or a BuildKit session still works.
  *
  * It only applies to requires made from inside dockerode and docker-modem; everything else loads
- * as usual. docker-runtime.ts calls it before it requires dockerode.
+ * as usual. docker/client.ts calls it before it requires dockerode.
  */
 import Module from 'node:module';
 import path from 'node:path';

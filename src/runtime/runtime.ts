@@ -1,7 +1,7 @@
 /**
- * What stackctl needs from a container engine. Only src/runtime/docker-runtime.ts implements it
- * with dockerode; the engine, the daemon and their unit tests speak only to this interface
- * (test/support/memory-runtime.ts is the in-memory fake).
+ * What stackctl needs from a container engine. Only src/runtime/docker-runtime.ts (a facade over
+ * src/runtime/docker/) implements it with dockerode; the engine, the daemon and their unit tests
+ * speak only to this interface (test/support/memory-runtime.ts is the in-memory fake).
  *
  * Ownership: every object stackctl creates carries LABELS.stack = the stack's name. A runtime
  * never lists, stops or removes anything without that label.

@@ -1,0 +1,27 @@
+/** What every part of the Docker driver shares: the client, the options and the error wrappers. */
+import type Docker from 'dockerode';
+import type { EngineUnavailableError, RuntimeError } from '../../errors.js';
+import { DockerClient, dockerOptionsFromHost, type DockerRuntimeOptions } from './client.js';
+import { engineFailure, engineUnavailable } from './engine-errors.js';
+
+export interface DockerContext {
+  readonly docker: Docker;
+  readonly options: DockerRuntimeOptions;
+  /** Secrets out of engine output and messages (build args may be secrets). */
+  redact(text: string): string;
+  /** An engine failure as RuntimeError; connection problems as EngineUnavailableError. */
+  fail(what: string, error: unknown, options?: { service?: string; hint?: string }): RuntimeError;
+  unavailable(error: unknown): EngineUnavailableError;
+}
+
+export function createDockerContext(options: DockerRuntimeOptions): DockerContext {
+  const docker = new DockerClient(options.docker ?? dockerOptionsFromHost(options.dockerHost));
+  const redact = (text: string): string => (options.redactor ? options.redactor.redact(text) : text);
+  return {
+    docker,
+    options,
+    redact,
+    fail: (what, error, failOptions) => engineFailure(docker.modem, redact, what, error, failOptions),
+    unavailable: (error) => engineUnavailable(docker.modem, error),
+  };
+}
