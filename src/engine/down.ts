@@ -79,6 +79,7 @@ export async function teardown(stack: Stack | undefined, containers: ContainerIn
     run: async (service, context) => {
       const list = byService.get(service) ?? [];
       emit({ type: 'service.phase', service, phase: 'stopping', at: clock() });
+      const stopFailures: string[] = [];
       for (const container of list) {
         const name = container.name.replace(/^\//, '');
         try {
@@ -86,32 +87,47 @@ export async function teardown(stack: Stack | undefined, containers: ContainerIn
             await runtime.stopContainer(container.id, timeout);
           }
         } catch (error) {
-          errors.push(`stop ${name}: ${errorMessage(error)}`);
+          stopFailures.push(`stop ${name}: ${errorMessage(error)}`);
         }
       }
-      emit({ type: 'service.phase', service, phase: 'stopped', at: clock() });
+      errors.push(...stopFailures);
+      // Said as it happened: a stop that failed is never shown as `stopped`.
+      if (stopFailures.length === 0) emit({ type: 'service.phase', service, phase: 'stopped', at: clock() });
+      else emit({ type: 'service.phase', service, phase: 'failed', at: clock(), detail: stopFailures.join('; ') });
       context.reach('stopped');
+      const removeFailures: string[] = [];
       for (const container of list) {
         const name = container.name.replace(/^\//, '');
         try {
           await runtime.removeContainer(container.id);
           removed.push(name);
         } catch (error) {
-          errors.push(`remove ${name}: ${errorMessage(error)}`);
+          removeFailures.push(`remove ${name}: ${errorMessage(error)}`);
         }
       }
-      emit({ type: 'service.phase', service, phase: 'removed', at: clock() });
+      errors.push(...removeFailures);
+      if (removeFailures.length === 0) emit({ type: 'service.phase', service, phase: 'removed', at: clock() });
+      else emit({ type: 'service.phase', service, phase: 'failed', at: clock(), detail: removeFailures.join('; ') });
     },
   });
   if ([...outcomes.values()].some((outcome) => outcome.state === 'cancelled')) {
     throw new CancelledError(`interrupted: ${removed.length} of ${containers.length} containers of ${options.stackName} removed`);
   }
-  if (errors.length > 0) {
-    throw new RuntimeError(`could not remove everything of stack ${options.stackName}: ${errors.join('; ')}`, {
+  if (errors.length > 0) throw new TeardownError(options.stackName, removed, errors);
+  return removed;
+}
+
+/** Teardown did not remove everything: what it did remove, and each failure with the engine's reason. */
+export class TeardownError extends RuntimeError {
+  constructor(
+    stackName: string,
+    readonly removed: string[],
+    readonly failures: string[],
+  ) {
+    super(`could not remove everything of stack ${stackName}: ${failures.join('; ')}`, {
       hint: 'run `stackctl down` again; `stackctl ps` shows what is left',
     });
   }
-  return removed;
 }
 
 /**

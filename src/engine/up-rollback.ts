@@ -5,7 +5,7 @@
 import type { Stack } from '../config/model.js';
 import { errorMessage } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { DEFAULT_STOP_TIMEOUT_SECONDS, teardown } from './down.js';
+import { DEFAULT_STOP_TIMEOUT_SECONDS, TeardownError, teardown } from './down.js';
 import type { EventListener } from './events.js';
 import type { UndoLog } from './up-context.js';
 
@@ -42,6 +42,11 @@ export async function rollback(stack: Stack, undo: UndoLog, options: RollbackOpt
     onEvent: options.onEvent,
     clock: options.clock,
   }).catch((error: unknown) => {
+    // What teardown did remove is still reported as removed; each failure on its own.
+    if (error instanceof TeardownError) {
+      failures.push(...error.failures);
+      return error.removed;
+    }
     failures.push(`remove containers: ${errorMessage(error)}`);
     return [] as string[];
   });

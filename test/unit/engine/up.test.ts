@@ -235,6 +235,45 @@ describe('up: failures', () => {
     expect(run.result.rolledBack).not.toContain('network demo_default');
     expect(run.result.rollbackFailures).toEqual(['remove network demo_default: network demo_default has active endpoints']);
   });
+
+  it('--rollback: a stop that fails is reported as failed, never as stopped; what was removed is still listed', async () => {
+    const stack = graph();
+    const runtime = runtimeFor(stack, { db: { exitAfterMs: 50, exitCode: 1, readyDelayMs: 1000 } });
+    const stop = runtime.stopContainer.bind(runtime);
+    runtime.stopContainer = async (id, timeoutSeconds) => {
+      if (runtime.containers.get(id)?.info.name === 'demo-cache') throw new Error('the engine timed out stopping it');
+      return stop(id, timeoutSeconds);
+    };
+    const run = await runToEnd(stack, runtime, { rollback: true });
+    expect(run.result.ok).toBe(false);
+    expect(run.result.rollbackFailures).toEqual(
+      expect.arrayContaining(['stop demo-cache: the engine timed out stopping it', 'remove demo-cache: container demo-cache is running: stop it first']),
+    );
+    expect(run.result.rolledBack).not.toContain('container demo-cache');
+    // Teardown failed for cache, yet what it did remove is reported as removed.
+    expect(run.result.rolledBack).toEqual(expect.arrayContaining(['container demo-db', 'container demo-worker']));
+    const rollbackPhases = run.events.filter(
+      (event) => event.type === 'service.phase' && event.service === 'cache' && ['stopped', 'removed', 'failed'].includes(event.phase) && event.at >= run.at('db', 'failed')!,
+    );
+    expect(rollbackPhases.map((event) => (event.type === 'service.phase' ? event.phase : ''))).toEqual(['failed', 'failed']);
+    expect(runtime.containerByName('demo-cache')?.status).toBe('running');
+  });
+
+  it('--rollback: a container this run only started (it existed) is stopped — or reported as not stopped', async () => {
+    const stack = graph();
+    const behaviours = { db: { exitAfterMs: 50, exitCode: 1, readyDelayMs: 1000 } };
+    const runtime = runtimeFor(stack, behaviours);
+    await runToEnd(stack, runtime);
+    const cache = runtime.containerByName('demo-cache')!;
+    await runtime.stopContainer(cache.id, 0);
+    runtime.stopContainer = async () => {
+      throw new Error('permission denied');
+    };
+    const run = await runToEnd(stack, runtime, { rollback: true });
+    expect(run.result.services.find((s) => s.service === 'cache')?.action).toBe('start');
+    expect(run.result.rolledBack).not.toContain('stopped demo-cache');
+    expect(run.result.rollbackFailures).toContain('stop demo-cache: permission denied');
+  });
 });
 
 describe('up: cancellation', () => {
