@@ -4,7 +4,7 @@
  * secret value, and keep what kompose loses (readiness not liveness, depends_on as init waits with the
  * authenticated check, env_file, per-service secrets). A broken object is caught by each check.
  */
-import { readdirSync, existsSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { checkManifests } from '../../../src/k8s/check.js';
 import { renderKustomization, renderStream } from '../../../src/k8s/render.js';
 import type { K8sObject } from '../../../src/k8s/objects.js';
 import { schemaProblems } from '../../support/k8s-schema.js';
+import { sharedFile } from '../../support/optional-file.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SECRETS = { POSTGRES_USER: 'pyuser', POSTGRES_PASSWORD: 'pg-secret-4711', POSTGRES_DB: 'pydb', REDIS_PASSWORD: 'redis-secret-4712', API_KEY: 'api-secret-4713', JWT_SECRET: 'jwt-secret-4714' };
@@ -214,11 +215,12 @@ describe('export k8s of the compose fixtures', async () => {
     expect(find(exported, 'ConfigMap', 'many-env').data?.OVERRIDE).toBe('from-environment');
   });
 
-  it('exports the real pyairtable compose file from /work/shared when present', async (context) => {
-    const file = '/work/shared/fixtures/pyairtable-compose.2025-08-06.docker-compose.yml';
-    if (!existsSync(file)) return context.skip('/work/shared is absent (a user clone has no ../shared)');
+  const postMortemCompose = sharedFile('fixtures/pyairtable-compose.2025-08-06.docker-compose.yml', "the post-mortem's compose file");
+  it.skipIf(!postMortemCompose.present)(`exports the post-mortem's real compose file ${postMortemCompose.skipNote}`, async () => {
+    const file = postMortemCompose.path;
     const loaded = await loadStack(file, { env: { ...SECRETS }, cwd: path.dirname(file) });
-    if (!loaded.stack) return context.skip(`the shared compose file does not load here: ${loaded.diagnostics.find((d) => d.severity === 'error')?.message ?? ''}`);
+    expect(loaded.stack, JSON.stringify(loaded.diagnostics.filter((d) => d.severity === 'error'))).toBeDefined();
+    if (!loaded.stack) return;
     const exported = exportKubernetes(loaded.stack);
     expect(allProblems(loaded.stack, exported)).toEqual([]);
   });
