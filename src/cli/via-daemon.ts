@@ -243,24 +243,35 @@ export async function upViaDaemon(ctx: CliContext, client: DaemonClient, out: Ou
   const streamedToEnd = new Promise<void>((resolve) => (finished = resolve));
   let subscribed: () => void = () => {};
   const subscription = new Promise<void>((resolve) => (subscribed = resolve));
+  // What printing an event throws (a closed stdout, a renderer's bug) is this command's failure, not
+  // the stream's: it ends the command with that error. A stream the daemon cannot serve only costs
+  // the progress lines.
+  let printFailed: (error: unknown) => void = () => {};
+  const printing = new Promise<never>((_resolve, reject) => (printFailed = reject));
+  printing.catch(() => undefined);
   const stream = client
     .events(
       (record) => {
         if (record.event.type === 'action.finished' && record.event.action === 'up') finished();
-        if (options.json) out.json(record);
-        else {
-          const line = describeEvent(record);
-          if (line) out.line(line);
+        try {
+          if (options.json) out.json(record);
+          else {
+            const line = describeEvent(record);
+            if (line) out.line(line);
+          }
+        } catch (error) {
+          printFailed(error);
+          throw error;
         }
       },
       { signal: controller.signal, onSubscribed: subscribed },
     )
     .catch(() => undefined);
   try {
-    await Promise.race([subscription, stream]); // subscribed before the action starts (or no stream at all)
-    const result = await client.up();
+    await Promise.race([subscription, stream, printing]); // subscribed before the action starts (or no stream at all)
+    const result = await Promise.race([client.up(), printing]);
     // Let the stream catch up with the end of the action before closing it.
-    await Promise.race([streamedToEnd, new Promise((r) => setTimeout(r, 2_000))]);
+    await Promise.race([streamedToEnd, new Promise((r) => setTimeout(r, 2_000)), printing]);
     if (options.json) out.json({ type: 'up.result', viaDaemon: true, ...result });
     else {
       for (const service of result.services ?? []) out.line(`  ${service.name.padEnd(22)} ${service.outcome}${service.detail ? ` — ${service.detail}` : ''}`);

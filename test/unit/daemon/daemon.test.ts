@@ -344,5 +344,22 @@ describe('Daemon on the in-memory runtime', () => {
     expect(text).toMatch(/ {2}db +ready/);
     expect(text).toMatch(/demo is up and supervised/);
   });
+
+  it("upViaDaemon: what printing an event throws ends the command with that error, instead of being swallowed", async () => {
+    const { stack } = await startDaemon({ db: { probe: true } });
+    const client = await until('the daemon', () => findDaemon(stack.dir, 'demo'), (c) => c !== undefined);
+    await until('ready', () => client!.status(), (s) => s.phase === 'supervising');
+    const broken = new Error('write EPIPE');
+    // Only the progress lines (`hh:mm:ss.mmm service: …`) fail: the result lines after the action print.
+    class BrokenOutput extends Output {
+      override line(text = ''): void {
+        if (/^\d\d:\d\d:\d\d/.test(text)) throw broken;
+        super.line(text);
+      }
+    }
+    const stdout = new PassThrough();
+    const ctx: CliContext = { stdout, stderr: new PassThrough(), env: { NO_COLOR: '1' }, cwd: stack.dir, exitCode: 0, signal: new AbortController().signal };
+    await expect(upViaDaemon(ctx, client!, new BrokenOutput(stdout, new Redactor(), ctx.env), {})).rejects.toBe(broken);
+  });
 });
 
