@@ -17,7 +17,7 @@
 import { loadStack } from '../load/load.js';
 import type { Stack as StackModel } from '../config/model.js';
 import { parseDuration } from '../config/normalize.js';
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/model.js';
 import { up as engineUp, down as engineDown, type DownResult, type EngineEvent, type UpResult } from '../engine/index.js';
 import { stackEndpoints, type ServiceEndpoints, type StackEndpoints } from '../ephemeral/endpoints.js';
 import { startEphemeral, type EphemeralCopy } from '../ephemeral/start.js';
@@ -30,7 +30,7 @@ import { Redactor } from '../secrets.js';
 import { runSuite } from '../suite/run-suite.js';
 
 export type { DownResult, EngineEvent, UpResult, ServiceResult, ServiceState } from '../engine/index.js';
-export type { Diagnosis } from '../diagnose/diagnosis.js';
+export type { Diagnosis } from '../diagnose/model.js';
 export type { ServiceEndpoints, StackEndpoints } from '../ephemeral/endpoints.js';
 export type { Report } from '../report/model.js';
 export { StackctlError, ConfigError, RuntimeError, UsageError } from '../errors.js';

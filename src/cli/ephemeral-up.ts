@@ -11,7 +11,7 @@
  * it stays for `stackctl logs -p NAME` until its TTL.
  */
 import type { Stack } from '../config/model.js';
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/model.js';
 import { down } from '../engine/down.js';
 import type { UpResult } from '../engine/results.js';
 import { dotenvLines, stackEndpoints } from '../ephemeral/endpoints.js';

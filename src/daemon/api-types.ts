@@ -3,7 +3,7 @@
  * token), shared by the server and the client. Times are ISO-8601 strings. Every value has been
  * through the stack's Redactor before it leaves the daemon.
  */
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/model.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { ContainerStatus, PublishedPort } from '../runtime/runtime.js';
 import type { ServiceStateName, SupervisorEvent } from './supervisor-machine.js';

@@ -14,7 +14,7 @@
 import { rmSync } from 'node:fs';
 import type { Stack } from '../config/model.js';
 import type { EngineEvent, EventListener } from '../engine/events.js';
-import type { DiagnoseFn } from '../engine/diagnosis.js';
+import type { DiagnoseFn } from '../engine/failure-diagnosis.js';
 import type { ProbeFactory, WaitReadyFn } from '../engine/readiness.js';
 import type { DownResult, ServiceResult, UpResult } from '../engine/results.js';
 import { CancelledError, EngineUnavailableError, UsageError, errorMessage, isStackctlError } from '../errors.js';
@@ -35,7 +35,7 @@ import {
   type TestRequest,
   type TestSummary,
 } from './api-types.js';
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/model.js';
 import { DaemonBusyError } from './errors.js';
 import { acquireDaemonLock, removeDaemonInfo, writeDaemonInfo, type DaemonLock } from './lock.js';
 import { LogCollector, DEFAULT_LOG_COLLECTOR, type LogCollectorOptions } from './log-collector.js';

@@ -3,7 +3,7 @@
  * Receives one SuiteChildRequest over IPC, runs the suite with its own Docker runtime, answers with
  * one SuiteChildReply and exits.
  */
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/model.js';
 import { errorMessage } from '../errors.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import { Redactor } from '../secrets.js';

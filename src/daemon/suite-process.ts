@@ -7,7 +7,7 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Stack } from '../config/model.js';
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/model.js';
 import { packagePath } from '../package-root.js';
 import { Redactor } from '../secrets.js';
 import { stackRedactor } from '../config/secret-values.js';

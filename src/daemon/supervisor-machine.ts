@@ -23,7 +23,7 @@
  * the stack back like `up` and feeds the new picture (`init`).
  */
 import type { DependencyCondition, RestartPolicy } from '../config/model.js';
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/model.js';
 import type { ContainerStatus } from '../runtime/runtime.js';
 import { backoffDelay, describePolicy, policyRestarts, restartBudget, type SupervisionOptions } from './policy.js';
 

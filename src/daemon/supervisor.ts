@@ -10,7 +10,7 @@
  * flags; events go to the caller.
  */
 import type { Service, Stack } from '../config/model.js';
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/model.js';
 import { EngineUnavailableError, errorMessage, ProbeTimeoutError } from '../errors.js';
 import { HopelessProbeError, type Probe } from '../probes/probe.js';
 import { serviceContainer } from '../plan/observed.js';

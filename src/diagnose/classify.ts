@@ -10,7 +10,7 @@
  * seeds and from running the broken images in test/fixtures/broken-images/.
  */
 import type { Service, Stack } from '../config/model.js';
-import type { RootCause, RootCauseCode } from './diagnosis.js';
+import type { RootCause, RootCauseCode } from './model.js';
 
 export interface ClassifyContext {
   /** The failing service. */

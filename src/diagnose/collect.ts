@@ -13,8 +13,8 @@ import { COMPOSE_LABELS, type ContainerDetails, type ContainerInfo, type Runtime
 import type { Redactor } from '../secrets.js';
 import { displayLocation } from '../validate/render.js';
 import { validateStack } from '../validate/validate.js';
-import { diagnose } from './diagnose.js';
-import type { RootCause } from './diagnosis.js';
+import { diagnose } from './diagnose-service.js';
+import type { RootCause } from './model.js';
 import { redactEnvironment, secretValuesOf } from './environment.js';
 import { findingRef, joinCauses, type FindingRef, type ServiceCause } from './join.js';
 import { whoHoldsPort } from './port-holder.js';

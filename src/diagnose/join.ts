@@ -4,7 +4,7 @@
  * redis clients + CRED001 "REDIS_URL without password" = one cause, two services). Pure.
  */
 import type { Diagnostic } from '../diagnostic.js';
-import type { RootCause, RootCauseCode } from './diagnosis.js';
+import type { RootCause, RootCauseCode } from './model.js';
 
 /** Which validation codes can explain a runtime root cause (in the failing service's own findings). */
 export const EXPLAINED_BY: Partial<Record<RootCauseCode, readonly string[]>> = {

@@ -7,7 +7,7 @@ import type { EnvEntry } from './environment.js';
 import type { FindingRef, RootCauseGroup } from './join.js';
 import type { StackSource } from './stacks.js';
 import type { TimelineEntry } from './timeline.js';
-import type { RootCause } from './diagnosis.js';
+import type { RootCause } from './model.js';
 
 export const DIAGNOSE_SCHEMA_VERSION = 1;
 

@@ -2,7 +2,7 @@
  * Typed progress events. The engine emits them; renderers (src/cli/render/*) draw them for a TTY,
  * for plain CI logs, or as ndjson. The engine never writes to stdout itself.
  */
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/model.js';
 
 export type ServicePhase =
   | 'waiting'

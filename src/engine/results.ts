@@ -2,7 +2,7 @@
  * What the engine returns: per-service results with timings and, for a failed service, its
  * Diagnosis. The CLI's summary, the suite's report and the daemon's status are built from these.
  */
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/model.js';
 import type { Plan, ServiceAction } from '../plan/plan.js';
 
 export type ServiceState =

@@ -3,10 +3,10 @@
  * far, diagnoses, what this run created or started — the rollback's undo log).
  */
 import type { Service, Stack } from '../config/model.js';
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/model.js';
 import type { Plan } from '../plan/plan.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
-import type { DiagnoseFn } from './diagnosis.js';
+import type { DiagnoseFn } from './failure-diagnosis.js';
 import type { EngineEvent, EventListener, ServicePhase } from './events.js';
 import type { ContextHashFn } from './images.js';
 import type { ProbeFactory, WaitReadyFn } from './readiness.js';

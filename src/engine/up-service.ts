@@ -8,7 +8,7 @@ import { CancelledError, InternalError, ProbeTimeoutError, errorMessage } from '
 import { HopelessProbeError } from '../probes/probe.js';
 import { StaleContainerError } from '../runtime/errors.js';
 import type { ContainerInfo } from '../runtime/runtime.js';
-import { diagnoseSafely } from './diagnosis.js';
+import { diagnoseSafely } from './failure-diagnosis.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from './down.js';
 import { ContainerExitedError, ServiceFailure, StartTimeoutError, type FailureContext, type FailurePhase, type ProbeRecord } from './failure.js';
 import { awaitReady, probeTarget } from './readiness.js';

@@ -14,7 +14,7 @@
 import type { Service, Stack } from '../config/model.js';
 import { containerName } from '../plan/names.js';
 import { isNoop } from '../plan/plan.js';
-import { blockedDiagnosis } from './diagnosis.js';
+import { blockedDiagnosis } from './failure-diagnosis.js';
 import type { EngineEvent, ServicePhase } from './events.js';
 import { ServiceFailure, StartTimeoutError } from './failure.js';
 import { isSuccessfulState, type UpResult } from './results.js';

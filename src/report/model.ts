@@ -7,7 +7,7 @@
  * docs/suite-report.md documents every field. Additive changes keep the version; a change that
  * renames or removes a field bumps REPORT_SCHEMA_VERSION.
  */
-import type { RootCauseCode } from '../diagnose/diagnosis.js';
+import type { RootCauseCode } from '../diagnose/model.js';
 
 export const REPORT_SCHEMA = 'stackctl.report';
 export const REPORT_SCHEMA_VERSION = 1;

@@ -4,7 +4,7 @@
  * the failure carries that service's diagnosis — the one `stackctl up` made, or the one made by
  * inspecting its container — as the root cause. A blocked service's cause is its failed dependency's.
  */
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/model.js';
 import type { CheckRootCause } from '../report/model.js';
 import type { Outcome } from './checks/outcome.js';
 

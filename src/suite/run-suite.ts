@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { mergeEnvironment } from '../config/interpolate.js';
 import { loadEnvFile } from '../config/env-file.js';
 import type { Stack } from '../config/model.js';
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/model.js';
 import { UsageError, errorMessage } from '../errors.js';
 import type { ServiceInput } from '../report/arithmetic.js';
 import { buildReport } from '../report/build-report.js';

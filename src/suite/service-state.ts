@@ -5,7 +5,7 @@
  * `stackctl test` runs on its own, without the diagnoses `stackctl up` hands over.
  */
 import type { Stack } from '../config/model.js';
-import { blockedDiagnosis, diagnose, type TextRedactor } from '../diagnose/diagnose.js';
+import { blockedDiagnosis, diagnose, type TextRedactor } from '../diagnose/diagnose-service.js';
 import { createProbe } from '../probes/create-probe.js';
 import type { ProbeTarget } from '../probes/probe.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';

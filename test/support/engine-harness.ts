@@ -6,7 +6,7 @@ import { vi } from 'vitest';
 import type { Stack } from '../../src/config/model.js';
 import { ProbeTimeoutError, errorMessage } from '../../src/errors.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { plainDiagnosis } from '../../src/engine/diagnosis.js';
+import { plainDiagnosis } from '../../src/engine/failure-diagnosis.js';
 import type { WaitReadyFn } from '../../src/engine/readiness.js';
 import { runUp, type UpDependencies, type UpOptions } from '../../src/engine/up.js';
 import type { UpResult } from '../../src/engine/results.js';

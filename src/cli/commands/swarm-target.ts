@@ -16,7 +16,7 @@ import { swarmDown, swarmUp, type SwarmEvent } from '../../swarm/swarm-up.js';
 import type { CliContext } from '../context.js';
 import { stderrOf, stdoutOf, type Output } from '../render/output.js';
 import { createRuntime, redactorFor } from '../stack-options.js';
-import type { Diagnosis } from '../../diagnose/diagnosis.js';
+import type { Diagnosis } from '../../diagnose/model.js';
 
 export interface SwarmUpFlags {
   registry?: string;

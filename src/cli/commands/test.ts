@@ -11,7 +11,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Stack } from '../../config/model.js';
-import type { Diagnosis } from '../../diagnose/diagnosis.js';
+import type { Diagnosis } from '../../diagnose/model.js';
 import { ConfigError, formatLocation, type SourceLocation } from '../../errors.js';
 import type { CheckResult } from '../../report/model.js';
 import { renderTerminal } from '../../report/render-terminal.js';

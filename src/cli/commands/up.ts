@@ -24,7 +24,7 @@ import { daemonFor, testViaDaemon, upViaDaemon } from '../via-daemon.js';
 import { lockStack } from '../stack-lock.js';
 import type { StackLock } from '../../engine/stack-lock.js';
 import { addTargetOption } from './target-option.js';
-import type { Diagnosis } from '../../diagnose/diagnosis.js';
+import type { Diagnosis } from '../../diagnose/model.js';
 import type { EphemeralCopy } from '../../ephemeral/start.js';
 import { diagnosesOf } from '../ephemeral-up.js';
 import { repositoryRoot, upAnnotations } from '../../ci/annotations.js';

@@ -2,7 +2,7 @@
  * Human text shared by the tty and plain renderers and by the commands: durations, the end-of-run
  * summary, a failed service's diagnosis.
  */
-import type { Diagnosis } from '../../diagnose/diagnosis.js';
+import type { Diagnosis } from '../../diagnose/model.js';
 import type { ServiceResult, UpResult } from '../../engine/results.js';
 import type { Paint } from '../../paint.js';
 

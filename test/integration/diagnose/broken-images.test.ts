@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildSpec } from '../../../src/config/model.js';
-import { diagnose } from '../../../src/diagnose/diagnose.js';
+import { diagnose } from '../../../src/diagnose/diagnose-service.js';
 import { createProbe } from '../../../src/probes/create-probe.js';
 import { ProbeGaveUpError } from '../../../src/probes/errors.js';
 import type { ProbeTarget } from '../../../src/probes/probe.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProbeTimeoutError } from '../../../src/errors.js';
-import { blockedDiagnosis, diagnose } from '../../../src/diagnose/diagnose.js';
+import { blockedDiagnosis, diagnose } from '../../../src/diagnose/diagnose-service.js';
 import { ProbeGaveUpError } from '../../../src/probes/errors.js';
 import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError, StaleContainerError, isStaleStartError } from '../../../src/runtime/errors.js';
 import type { ContainerInfo } from '../../../src/runtime/runtime.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseYamlSource } from '../../../src/config/yaml-source.js';
-import type { Diagnosis } from '../../../src/diagnose/diagnosis.js';
+import type { Diagnosis } from '../../../src/diagnose/model.js';
 import type { CheckResult } from '../../../src/report/model.js';
 import { Redactor } from '../../../src/secrets.js';
 import { RunContext } from '../../../src/suite/context.js';

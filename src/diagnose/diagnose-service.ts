@@ -14,7 +14,7 @@ import type { ContainerInfo } from '../runtime/runtime.js';
 import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError, StaleContainerError, UnsupportedBuildFeatureError, isStaleStartError } from '../runtime/errors.js';
 import { ProbeGaveUpError } from '../probes/errors.js';
 import { classifyText, type ClassifyContext } from './classify.js';
-import type { Diagnosis, RootCause } from './diagnosis.js';
+import type { Diagnosis, RootCause } from './model.js';
 
 /** Anything that can redact a text (the stack's Redactor is one). */
 export interface TextRedactor {

@@ -3,8 +3,8 @@
  * derives the `blocked by` diagnoses itself. If the classifier itself fails, a plain diagnosis from
  * the container's state keeps the failure explained (never an empty result).
  */
-import { blockedDiagnosis as classifierBlocked } from '../diagnose/diagnose.js';
-import type { Diagnosis, RootCause } from '../diagnose/diagnosis.js';
+import { blockedDiagnosis as classifierBlocked } from '../diagnose/diagnose-service.js';
+import type { Diagnosis, RootCause } from '../diagnose/model.js';
 import { errorMessage } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { FailureContext } from './failure.js';
