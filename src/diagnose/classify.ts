@@ -402,6 +402,12 @@ export function classifyLines(lines: readonly string[], context: ClassifyContext
   return undefined;
 }
 
+/** Where a cause's first rule stands in the table: a lower rank is the more specific cause. */
+export function causeRank(code: RootCause['code']): number {
+  const index = RULES.findIndex((rule) => rule.code === code);
+  return index < 0 ? RULES.length : index;
+}
+
 /** Splits texts (log output, error messages) into lines and classifies them. */
 export function classifyText(texts: ReadonlyArray<string | undefined>, context: ClassifyContext = {}): RootCause | undefined {
   const lines = texts.flatMap((text) => (text === undefined ? [] : text.split('\n')));

@@ -12,8 +12,10 @@ import { ProbeTimeoutError, StackctlError, errorMessage } from '../errors.js';
 import type { Stack } from '../config/model.js';
 import type { ContainerInfo } from '../runtime/runtime.js';
 import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError, StaleContainerError, UnsupportedBuildFeatureError, isStaleStartError } from '../runtime/errors.js';
-import { ProbeGaveUpError } from '../probes/errors.js';
-import { classifyText, type ClassifyContext } from './classify.js';
+import { ProbeDeadlineError, ProbeGaveUpError } from '../probes/errors.js';
+import type { ProbeFailure } from '../probes/probe-failure.js';
+import { causeRank, classifyText, type ClassifyContext } from './classify.js';
+import { classifyProbeFailure, serviceWords } from './classify-probe.js';
 import type { Diagnosis, RootCause } from './model.js';
 
 /** Anything that can redact a text (the stack's Redactor is one). */
@@ -27,8 +29,11 @@ export interface DiagnoseInput {
   container?: ContainerInfo;
   /** The container's last output (lines or one text). */
   logs?: string | string[];
-  /** Probe attempts and last error; taken from a ProbeTimeoutError `error` when absent. */
-  probe?: { attempts: number; lastError?: string };
+  /**
+   * Probe attempts, last error and — when the probe said why — its last failure as data (read as
+   * such, not re-parsed); taken from a ProbeTimeoutError `error` when absent.
+   */
+  probe?: { attempts: number; lastError?: string; lastFailure?: ProbeFailure };
   /** The error that ended the service: build, pull, create/start, probe. */
   error?: unknown;
   stack?: Stack;
@@ -125,6 +130,16 @@ function probeTimeoutCause(probe: { attempts: number; lastError?: string }, erro
   };
 }
 
+/** A ProbeTimeoutError's record, with the failure data a probe's wait attaches (ProbeGaveUpError, ProbeDeadlineError). */
+function probeOf(error: ProbeTimeoutError): NonNullable<DiagnoseInput['probe']> {
+  const lastFailure = error instanceof ProbeGaveUpError || error instanceof ProbeDeadlineError ? error.lastFailure : undefined;
+  return {
+    attempts: error.attempts,
+    ...(error.lastError === undefined ? {} : { lastError: error.lastError }),
+    ...(lastFailure === undefined ? {} : { lastFailure }),
+  };
+}
+
 function redactCause(cause: RootCause, redact: (text: string) => string): RootCause {
   const out: RootCause = { code: cause.code, summary: redact(cause.summary), hint: redact(cause.hint) };
   if (cause.evidence !== undefined) out.evidence = redact(cause.evidence);
@@ -135,7 +150,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   const redact = (text: string): string => (input.redactor ? input.redactor.redact(text) : text);
   const { container, error } = input;
   const logLines = toLines(input.logs);
-  const probe = input.probe ?? (error instanceof ProbeTimeoutError ? { attempts: error.attempts, ...(error.lastError === undefined ? {} : { lastError: error.lastError }) } : undefined);
+  const probe = input.probe ?? (error instanceof ProbeTimeoutError ? probeOf(error) : undefined);
   // A give-up carries the container's state at the moment it exited.
   const state = container ?? (error instanceof ProbeGaveUpError ? error.container : undefined);
   const context: ClassifyContext = { service: input.service, ...(input.stack ? { stack: input.stack } : {}) };
@@ -154,7 +169,17 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   // A start error the classifier knows (a host port taken, …) is that cause; otherwise the engine's words.
   if (!rootCause && state?.startError && state.status !== 'running') rootCause = classifyText([state.startError], context);
   if (!rootCause && state) rootCause = startErrorCause(state);
-  rootCause ??= classifyText([...buildLines, errorText, ...logLines, probe?.lastError], context);
+  // The probe's failure is read as data; only the service's own words it brought back (an HTTP body,
+  // a command's output) are classified as text. A probe record without that data (a healthcheck's
+  // output, an older caller) is classified as text, as before.
+  const failure = probe?.lastFailure;
+  const probeText = failure ? serviceWords(failure) : probe?.lastError;
+  if (!rootCause) {
+    const fromText = classifyText([...buildLines, errorText, ...logLines, probeText], context);
+    const fromProbe = failure ? classifyProbeFailure(failure, context) : undefined;
+    // The more specific cause wins; on a tie the probe's (it was the newest line before).
+    rootCause = fromProbe && (!fromText || causeRank(fromProbe.code) <= causeRank(fromText.code)) ? fromProbe : fromText;
+  }
   if (!rootCause && error instanceof ImageBuildError) rootCause = buildFailedCause(error);
   if (!rootCause && state && (state.status === 'exited' || state.status === 'dead')) rootCause = exitedCause(state, logLines.at(-1));
   if (!rootCause && probe) rootCause = probeTimeoutCause(probe, error);

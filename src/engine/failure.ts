@@ -3,12 +3,15 @@
  * and the probe's record. The diagnosis (src/diagnose) turns this into a Diagnosis.
  */
 import { StackctlError, type StackctlErrorOptions } from '../errors.js';
+import type { ProbeFailure } from '../probes/probe-failure.js';
 
 export type FailurePhase = 'build' | 'pull' | 'create' | 'start' | 'probe' | 'exit' | 'timeout';
 
 export interface ProbeRecord {
   attempts: number;
   lastError?: string;
+  /** The last failure as data, when the probe said why. */
+  lastFailure?: ProbeFailure;
   /** e.g. `http GET /ready on 127.0.0.1:49153` (never a credential). */
   description?: string;
 }

@@ -44,7 +44,7 @@ export function probeWaiter(redactor: Redactor): WaitReadyFn {
         // Start at 50 ms and back off to 1 s, but gently (×1.3): a service that answers after 2 s is
         // seen within ~0.25 s of it, not up to a second later (×2 would wait 0.8 s, then 1 s).
         factor: PROBE_BACKOFF_FACTOR,
-        onAttempt: (attempt) => options.onAttempt?.(attempt.attempt, attempt.ok ? undefined : (attempt.error ?? 'failed')),
+        onAttempt: (attempt) => options.onAttempt?.(attempt.attempt, attempt.ok ? undefined : (attempt.error ?? 'failed'), attempt.failure),
       });
       return { attempts: result.attempts };
     } catch (error) {
@@ -70,7 +70,15 @@ export function classifier(stack: Stack, redactor: Redactor): DiagnoseFn {
       service: context.service,
       ...(container ? { container } : {}),
       logs,
-      ...(context.probe ? { probe: { attempts: context.probe.attempts, ...(context.probe.lastError === undefined ? {} : { lastError: context.probe.lastError }) } } : {}),
+      ...(context.probe
+        ? {
+            probe: {
+              attempts: context.probe.attempts,
+              ...(context.probe.lastError === undefined ? {} : { lastError: context.probe.lastError }),
+              ...(context.probe.lastFailure === undefined ? {} : { lastFailure: context.probe.lastFailure }),
+            },
+          }
+        : {}),
       error: context.error,
       stack,
       redactor,

@@ -6,6 +6,8 @@
 import type { ProbeSpec } from '../config/model.js';
 import { ProbeTimeoutError, errorMessage } from '../errors.js';
 import { HopelessProbeError, type Probe, type ProbeTarget } from '../probes/probe.js';
+import { ProbeDeadlineError, ProbeGaveUpError } from '../probes/errors.js';
+import type { ProbeFailure } from '../probes/probe-failure.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import type { ContainerWatch } from './container-watch.js';
 import { ContainerExitedError } from './failure.js';
@@ -16,8 +18,8 @@ export interface WaitReadyOptions {
   /** Deadline for the probe to pass. */
   timeoutMs: number;
   signal: AbortSignal;
-  /** Called after each attempt (error undefined = it passed). */
-  onAttempt?: (attempt: number, error?: string) => void;
+  /** Called after each attempt (error undefined = it passed; failure: the wait's last failure as data). */
+  onAttempt?: (attempt: number, error?: string, failure?: ProbeFailure) => void;
 }
 
 /**
@@ -65,6 +67,8 @@ export const DEFAULT_FATAL_GRACE_MS = 5000;
 export interface ReadyOutcome {
   attempts: number;
   lastError?: string;
+  /** The last failure as data, when the probe said why (src/probes/probe-failure.ts). */
+  lastFailure?: ProbeFailure;
 }
 
 /**
@@ -79,9 +83,10 @@ export async function awaitReady(args: AwaitReadyArgs, record: ReadyOutcome): Pr
   const clock = args.clock ?? Date.now;
   let fatalSince: number | undefined;
   let gaveUp: HopelessProbeError | undefined;
-  const onAttempt = (attempt: number, error?: string): void => {
+  const onAttempt = (attempt: number, error?: string, failure?: ProbeFailure): void => {
     record.attempts = attempt;
     if (error !== undefined) record.lastError = error;
+    if (failure !== undefined) record.lastFailure = failure;
     args.onAttempt?.(attempt, error);
     if (error === undefined || !args.isFatal?.(error)) {
       fatalSince = undefined;
@@ -110,8 +115,11 @@ export async function awaitReady(args: AwaitReadyArgs, record: ReadyOutcome): Pr
     if (error instanceof ProbeTimeoutError) {
       record.attempts = Math.max(record.attempts, error.attempts);
       if (error.lastError !== undefined) record.lastError = error.lastError;
+      const failure = error instanceof ProbeGaveUpError || error instanceof ProbeDeadlineError ? error.lastFailure : undefined;
+      if (failure) record.lastFailure = failure;
     } else if (error instanceof HopelessProbeError) {
       record.lastError = error.message;
+      if (error.failure) record.lastFailure = error.failure;
       // The probe saw the container gone: prefer the exit, if the watch knows it.
       const exit = args.watch.lastExit(args.target.containerId);
       if (exit) throw new ContainerExitedError(args.target.service, exit.exitCode, exit.deaths, exit.oomKilled);

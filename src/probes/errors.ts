@@ -1,6 +1,7 @@
 /** Probe outcomes that end a wait. */
 import { ProbeTimeoutError, type StackctlErrorOptions } from '../errors.js';
 import type { ContainerInfo } from '../runtime/runtime.js';
+import type { ProbeFailure } from './probe-failure.js';
 
 export type GaveUpReason = 'hopeless' | 'exited' | 'gone';
 
@@ -17,6 +18,21 @@ export class ProbeGaveUpError extends ProbeTimeoutError {
     lastError: string | undefined,
     readonly reason: GaveUpReason,
     readonly container: ContainerInfo | undefined,
+    options: StackctlErrorOptions = {},
+    /** The last attempt's failure as data (when the probe said why). */
+    readonly lastFailure?: ProbeFailure,
+  ) {
+    super(message, attempts, lastError, options);
+  }
+}
+
+/** The deadline passed with the probe still failing; `lastFailure` is its last failure as data. */
+export class ProbeDeadlineError extends ProbeTimeoutError {
+  constructor(
+    message: string,
+    attempts: number,
+    lastError: string | undefined,
+    readonly lastFailure: ProbeFailure | undefined,
     options: StackctlErrorOptions = {},
   ) {
     super(message, attempts, lastError, options);

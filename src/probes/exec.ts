@@ -1,5 +1,6 @@
 /** exec: a command run inside the container exits 0. */
 import type { Probe, ProbeTarget } from './probe.js';
+import { ProbeError } from './probe-failure.js';
 import { excerpt, probeRedactor, type ProbeOptions, type TextRedactor } from './support.js';
 
 export interface ExecProbeSpec {
@@ -32,6 +33,12 @@ export class ExecProbe implements Probe {
     if (result.exitCode === 0) return;
     const lines = result.output.split('\n').map((line) => line.trim()).filter(Boolean);
     const said = lines.length > 0 ? `: ${excerpt(lines.slice(-3).join(' | '))}` : '';
-    throw new Error(this.redactor.redact(`\`${renderCommand(this.spec.command)}\` exited with code ${result.exitCode}${said}`));
+    throw new ProbeError({
+      probe: 'exec',
+      kind: 'command-failed',
+      message: this.redactor.redact(`\`${renderCommand(this.spec.command)}\` exited with code ${result.exitCode}${said}`),
+      // The command's own output: the container's words, classified like its logs.
+      detail: this.redactor.redact(lines.slice(-3).join('\n')),
+    });
   }
 }

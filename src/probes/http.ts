@@ -7,7 +7,8 @@ import http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import type { StatusRange } from '../config/model.js';
 import { HopelessProbeError, type Probe, type ProbeTarget } from './probe.js';
-import { abortedError, describeNetError, excerpt, hostPortLabel, probeRedactor, requireHostPort, type ProbeOptions, type TextRedactor } from './support.js';
+import { ProbeError, probeFailureOf, redactFailure, type ProbeFailureKind } from './probe-failure.js';
+import { abortedError, excerpt, hostPortLabel, netFailure, probeRedactor, requireHostPort, type ProbeOptions, type TextRedactor } from './support.js';
 
 export interface HttpProbeSpec {
   kind: 'http';
@@ -70,14 +71,15 @@ export class HttpProbe implements Probe {
       try {
         this.bodyRegex = new RegExp(this.spec.body);
       } catch (error) {
-        throw new HopelessProbeError(`http probe body pattern /${this.spec.body}/ is not a valid regular expression: ${(error as Error).message}`);
+        const message = `http probe body pattern /${this.spec.body}/ is not a valid regular expression: ${(error as Error).message}`;
+        throw new HopelessProbeError(message, { probe: 'http', kind: 'config', message, detail: '' });
       }
     }
     return this.bodyRegex;
   }
 
   async check(target: ProbeTarget, signal: AbortSignal): Promise<void> {
-    const port = requireHostPort(target, this.spec.port);
+    const port = requireHostPort(target, this.spec.port, 'http');
     const regex = this.regex();
     const method = this.spec.method.toUpperCase();
     const what = `${method} ${this.url(target, port)}`;
@@ -85,13 +87,16 @@ export class HttpProbe implements Probe {
       const { status, body } = await this.request(target.host, port, method, signal, what);
       this.verify(what, status, body, regex);
     } catch (error) {
-      if (error instanceof HopelessProbeError) throw new HopelessProbeError(this.redactor.redact(error.message));
-      throw new Error(this.redactor.redact(error instanceof Error ? error.message : String(error)));
+      const redact = (text: string): string => this.redactor.redact(text);
+      const failure = probeFailureOf(error);
+      if (error instanceof HopelessProbeError) throw new HopelessProbeError(redact(error.message), failure && redactFailure(failure, redact));
+      if (failure) throw new ProbeError(redactFailure(failure, redact));
+      throw new Error(redact(error instanceof Error ? error.message : String(error)));
     }
   }
 
   private request(host: string, port: number, method: string, signal: AbortSignal, what: string): Promise<{ status: number; body: string }> {
-    if (signal.aborted) return Promise.reject(abortedError(signal, what));
+    if (signal.aborted) return Promise.reject(abortedError(signal, what, 'http'));
     return new Promise((resolve, reject) => {
       const request = http.request(
         { host, port, method, path: this.spec.path.startsWith('/') ? this.spec.path : `/${this.spec.path}`, headers: this.spec.headers, agent: false },
@@ -108,13 +113,13 @@ export class HttpProbe implements Probe {
           });
           response.on('error', (error) => {
             cleanup();
-            reject(new Error(`${what}: ${describeNetError(error)}`));
+            reject(netFailure('http', what, error, { redact: (text) => text }));
           });
         },
       );
       const onAbort = (): void => {
         request.destroy();
-        reject(abortedError(signal, what));
+        reject(abortedError(signal, what, 'http'));
       };
       const cleanup = (): void => signal.removeEventListener('abort', onAbort);
       signal.addEventListener('abort', onAbort, { once: true });
@@ -122,34 +127,37 @@ export class HttpProbe implements Probe {
         cleanup();
         if (signal.aborted) return;
         // docker-proxy accepts, then hangs up when nothing listens inside the container.
-        const detail = error.code === 'ECONNRESET' || error.message === 'socket hang up' ? 'connection closed before an answer (nothing listening yet?)' : describeNetError(error);
-        reject(new Error(`${what}: ${detail}`));
+        if (error.code === 'ECONNRESET' || error.message === 'socket hang up') {
+          reject(new ProbeError({ probe: 'http', kind: 'refused', message: `${what}: connection closed before an answer (nothing listening yet?)`, detail: '' }));
+        } else reject(netFailure('http', what, error, { redact: (text) => text }));
       });
       request.end();
     });
   }
 
   private verify(what: string, status: number, body: string, regex: RegExp | undefined): void {
+    // The service's answer is the detail: its own words, which the diagnosis may classify like its logs.
+    const wrong = (message: string, kind: ProbeFailureKind = 'protocol'): ProbeError => new ProbeError({ probe: 'http', kind, message, detail: excerpt(body) });
     const { min, max } = this.spec.status;
     if (status < min || status > max) {
       const said = body.trim() ? `: ${excerpt(body)}` : '';
-      throw new Error(`${what} answered ${status} (expected ${rangeText(this.spec.status)})${said}`);
+      throw wrong(`${what} answered ${status} (expected ${rangeText(this.spec.status)})${said}`, status === 401 || status === 403 ? 'auth' : 'protocol');
     }
     if (regex && !regex.test(body)) {
-      throw new Error(`${what} answered ${status} but the body does not match /${this.spec.body}/: ${excerpt(body) || '(empty body)'}`);
+      throw wrong(`${what} answered ${status} but the body does not match /${this.spec.body}/: ${excerpt(body) || '(empty body)'}`);
     }
     if (this.spec.json) {
       let parsed: unknown;
       try {
         parsed = JSON.parse(body);
       } catch {
-        throw new Error(`${what} answered ${status} but the body is not JSON: ${excerpt(body) || '(empty body)'}`);
+        throw wrong(`${what} answered ${status} but the body is not JSON: ${excerpt(body) || '(empty body)'}`);
       }
       for (const [path, expected] of Object.entries(this.spec.json)) {
         const actual = jsonPath(parsed, path);
         if (!isDeepStrictEqual(actual, expected)) {
           const shown = actual === undefined ? 'missing' : JSON.stringify(actual);
-          throw new Error(`${what} answered ${status} but JSON field ${path} is ${shown}, expected ${JSON.stringify(expected)}: ${excerpt(body)}`);
+          throw wrong(`${what} answered ${status} but JSON field ${path} is ${shown}, expected ${JSON.stringify(expected)}: ${excerpt(body)}`);
         }
       }
     }

@@ -1,5 +1,6 @@
 /** log: a line of the container's output (stdout or stderr) matches a regular expression. */
 import { HopelessProbeError, type Probe, type ProbeTarget } from './probe.js';
+import { ProbeError } from './probe-failure.js';
 import { excerpt, probeRedactor, type ProbeOptions, type TextRedactor } from './support.js';
 
 export interface LogProbeSpec {
@@ -30,7 +31,8 @@ export class LogProbe implements Probe {
       try {
         this.regex = new RegExp(this.spec.pattern, 'm');
       } catch (error) {
-        throw new HopelessProbeError(`log probe pattern /${this.spec.pattern}/ is not a valid regular expression: ${(error as Error).message}`);
+        const message = `log probe pattern /${this.spec.pattern}/ is not a valid regular expression: ${(error as Error).message}`;
+        throw new HopelessProbeError(message, { probe: 'log', kind: 'config', message, detail: '' });
       }
     }
     return this.regex;
@@ -39,11 +41,11 @@ export class LogProbe implements Probe {
   async check(target: ProbeTarget, signal: AbortSignal): Promise<void> {
     const regex = this.compiled();
     const output = await target.runtime.logs(target.containerId, TAIL);
-    if (signal.aborted) throw new Error('log probe cancelled');
+    if (signal.aborted) throw new ProbeError({ probe: 'log', kind: 'cancelled', message: 'log probe cancelled', detail: '' });
     if (regex.test(output)) return;
     const lines = output.split('\n').filter((line) => line.trim() !== '');
     const last = lines.at(-1);
     const tail = last === undefined ? 'no output yet' : `${lines.length} lines so far, the last: "${excerpt(last, 200)}"`;
-    throw new Error(this.redactor.redact(`no output line matches /${this.spec.pattern}/ yet (${tail})`));
+    throw new ProbeError({ probe: 'log', kind: 'not-seen', message: this.redactor.redact(`no output line matches /${this.spec.pattern}/ yet (${tail})`), detail: '' });
   }
 }

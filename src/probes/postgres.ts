@@ -6,12 +6,14 @@
  */
 import pg from 'pg';
 import type { Probe, ProbeTarget } from './probe.js';
+import { ProbeError, type AuthRefusal } from './probe-failure.js';
 import {
   AuthFailureTracker,
   DEFAULT_AUTH_GRACE_MS,
   abortedError,
   describeNetError,
   hostPortLabel,
+  netFailureKind,
   probeRedactor,
   requireHostPort,
   type ProbeOptions,
@@ -27,7 +29,7 @@ export interface PostgresProbeSpec {
 }
 
 /** SQLSTATEs of a refused login: invalid_password, invalid_authorization_specification, invalid_catalog_name. */
-const LOGIN_REFUSED = new Set(['28P01', '28000', '3D000']);
+const LOGIN_REFUSED: Record<string, AuthRefusal> = { '28P01': 'wrong-password', '28000': 'unknown-user', '3D000': 'unknown-database' };
 
 export class PostgresProbe implements Probe {
   private readonly redactor: TextRedactor;
@@ -46,9 +48,9 @@ export class PostgresProbe implements Probe {
   }
 
   async check(target: ProbeTarget, signal: AbortSignal): Promise<void> {
-    const port = requireHostPort(target, this.spec.port);
+    const port = requireHostPort(target, this.spec.port, 'postgres');
     const where = `postgres ${this.spec.user}@${target.host}:${port}/${this.spec.database}`;
-    if (signal.aborted) throw abortedError(signal, where);
+    if (signal.aborted) throw abortedError(signal, where, 'postgres');
     const client = new pg.Client({
       host: target.host,
       port,
@@ -70,12 +72,17 @@ export class PostgresProbe implements Probe {
       if (result.rows[0]?.ok !== 1) throw new Error(`${where}: SELECT 1 did not return 1`);
       this.auth.reset();
     } catch (error) {
-      if (signal.aborted) throw abortedError(signal, where);
+      if (signal.aborted) throw abortedError(signal, where, 'postgres');
       const code = typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
       const message = this.redactor.redact(`${where}: ${describeNetError(error)}`);
-      if (code && LOGIN_REFUSED.has(code)) throw this.auth.fail(message);
+      const net = netFailureKind(error);
+      // Not a socket error: the server's own words.
+      const detail = error instanceof Error && !net ? this.redactor.redact(error.message) : '';
+      const { user, database } = this.spec;
+      const auth = code ? LOGIN_REFUSED[code] : undefined;
+      if (auth) throw this.auth.fail({ probe: 'postgres', kind: 'auth', auth, message, detail, user, database });
       this.auth.reset();
-      throw new Error(message);
+      throw new ProbeError({ probe: 'postgres', kind: net ?? 'protocol', message, detail, user, database });
     } finally {
       signal.removeEventListener('abort', onAbort);
       await client.end().catch(() => undefined);

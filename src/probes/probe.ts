@@ -3,6 +3,7 @@
  * log.ts), built from a ProbeSpec by create-probe.ts, retried under a deadline by wait-ready.ts.
  */
 import type { Runtime } from '../runtime/runtime.js';
+import type { ProbeFailure } from './probe-failure.js';
 
 export interface ProbeTarget {
   service: string;
@@ -24,7 +25,13 @@ export interface Probe {
   check(target: ProbeTarget, signal: AbortSignal): Promise<void>;
 }
 
-/** Waiting cannot make this probe pass: stop retrying. */
+/** Waiting cannot make this probe pass: stop retrying. `failure` says why, as data, when the probe knows. */
 export class HopelessProbeError extends Error {
   override readonly name = 'HopelessProbeError';
+  constructor(
+    message: string,
+    readonly failure?: ProbeFailure,
+  ) {
+    super(message);
+  }
 }

@@ -6,12 +6,13 @@
  */
 import net from 'node:net';
 import type { Probe, ProbeTarget } from './probe.js';
+import { ProbeError, type AuthRefusal } from './probe-failure.js';
 import {
   AuthFailureTracker,
   DEFAULT_AUTH_GRACE_MS,
   abortedError,
-  describeNetError,
   hostPortLabel,
+  netFailure,
   probeRedactor,
   requireHostPort,
   type ProbeOptions,
@@ -28,8 +29,13 @@ function command(...args: string[]): string {
   return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
 }
 
-/** Replies that mean "your credentials are wrong or missing", not "not ready yet". */
-const AUTH_REFUSAL = /^(WRONGPASS|NOAUTH|ERR invalid password|ERR AUTH .*without any password configured|ERR Client sent AUTH, but no password is set)/;
+/** Replies that mean "your credentials are wrong or missing", not "not ready yet" — and which refusal each is. */
+function authRefusal(reply: string): AuthRefusal | undefined {
+  if (/^(WRONGPASS|ERR invalid password)/.test(reply)) return 'wrong-password';
+  if (/^NOAUTH/.test(reply)) return 'password-required';
+  if (/^(ERR AUTH .*without any password configured|ERR Client sent AUTH, but no password is set)/.test(reply)) return 'no-password-configured';
+  return undefined;
+}
 
 export class RedisProbe implements Probe {
   private readonly redactor: TextRedactor;
@@ -49,7 +55,7 @@ export class RedisProbe implements Probe {
   }
 
   async check(target: ProbeTarget, signal: AbortSignal): Promise<void> {
-    const port = requireHostPort(target, this.spec.port);
+    const port = requireHostPort(target, this.spec.port, 'redis');
     const where = `redis ${target.host}:${port}`;
     const replies = await this.exchange(target.host, port, where, signal);
     const [first, second] = replies;
@@ -68,14 +74,16 @@ export class RedisProbe implements Probe {
 
   private refusal(message: string, reply: string): Error {
     const redacted = this.redactor.redact(message);
-    if (AUTH_REFUSAL.test(reply)) return this.auth.fail(redacted);
+    const detail = this.redactor.redact(reply);
+    const auth = authRefusal(reply);
+    if (auth) return this.auth.fail({ probe: 'redis', kind: 'auth', auth, message: redacted, detail });
     this.auth.reset();
-    return new Error(redacted);
+    return new ProbeError({ probe: 'redis', kind: 'protocol', message: redacted, detail });
   }
 
   /** Sends AUTH (if any) + PING, returns the raw reply lines (`+OK`, `-WRONGPASS …`, `+PONG`). */
   private exchange(host: string, port: number, where: string, signal: AbortSignal): Promise<string[]> {
-    if (signal.aborted) return Promise.reject(abortedError(signal, where));
+    if (signal.aborted) return Promise.reject(abortedError(signal, where, 'redis'));
     const expected = this.spec.password ? 2 : 1;
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port });
@@ -89,7 +97,7 @@ export class RedisProbe implements Probe {
         if (error) reject(error);
         else resolve(replies);
       };
-      const onAbort = (): void => finish(abortedError(signal, where));
+      const onAbort = (): void => finish(abortedError(signal, where, 'redis'));
       signal.addEventListener('abort', onAbort, { once: true });
       socket.once('connect', () => {
         const auth = this.spec.password ? command('AUTH', this.spec.password) : '';
@@ -106,11 +114,11 @@ export class RedisProbe implements Probe {
       });
       const closed = (): void => {
         if (replies.length > 0) finish();
-        else finish(new Error(`${where}: connection closed before a reply (nothing listening yet?)`));
+        else finish(new ProbeError({ probe: 'redis', kind: 'refused', message: `${where}: connection closed before a reply (nothing listening yet?)`, detail: '' }));
       };
       socket.once('end', closed);
       socket.once('close', closed);
-      socket.once('error', (error) => finish(new Error(this.redactor.redact(`${where}: ${describeNetError(error)}`))));
+      socket.once('error', (error) => finish(netFailure('redis', where, error, this.redactor)));
     });
   }
 }

@@ -5,6 +5,7 @@
  */
 import { Redactor } from '../secrets.js';
 import { HopelessProbeError, type ProbeTarget } from './probe.js';
+import { ProbeError, type ProbeFailure, type ProbeFailureKind, type ProbeKindName } from './probe-failure.js';
 
 /** Anything that can redact a text (the stack's Redactor from src/secrets.ts is one). */
 export interface TextRedactor {
@@ -35,12 +36,11 @@ export function probeRedactor(options: ProbeOptions, credentials: Array<string |
 }
 
 /** The host port for a container port, or a HopelessProbeError: waiting will not publish it. */
-export function requireHostPort(target: ProbeTarget, containerPort: number): number {
+export function requireHostPort(target: ProbeTarget, containerPort: number, probe: ProbeKindName): number {
   const hostPort = target.hostPort(containerPort);
   if (hostPort === undefined) {
-    throw new HopelessProbeError(
-      `container port ${containerPort} of service "${target.service}" is not published on ${target.host}: the probe cannot reach it`,
-    );
+    const message = `container port ${containerPort} of service "${target.service}" is not published on ${target.host}: the probe cannot reach it`;
+    throw new HopelessProbeError(message, { probe, kind: 'not-published', message, detail: '' });
   }
   return hostPort;
 }
@@ -60,6 +60,29 @@ const NET_ERRORS: Record<string, string> = {
   EADDRNOTAVAIL: 'address not available',
 };
 
+const NET_KINDS: Record<string, ProbeFailureKind> = {
+  ECONNREFUSED: 'refused',
+  ECONNRESET: 'refused',
+  EPIPE: 'refused',
+  ETIMEDOUT: 'timeout',
+  EHOSTUNREACH: 'unreachable',
+  ENETUNREACH: 'unreachable',
+  EADDRNOTAVAIL: 'unreachable',
+  ENOTFOUND: 'unreachable',
+  EAI_AGAIN: 'unreachable',
+};
+
+/** refused, timeout or unreachable for a socket error; undefined for anything else (e.g. a server's answer). */
+export function netFailureKind(error: unknown): ProbeFailureKind | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
+  return code ? NET_KINDS[code] : undefined;
+}
+
+/** A socket error as a ProbeError: `<where>: connection refused (ECONNREFUSED)`. */
+export function netFailure(probe: ProbeKindName, where: string, error: unknown, redactor: TextRedactor): ProbeError {
+  return new ProbeError({ probe, kind: netFailureKind(error) ?? 'refused', message: redactor.redact(`${where}: ${describeNetError(error)}`), detail: '' });
+}
+
 /** `connection refused` rather than `connect ECONNREFUSED 127.0.0.1:5432`. */
 export function describeNetError(error: unknown): string {
   const code = typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
@@ -75,10 +98,12 @@ export function excerpt(text: string, max = 300): string {
 }
 
 /** An error that says the signal ended the attempt (deadline or cancellation). */
-export function abortedError(signal: AbortSignal, what: string): Error {
+export function abortedError(signal: AbortSignal, what: string, probe: ProbeKindName): ProbeError {
   const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'TimeoutError') return new Error(`${what}: no answer before the attempt's time limit`);
-  return new Error(`${what}: cancelled`);
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return new ProbeError({ probe, kind: 'timeout', message: `${what}: no answer before the attempt's time limit`, detail: '' });
+  }
+  return new ProbeError({ probe, kind: 'cancelled', message: `${what}: cancelled`, detail: '' });
 }
 
 /**
@@ -94,11 +119,11 @@ export class AuthFailureTracker {
     this.since = undefined;
   }
 
-  /** Call with the error of an authentication failure; returns the error to throw. */
-  fail(message: string): Error {
+  /** Call with an authentication failure; returns the error to throw. */
+  fail(failure: ProbeFailure): Error {
     const now = Date.now();
     this.since ??= now;
-    if (now - this.since >= this.graceMs) return new HopelessProbeError(message);
-    return new Error(message);
+    if (now - this.since >= this.graceMs) return new HopelessProbeError(failure.message, failure);
+    return new ProbeError(failure);
   }
 }

@@ -7,7 +7,8 @@
  */
 import net from 'node:net';
 import type { Probe, ProbeTarget } from './probe.js';
-import { abortedError, describeNetError, hostPortLabel, requireHostPort, type ProbeOptions } from './support.js';
+import { ProbeError } from './probe-failure.js';
+import { abortedError, hostPortLabel, netFailure, requireHostPort, type ProbeOptions } from './support.js';
 
 export interface TcpProbeSpec {
   kind: 'tcp';
@@ -29,9 +30,9 @@ export class TcpProbe implements Probe {
   }
 
   async check(target: ProbeTarget, signal: AbortSignal): Promise<void> {
-    const port = requireHostPort(target, this.spec.port);
+    const port = requireHostPort(target, this.spec.port, 'tcp');
     const where = `tcp ${target.host}:${port}`;
-    if (signal.aborted) throw abortedError(signal, where);
+    if (signal.aborted) throw abortedError(signal, where, 'tcp');
     await new Promise<void>((resolve, reject) => {
       const socket = net.connect({ host: target.host, port });
       let settle: NodeJS.Timeout | undefined;
@@ -44,19 +45,24 @@ export class TcpProbe implements Probe {
         if (error) reject(error);
         else resolve();
       };
-      const onAbort = (): void => finish(abortedError(signal, where));
+      const onAbort = (): void => finish(abortedError(signal, where, 'tcp'));
       signal.addEventListener('abort', onAbort, { once: true });
       socket.once('connect', () => {
         settle = setTimeout(() => finish(), this.settleMs);
       });
       socket.once('data', () => finish());
-      socket.once('end', () =>
-        finish(new Error(`${where}: connection accepted, then closed at once — nothing listens on container port ${this.spec.port} yet`)),
-      );
-      socket.once('close', () =>
-        finish(new Error(`${where}: connection accepted, then closed at once — nothing listens on container port ${this.spec.port} yet`)),
-      );
-      socket.once('error', (error) => finish(new Error(`${where}: ${describeNetError(error)}`)));
+      const closedAtOnce = (): void =>
+        finish(
+          new ProbeError({
+            probe: 'tcp',
+            kind: 'refused',
+            message: `${where}: connection accepted, then closed at once — nothing listens on container port ${this.spec.port} yet`,
+            detail: '',
+          }),
+        );
+      socket.once('end', closedAtOnce);
+      socket.once('close', closedAtOnce);
+      socket.once('error', (error) => finish(netFailure('tcp', where, error, { redact: (text) => text })));
     });
   }
 }

@@ -8,7 +8,8 @@
 import pRetry, { AbortError } from 'p-retry';
 import { CancelledError, ProbeTimeoutError, errorMessage } from '../errors.js';
 import type { ContainerInfo } from '../runtime/runtime.js';
-import { ProbeGaveUpError } from './errors.js';
+import { ProbeDeadlineError, ProbeGaveUpError } from './errors.js';
+import { probeFailureOf, redactFailure, type ProbeFailure } from './probe-failure.js';
 import { HopelessProbeError, type Probe, type ProbeTarget } from './probe.js';
 import type { TextRedactor } from './support.js';
 
@@ -36,6 +37,8 @@ export interface ProbeAttempt {
   attempt: number;
   ok: boolean;
   error?: string;
+  /** After a failed attempt: the wait's last failure as data (the one the diagnosis will read), when the probe said why. */
+  failure?: ProbeFailure;
   elapsedMs: number;
 }
 
@@ -73,6 +76,7 @@ export async function waitReady(probe: Probe, target: ProbeTarget, options: Wait
   const description = probe.describe(target);
   let attempts = 0;
   let lastError: string | undefined;
+  let lastFailure: ProbeFailure | undefined;
 
   const gaveUp = (reason: ProbeGaveUpError['reason'], why: string, container?: ContainerInfo): AbortError =>
     new AbortError(
@@ -83,6 +87,7 @@ export async function waitReady(probe: Probe, target: ProbeTarget, options: Wait
         reason,
         container,
         { service: target.service },
+        lastFailure,
       ),
     );
 
@@ -99,10 +104,22 @@ export async function waitReady(probe: Probe, target: ProbeTarget, options: Wait
       if (signal?.aborted) throw new AbortError(new CancelledError(`waiting for ${target.service} to be ready was cancelled`));
       const timedOut = limit.aborted && !(error instanceof HopelessProbeError);
       const raw = timedOut ? `${description}: no answer within ${budget} ms` : errorMessage(error);
-      const message = redactor ? redactor.redact(raw) : raw;
+      const redact = (text: string): string => (redactor ? redactor.redact(text) : text);
+      const message = redact(raw);
+      const thrown = probeFailureOf(error);
+      const failure = thrown && redactFailure({ ...thrown, ...(timedOut ? { kind: 'timeout' as const } : {}), message: raw }, redact);
       // An attempt the deadline cut short says less than the one before it: keep that one.
-      if (!(timedOut && budget < attemptTimeout && lastError !== undefined)) lastError = message;
-      options.onAttempt?.({ attempt: number, ok: false, error: message, elapsedMs: performance.now() - started });
+      if (!(timedOut && budget < attemptTimeout && lastError !== undefined)) {
+        lastError = message;
+        lastFailure = failure;
+      }
+      options.onAttempt?.({
+        attempt: number,
+        ok: false,
+        error: message,
+        ...(lastFailure ? { failure: lastFailure } : {}),
+        elapsedMs: performance.now() - started,
+      });
       if (error instanceof HopelessProbeError) throw gaveUp('hopeless', lastError);
       if (watch) {
         const info = await target.runtime.inspectContainer(target.containerId).catch(() => undefined);
@@ -129,10 +146,11 @@ export async function waitReady(probe: Probe, target: ProbeTarget, options: Wait
     if (error instanceof ProbeTimeoutError || error instanceof CancelledError) throw error;
     if (signal?.aborted) throw new CancelledError(`waiting for ${target.service} to be ready was cancelled`);
     const seconds = (options.timeoutMs / 1000).toFixed(options.timeoutMs % 1000 === 0 ? 0 : 1);
-    throw new ProbeTimeoutError(
+    throw new ProbeDeadlineError(
       `${target.service} not ready after ${seconds}s (${attempts} attempt${attempts === 1 ? '' : 's'} of ${description}): ${lastError ?? 'no attempt finished'}`,
       attempts,
       lastError,
+      lastFailure,
       { service: target.service, hint: 'the last probe error says what was still wrong; raise readiness.timeout if the service is only slow' },
     );
   }
