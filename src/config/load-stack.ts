@@ -192,6 +192,10 @@ export async function loadStackYaml(source: YamlSource, options: ResolvedLoadOpt
     secretValues: [],
   };
   if (doc.suite !== undefined) stack.suite = path.resolve(dir, doc.suite);
+  const moduleHints = doc.diagnose?.module_hints ?? [];
+  if (moduleHints.length > 0) {
+    stack.moduleHints = moduleHints.map((entry, index) => ({ modules: entry.modules, hint: entry.hint, location: source.locateKey(['diagnose', 'module_hints', index]) }));
+  }
   const policy = parseSecretNamePolicy(raw);
   if (policy) stack.secretNamePolicy = policy;
   stack.secretValues = collectSecretValues(stack, env);

@@ -209,6 +209,17 @@ export interface VariableReference {
   operator?: ':-' | '-' | ':?' | '?' | ':+' | '+';
 }
 
+/**
+ * What a stack knows of its own modules, for the diagnosis (stack.yaml `diagnose.module_hints`): a
+ * "No module named X" for one of `modules` gets `hint`, with {module} and {service} filled in. The
+ * core knows no stack's modules.
+ */
+export interface ModuleHint {
+  modules: string[];
+  hint: string;
+  location: SourceLocation;
+}
+
 export interface Stack {
   name: string;
   /** Absolute path of the file the stack was loaded from (the first, when several compose files were merged). */
@@ -225,6 +236,8 @@ export interface Stack {
   thresholds: Thresholds;
   /** Absolute path of the integration suite, when the stack names one. */
   suite?: string;
+  /** `diagnose.module_hints`: the stack's own modules, for a module-not-found's hint. */
+  moduleHints?: ModuleHint[];
   variables: VariableReference[];
   /** Every secret value known at load time (secret vars' values, probe credentials); for redaction. */
   secretValues: string[];

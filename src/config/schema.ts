@@ -267,6 +267,22 @@ export const stackSchema = z
         .strict()
         .optional(),
       suite: str('a path to the suite file').optional(),
+      diagnose: z
+        .object({
+          module_hints: z
+            .array(
+              z
+                .object({
+                  modules: z.array(z.string({ invalid_type_error: 'expected a module name' }), { invalid_type_error: 'expected a list of module names' }).min(1),
+                  hint: str('the hint, with {module} and {service} where they belong'),
+                })
+                .strict(),
+              { invalid_type_error: 'expected a list of { modules, hint }' },
+            )
+            .optional(),
+        })
+        .strict()
+        .optional(),
       secret_names: z
         .object({
           add: z.array(z.string({ invalid_type_error: 'expected a variable name or a glob such as *_SIGNING_SALT' })).optional(),

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { YamlSource } from './yaml-source.js';
 
 /** Top-level keys of stack.yaml and of compose files (the compose specification's). */
-export const STACK_FILE_KEYS = ['services', 'name', 'version', 'include', 'networks', 'volumes', 'secrets', 'configs', 'models', 'stackctl', 'thresholds', 'suite', 'env_file', 'secret_names'];
+export const STACK_FILE_KEYS = ['services', 'name', 'version', 'include', 'networks', 'volumes', 'secrets', 'configs', 'models', 'stackctl', 'thresholds', 'suite', 'env_file', 'secret_names', 'diagnose'];
 
 const SHOWN_KEY_LENGTH = 8;
 

@@ -30,9 +30,6 @@ export interface Rule {
   hint: (match: RegExpExecArray, context: ClassifyContext) => string;
 }
 
-/** Modules of services/pyairtable-common (what `COPY pyairtable-common` brings). */
-const COMMON_MODULES = new Set(['config', 'telemetry', 'server', 'checks', 'client', 'db', 'tokens']);
-
 function serviceOf(context: ClassifyContext): Service | undefined {
   return context.stack?.services.find((service) => service.name === context.service);
 }
@@ -129,9 +126,9 @@ export const RULES: readonly Rule[] = [
     summary: (m) => `No module named '${m[1]}'`,
     hint: (m, c) => {
       const top = (m[1] ?? '').split('.')[0] ?? '';
-      if (COMMON_MODULES.has(top)) {
-        return `'${top}' is pyairtable-common's and is not in ${who(c)}'s image: build with context services/ and COPY pyairtable-common /opt/pyairtable-common with ENV PYTHONPATH=/opt/pyairtable-common (docs/example-stack-contract.md), or widen the build context so it can be copied`;
-      }
+      // The stack's own modules (stack.yaml `diagnose.module_hints`): it knows where they come from.
+      const known = c.stack?.moduleHints?.find((entry) => entry.modules.includes(top));
+      if (known) return known.hint.replaceAll('{module}', top).replaceAll('{service}', who(c));
       return `module '${m[1]}' is not in ${who(c)}'s image: COPY it in the Dockerfile (on PYTHONPATH) or install it; if it lives outside the build context, widen the context; check .dockerignore does not exclude it`;
     },
   },

@@ -14,6 +14,20 @@ function stackDir(files: Record<string, string>): string {
 }
 
 describe('loadStack (stack.yaml)', () => {
+  it('reads diagnose.module_hints (the stack\'s own modules, for the diagnosis), and points at a malformed one', async () => {
+    const good = stackDir({
+      'stack.yaml': ['name: demo', 'diagnose:', '  module_hints:', '    - modules: [config, db]', '      hint: "{module} is ours: COPY it into {service}"', 'services:', '  api: { image: x }', ''].join('\n'),
+    });
+    const loaded = await loadStack('stack.yaml', { env: {}, cwd: good });
+    expect(loaded.diagnostics).toEqual([]);
+    expect(loaded.stack!.moduleHints).toEqual([
+      { modules: ['config', 'db'], hint: '{module} is ours: COPY it into {service}', location: { file: path.join(good, 'stack.yaml'), line: 4, col: 7 } },
+    ]);
+    const bad = stackDir({ 'stack.yaml': ['name: demo', 'diagnose:', '  module_hints:', '    - modules: config', '      hint: ours', 'services:', '  api: { image: x }', ''].join('\n') });
+    const refused = await loadStack('stack.yaml', { env: {}, cwd: bad });
+    expect(refused.diagnostics.map((d) => `${d.location.line}: ${d.message}`)).toEqual([expect.stringMatching(/^4: .*list of module names/)]);
+  });
+
   it('normalises a service completely', async () => {
     const dir = stackDir({
       'stack.yaml': [

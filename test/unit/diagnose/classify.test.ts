@@ -49,6 +49,14 @@ const stack: Stack = {
     { name: 'POSTGRES_PORT', expression: '${POSTGRES_PORT:-5432}', path: ['services', 'postgres', 'ports', 0], service: 'postgres', location: loc, value: '45871', defaulted: false },
   ],
   secretValues: [],
+  // As the example's stack.yaml declares them: the core knows no stack's modules.
+  moduleHints: [
+    {
+      modules: ['config', 'telemetry', 'server', 'checks', 'client', 'db', 'tokens'],
+      hint: "'{module}' is pyairtable-common's and is not in {service}'s image: build with context services/ and COPY pyairtable-common /opt/pyairtable-common with ENV PYTHONPATH=/opt/pyairtable-common (docs/example-stack-contract.md), or widen the build context so it can be copied",
+      location: loc,
+    },
+  ],
 };
 
 const ctx = (name: string) => ({ service: name, stack });
@@ -64,6 +72,13 @@ describe('classify: the seed failures, from real output', () => {
     });
     expect(classifyText([x.SEED_TELEMETRY])?.summary).toBe("No module named 'telemetry'");
     expect(classifyText(["ModuleNotFoundError: No module named 'yaml'"])?.hint).toContain("module 'yaml' is not in the service's image: COPY it");
+  });
+
+  it("knows a stack's own modules only from the stack (diagnose.module_hints): without them, 'config' is any module", () => {
+    const { moduleHints: _ignored, ...bare } = stack;
+    const cause = classifyText([x.NO_COMMON_RUN], { service: 'airtable-gateway', stack: bare });
+    expect(cause?.hint).not.toContain('pyairtable');
+    expect(cause?.hint).toContain("module 'config' is not in \"airtable-gateway\"'s image: COPY it");
   });
 
   it('pip editable path outside the context → editable-outside-context (beats the generic build failure)', () => {
