@@ -4,7 +4,7 @@ import https from 'node:https';
 import type Docker from 'dockerode';
 import { CancelledError } from '../../errors.js';
 import { LABELS, type EngineInfo, type LabelledObject } from '../runtime.js';
-import { DockerClient } from './client.js';
+import { DockerClient, dockerOptionsFromHost } from './client.js';
 import type { DockerContext } from './context.js';
 import { toDate } from './container-info.js';
 import { engineEndpoint } from './engine-errors.js';
@@ -36,7 +36,8 @@ function freshConnections(ctx: DockerContext): Docker {
   const agent = protocol === 'https' ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
   let pinger = pingers.get(ctx);
   if (!pinger) {
-    pinger = new DockerClient({ ...ctx.options.docker, agent } as Docker.DockerOptions);
+    // The same engine as the main client: the options given, else the caller's DOCKER_HOST.
+    pinger = new DockerClient({ ...(ctx.options.docker ?? dockerOptionsFromHost(ctx.options.dockerHost)), agent } as Docker.DockerOptions);
     pingers.set(ctx, pinger);
   }
   return pinger;
