@@ -13,6 +13,8 @@ import type { Service, Stack } from '../config/model.js';
 import type { Diagnosis } from '../diagnose/model.js';
 import { EngineUnavailableError, errorMessage, ProbeTimeoutError } from '../errors.js';
 import { HopelessProbeError, type Probe } from '../probes/probe.js';
+import { ProbeDeadlineError, ProbeGaveUpError } from '../probes/errors.js';
+import { probeFailureOf, type ProbeFailure } from '../probes/probe-failure.js';
 import { serviceContainer } from '../plan/observed.js';
 import { StaleContainerError } from '../runtime/errors.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
@@ -72,6 +74,8 @@ export class Supervisor {
   private readonly observeChains = new Map<string, Promise<void>>();
   private readonly observePending = new Set<string>();
   private readonly probeAborts = new Map<string, AbortController>();
+  /** Each service's last probe failure as data, for its diagnosis (src/probes/probe-failure.ts). */
+  private readonly probeFailures = new Map<string, ProbeFailure>();
   private readonly lifetime = new AbortController();
   private wakeTimer: ReturnType<typeof setTimeout> | undefined;
   private wakeAt: number | undefined;
@@ -413,6 +417,9 @@ export class Supervisor {
         clearTimeout(timer);
       }
     } catch (error) {
+      const failure = error instanceof ProbeDeadlineError || error instanceof ProbeGaveUpError ? error.lastFailure : probeFailureOf(error);
+      if (failure && !timedOut) this.probeFailures.set(service, failure);
+      else this.probeFailures.delete(service);
       if (timedOut) this.feed({ type: 'probe.result', at: this.clock(), service, epoch, ok: false, error: `no answer within ${this.options.probeTimeoutMs} ms` });
       else if (error instanceof ProbeTimeoutError) report(false, error.lastError ?? error.message, error.attempts);
       else if (error instanceof HopelessProbeError) report(false, error.message, undefined, true);
@@ -437,6 +444,8 @@ export class Supervisor {
     if (view?.lastProbe && !view.lastProbe.ok) {
       context.probe = { attempts: view.lastProbe.attempts ?? 1 };
       if (view.lastProbe.error !== undefined) context.probe.lastError = view.lastProbe.error;
+      const failure = this.probeFailures.get(service);
+      if (failure) context.probe.lastFailure = failure;
     }
     const diagnosis = await this.deps.diagnose(context, this.deps.runtime);
     this.feed({ type: 'diagnosis', at: this.clock(), service, diagnosis });
