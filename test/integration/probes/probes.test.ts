@@ -11,6 +11,7 @@ import { ProbeTimeoutError } from '../../../src/errors.js';
 import { createProbe } from '../../../src/probes/create-probe.js';
 import { ProbeGaveUpError } from '../../../src/probes/errors.js';
 import { HopelessProbeError, type ProbeTarget } from '../../../src/probes/probe.js';
+import { probeFailureOf } from '../../../src/probes/probe-failure.js';
 import { waitReady } from '../../../src/probes/wait-ready.js';
 import { DockerRuntime } from '../../../src/runtime/docker-runtime.js';
 import { LABELS, type ContainerSpec } from '../../../src/runtime/runtime.js';
@@ -122,6 +123,8 @@ describe('postgres probe', () => {
     expect((error as Error).message).toBe(`postgres app@127.0.0.1:${port}/appdb: password authentication failed for user "app"`);
     expect((error as Error).message).not.toContain('wrong-pg-pass');
     expect((error as Error).message).not.toContain(PG.password);
+    // The cause as data: postgres's SQLSTATE decides, not its wording.
+    expect(probeFailureOf(error)).toMatchObject({ probe: 'postgres', kind: 'auth', auth: 'wrong-password', user: 'app', database: 'appdb' });
   });
 
   it('gives up (hopeless) once a wrong password has persisted for the grace period', async () => {
@@ -132,11 +135,14 @@ describe('postgres probe', () => {
     expect(error).toMatchObject({ reason: 'hopeless' });
     expect((error as ProbeGaveUpError).attempts).toBeGreaterThan(1);
     expect((error as ProbeGaveUpError).lastError).toContain('password authentication failed for user "app"');
+    expect((error as ProbeGaveUpError).lastFailure).toMatchObject({ kind: 'auth', auth: 'wrong-password' });
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('reports an unknown database and an unknown role', async () => {
     await expect(createProbe(postgres({ database: 'nope' })).check(target('postgres'), signal())).rejects.toThrow('database "nope" does not exist');
+    const unknownDb = await createProbe(postgres({ database: 'nope' })).check(target('postgres'), signal()).catch((e: unknown) => e);
+    expect(probeFailureOf(unknownDb)).toMatchObject({ kind: 'auth', auth: 'unknown-database', database: 'nope' });
     await expect(createProbe(postgres({ user: 'ghost' })).check(target('postgres'), signal())).rejects.toThrow(
       'password authentication failed for user "ghost"',
     );
@@ -155,6 +161,8 @@ describe('redis probe', () => {
     const port = target('redis').hostPort(6379);
     expect((error as Error).message).toBe(`redis 127.0.0.1:${port}: AUTH refused: WRONGPASS invalid username-password pair or user is disabled.`);
     expect((error as Error).message).not.toContain('wrong-redis-pass');
+    expect(probeFailureOf(error)).toMatchObject({ probe: 'redis', kind: 'auth', auth: 'wrong-password' });
+    expect(JSON.stringify(probeFailureOf(error))).not.toContain('wrong-redis-pass');
   });
 
   it('no password surfaces NOAUTH', async () => {
@@ -170,6 +178,7 @@ describe('redis probe', () => {
     );
     expect(error).toBeInstanceOf(ProbeGaveUpError);
     expect((error as ProbeGaveUpError).lastError).toContain('NOAUTH');
+    expect((error as ProbeGaveUpError).lastFailure).toMatchObject({ probe: 'redis', kind: 'auth', auth: 'password-required' });
   });
 });
 
