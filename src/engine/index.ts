@@ -17,6 +17,8 @@ import { computeContextHash } from '../runtime/context-hash.js';
 import { Redactor } from '../secrets.js';
 import { stackRedactor } from '../config/secret-values.js';
 import { classifyText } from '../diagnose/classify.js';
+import { classifyProbeFailure, serviceWords } from '../diagnose/classify-probe.js';
+import type { ProbeFailure } from '../probes/probe-failure.js';
 import type { RootCauseCode } from '../diagnose/model.js';
 import { diagnose } from '../diagnose/diagnose-service.js';
 import { LOG_TAIL, type DiagnoseFn } from './failure-diagnosis.js';
@@ -95,9 +97,13 @@ export function classifier(stack: Stack, redactor: Redactor): DiagnoseFn {
  */
 export const FATAL_CAUSES: ReadonlySet<RootCauseCode> = new Set(['redis-auth', 'postgres-auth', 'module-not-found', 'missing-env', 'editable-outside-context']);
 
-export function fatalProbeError(stack: Stack): (error: string) => boolean {
-  return (error) => {
-    const cause = classifyText([error], { stack });
+export function fatalProbeError(stack: Stack): (error: string, failure?: ProbeFailure) => boolean {
+  return (error, failure) => {
+    // The probe's failure read as data; only what the service said through it (an HTTP body, a
+    // command's output) is matched as text. Without the data, the message is all there is.
+    const cause = failure
+      ? (classifyProbeFailure(failure, { stack }) ?? classifyText([serviceWords(failure)], { stack }))
+      : classifyText([error], { stack });
     return cause !== undefined && FATAL_CAUSES.has(cause.code);
   };
 }

@@ -56,7 +56,7 @@ export interface AwaitReadyArgs {
    * Recognises a probe error that waiting cannot fix (a credentials failure a dependency reports
    * through /ready, say). When every attempt for `fatalGraceMs` says so, the wait ends early.
    */
-  isFatal?: (error: string) => boolean;
+  isFatal?: (error: string, failure?: ProbeFailure) => boolean;
   fatalGraceMs?: number;
   clock?: () => number;
 }
@@ -88,7 +88,7 @@ export async function awaitReady(args: AwaitReadyArgs, record: ReadyOutcome): Pr
     if (error !== undefined) record.lastError = error;
     if (failure !== undefined) record.lastFailure = failure;
     args.onAttempt?.(attempt, error);
-    if (error === undefined || !args.isFatal?.(error)) {
+    if (error === undefined || !args.isFatal?.(error, failure)) {
       fatalSince = undefined;
       return;
     }

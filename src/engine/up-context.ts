@@ -5,6 +5,7 @@
 import type { Service, Stack } from '../config/model.js';
 import type { Diagnosis } from '../diagnose/model.js';
 import type { Plan } from '../plan/plan.js';
+import type { ProbeFailure } from '../probes/probe-failure.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import type { DiagnoseFn } from './failure-diagnosis.js';
 import type { EngineEvent, EventListener, ServicePhase } from './events.js';
@@ -21,7 +22,7 @@ export interface UpDependencies {
   diagnose: DiagnoseFn;
   contextHash: ContextHashFn;
   /** A probe error that waiting cannot fix (see readiness.ts); default: none is. */
-  isFatal?: (error: string) => boolean;
+  isFatal?: (error: string, failure?: ProbeFailure) => boolean;
 }
 
 export interface UpOptions {

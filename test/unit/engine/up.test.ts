@@ -164,6 +164,16 @@ describe('up: failures', () => {
     expect(waited.at('api', 'failed')!).toBeGreaterThanOrEqual(8000 - 60);
   });
 
+  it('what cannot heal is read from the probe failure\'s data when there is some, not from its message', () => {
+    const isFatal = fatalProbeError(makeStack('demo', { api: { probe: true } }));
+    const body = '{"checks": {"redis": "AuthenticationError: Authentication required."}}';
+    // The service's own words in an HTTP answer are matched like its logs.
+    expect(isFatal('GET /ready answered 503', { probe: 'http', kind: 'protocol', message: 'GET /ready answered 503', detail: body })).toBe(true);
+    expect(isFatal('redis: AUTH refused', { probe: 'redis', kind: 'auth', auth: 'wrong-password', message: 'redis: AUTH refused', detail: '' })).toBe(true);
+    // A message that only looks like a credentials failure: the data says the connection was refused.
+    expect(isFatal('WRONGPASS lookalike', { probe: 'tcp', kind: 'refused', message: 'WRONGPASS lookalike', detail: '' })).toBe(false);
+  });
+
   it('a build failure fails the service before anything starts and blocks its dependents', async () => {
     const stack = makeStack('demo', {
       db: { probe: true },
