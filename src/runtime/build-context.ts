@@ -20,7 +20,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
-import tarFs from 'tar-fs';
+import type TarFs from 'tar-fs';
+import { tarFs } from './tar-fs.js';
 import type { BuildSpec } from '../config/model.js';
 import { UnsupportedBuildFeatureError } from './errors.js';
 import {
@@ -301,13 +302,13 @@ function refused(service: string, reason: string): UnsupportedBuildFeatureError 
 }
 
 // tar-fs 3 options its type definitions do not list.
-interface TarFsPackOptions extends tarFs.PackOptions {
+interface TarFsPackOptions extends TarFs.PackOptions {
   umask?: number;
 }
 
 /** The tar stream of a prepared context. Reading it walks the files again: keep them still meanwhile. */
 export function packBuildContext(prepared: PreparedBuildContext): Readable {
-  const packSource = (index: number, target?: tarFs.Pack): tarFs.Pack => {
+  const packSource = (index: number, target?: TarFs.Pack): TarFs.Pack => {
     const source = prepared.sources[index];
     if (!source) throw new Error('no such context source');
     const keep = new Set(source.entries.map((entry) => entry.path));
@@ -333,7 +334,7 @@ export function packBuildContext(prepared: PreparedBuildContext): Readable {
         pack.finalize();
       },
     };
-    return tarFs.pack(source.root, options);
+    return tarFs().pack(source.root, options);
   };
   return packSource(0) as unknown as Readable;
 }
