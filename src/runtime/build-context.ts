@@ -169,6 +169,26 @@ export async function listContext(root: string, filter: ContextFilter): Promise<
   return entries;
 }
 
+/**
+ * Listings in progress, by directory and patterns: services built from one context (the example's
+ * eight share `services/`) are hashed at the same moment, and each walked the whole tree. A caller
+ * that asks while the same walk runs shares its result; nothing is kept once it is done, so a later
+ * call always sees the files as they are then.
+ */
+const walking = new Map<string, Promise<ContextEntry[]>>();
+
+function listContextOnce(root: string, patterns: string[]): Promise<ContextEntry[]> {
+  const key = `${root}\u0000${patterns.join('\u0000')}`;
+  let listing = walking.get(key);
+  if (!listing) {
+    listing = listContext(root, new ContextFilter(patterns));
+    walking.set(key, listing);
+    const done = (): void => void walking.delete(key);
+    listing.then(done, done);
+  }
+  return listing;
+}
+
 export interface ContextSource {
   /** Absolute directory. */
   root: string;
@@ -242,7 +262,7 @@ export async function prepareBuildContext(build: BuildSpec, service: string): Pr
   const main: ContextSource = {
     root: build.context,
     prefix: '',
-    entries: await listContext(build.context, new ContextFilter(patterns)),
+    entries: await listContextOnce(build.context, patterns),
     ...(ignoreFile ? { ignoreFile } : {}),
   };
   const sources: ContextSource[] = [main];
@@ -271,7 +291,7 @@ export async function prepareBuildContext(build: BuildSpec, service: string): Pr
       sources.push({
         root: context.path,
         prefix: `${MERGED_CONTEXTS_DIR}/${name}`,
-        entries: await listContext(context.path, new ContextFilter(extra.patterns)),
+        entries: await listContextOnce(context.path, extra.patterns),
         ...(extra.ignoreFile ? { ignoreFile: extra.ignoreFile } : {}),
       });
     }
