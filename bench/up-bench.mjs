@@ -20,7 +20,16 @@
  * project name, fresh volumes, fresh secrets and free host ports, and is removed afterwards.
  *
  * Usage: node bench/up-bench.mjs [--only example|chain] [--skip-compose-30s] [--json FILE]
+ *        node bench/up-bench.mjs --noop [--runs N] [--before OTHER/bin/stackctl.js] [--json FILE]
  * Needs: `npm run build`, a running engine, scripts/ensure-docker-compose.sh.
+ *
+ * --noop measures only the no-op path (issue 18), on the example stack started once under its own
+ * project name with free host ports: per round, interleaved, bare `node -e ''`, the CLI start-up floor
+ * (`stackctl --version`) and a no-op `up --json` (checked to be a no-op with every service ready) —
+ * and, with --before, the same two commands of another build (e.g. main's) in the same rounds, so a
+ * change is measured before/after on one machine at one load. Medians of N (default 11); the stack is
+ * removed (`down -v`) at the end. Run it under the bench lock:
+ *   flock /tmp/stackctl-bench.lock node bench/up-bench.mjs --noop --runs 11
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -37,13 +46,16 @@ const args = process.argv.slice(2);
 const skip30 = args.includes('--skip-compose-30s');
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const noopOnly = args.includes('--noop');
+const runs = args.includes('--runs') ? Math.max(1, Number(args[args.indexOf('--runs') + 1]) || 11) : noopOnly ? 11 : 5;
+const beforeBin = args.includes('--before') ? path.resolve(args[args.indexOf('--before') + 1]) : undefined;
 const log = (line) => process.stderr.write(`up-bench: ${line}\n`);
 
 /** Runs `stackctl …` and times it from spawn; with --json, also when the last service became ready. */
-function stackctl(argv, env) {
+function stackctl(argv, env, bin = BIN) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [BIN, ...argv], { cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [bin, ...argv], { cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     let buffer = '';
@@ -139,17 +151,16 @@ async function measureStackctl(label, file, env) {
   const cp = criticalPath(deps, result.services);
   log(`${label}: all ready after ${lastReadyAt} ms (engine), critical path ${cp.ms} ms: ${cp.chain.join(' → ')}`);
   const noops = [];
-  for (let i = 0; i < 5; i += 1) {
-    const noop = await stackctl(['up', '-f', file, '--json'], env);
-    const r = resultOf(noop.stdout);
-    if (noop.code !== 0 || !r.noop) throw new Error(`${label}: the second up was not a no-op:\n${noop.stdout.slice(-3000)}`);
-    noops.push({ wallMs: Math.round(noop.wallMs), engineMs: r.durationMs });
+  const floor = [];
+  for (let i = 0; i < runs; i += 1) {
+    noops.push(await noopUp(label, file, env));
+    floor.push(Math.round((await stackctl(['--version'], env)).wallMs));
   }
-  log(`${label}: no-op up ${noops.map((n) => `${n.wallMs} ms`).join(', ')}`);
+  log(`${label}: no-op up ${noops.map((n) => `${n.wallMs} ms`).join(', ')}; --version ${floor.map((ms) => `${ms} ms`).join(', ')}`);
   const down = await stackctl(['down', '-v', '-f', file], env);
   if (down.code !== 0) throw new Error(`${label}: down failed: ${down.stdout}${down.stderr}`);
   const sorted = [...noops].sort((a, b) => a.wallMs - b.wallMs);
-  const median = { ...sorted[2], minWallMs: sorted[0].wallMs, maxWallMs: sorted[4].wallMs };
+  const median = { ...sorted[Math.floor(runs / 2)], minWallMs: sorted[0].wallMs, maxWallMs: sorted[runs - 1].wallMs, startupFloorMs: medianOf(floor) };
   return {
     upToAllReadyMs: lastReadyAt,
     upWallToAllReadyMs: Math.round(cold.lastReadyWallMs ?? cold.wallMs),
@@ -162,6 +173,81 @@ async function measureStackctl(label, file, env) {
     noop: median,
     noopRuns: noops,
   };
+}
+
+const medianOf = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** One no-op `up --json`: its wall time and the engine's own duration; fails unless it was a no-op with all ready. */
+async function noopUp(label, file, env, bin = BIN) {
+  const noop = await stackctl(['up', '-f', file, '--json'], env, bin);
+  const r = resultOf(noop.stdout);
+  if (noop.code !== 0 || !r.noop || !r.services.every((service) => service.state === 'ready' || service.state === 'started')) {
+    throw new Error(`${label}: the up was not a no-op with every service ready:\n${noop.stdout.slice(-3000)}\n${noop.stderr}`);
+  }
+  return { wallMs: Math.round(noop.wallMs), engineMs: r.durationMs };
+}
+
+/** Wall time of `node ARGV` (ms). */
+async function nodeWall(argv) {
+  const t0 = performance.now();
+  await run(process.execPath, argv, { cwd: ROOT });
+  return Math.round(performance.now() - t0);
+}
+
+/**
+ * --noop: the example stack is started once, then every round times, interleaved, `node -e ''`, the
+ * CLI's `--version` and a no-op `up` — for this build and, with --before, for another one.
+ */
+async function measureNoop(dir) {
+  const { values } = await writeStackEnv(dir);
+  const env = { ...values, STACKCTL_PROJECT_NAME: `stackctl-bench-noop-${process.pid}` };
+  log('building the example images (not timed) …');
+  await prebuild(path.join(ROOT, 'stack.yaml'), env);
+  const loadBefore = os.loadavg()[0];
+  try {
+    log('starting the example stack once …');
+    const cold = await stackctl(['up', '-f', 'stack.yaml', '--json'], env);
+    if (cold.code !== 0) throw new Error(`stackctl up failed (exit ${cold.code}):\n${cold.stdout.slice(-4000)}\n${cold.stderr}`);
+    const builds = [['after', BIN], ...(beforeBin ? [['before', beforeBin]] : [])];
+    const samples = { node: [] };
+    for (const [name] of builds) samples[name] = { version: [], noop: [], engine: [] };
+    // One warm-up round (page cache), not counted.
+    for (const [name, bin] of builds) {
+      await stackctl(['--version'], env, bin);
+      await noopUp(name, 'stack.yaml', env, bin);
+    }
+    for (let i = 0; i < runs; i += 1) {
+      samples.node.push(await nodeWall(['-e', '']));
+      for (const [name, bin] of builds) {
+        samples[name].version.push(Math.round((await stackctl(['--version'], env, bin)).wallMs));
+        const noop = await noopUp(name, 'stack.yaml', env, bin);
+        samples[name].noop.push(noop.wallMs);
+        samples[name].engine.push(noop.engineMs);
+      }
+      log(`round ${i + 1}/${runs}: ${builds.map(([name]) => `${name} --version ${samples[name].version.at(-1)} ms, no-op up ${samples[name].noop.at(-1)} ms`).join('; ')}`);
+    }
+    const summary = (values) => ({ median: medianOf(values), min: Math.min(...values), max: Math.max(...values) });
+    const out = { runs, loadAverage: [loadBefore, os.loadavg()[0]].map((n) => n.toFixed(1)).join(' → '), nodeStartMs: summary(samples.node), builds: {} };
+    for (const [name, bin] of builds) {
+      out.builds[name] = { bin, versionMs: summary(samples[name].version), noopUpMs: summary(samples[name].noop), noopEngineMs: summary(samples[name].engine), samples: samples[name] };
+    }
+    return out;
+  } finally {
+    const down = await stackctl(['down', '-v', '-f', 'stack.yaml'], env);
+    if (down.code !== 0) log(`down failed: ${down.stdout}${down.stderr}`);
+  }
+}
+
+function noopReport(result) {
+  const ms = (s) => `${s.median} ms (${s.min}–${s.max})`;
+  const lines = [`No-op up on the example stack, medians of ${result.runs} interleaved rounds; load average ${result.loadAverage}; bare \`node -e ''\` ${ms(result.nodeStartMs)}.`, ''];
+  lines.push('| build | `stackctl --version` (start-up floor) | no-op `up` (wall) | of which the engine | no-op − floor |');
+  lines.push('|---|---|---|---|---|');
+  for (const [name, b] of Object.entries(result.builds)) {
+    lines.push(`| ${name} (${path.relative(process.cwd(), b.bin) || b.bin}) | ${ms(b.versionMs)} | ${ms(b.noopUpMs)} | ${ms(b.noopEngineMs)} | ${b.noopUpMs.median - b.versionMs.median} ms |`);
+  }
+  lines.push('', `Target: no-op up ≤ 500 ms on a quiet machine — ${result.builds.after.noopUpMs.median <= 500 ? 'met' : 'missed'} here (${result.builds.after.noopUpMs.median} ms at load ${result.loadAverage}).`);
+  return `${lines.join('\n')}\n`;
 }
 
 async function measureCompose(label, file, envFile, variant) {
@@ -211,6 +297,17 @@ async function machine() {
 }
 
 async function main() {
+  if (noopOnly) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stackctl-up-bench-'));
+    try {
+      const result = { machine: await machine(), noop: await measureNoop(dir) };
+      if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(result, null, 2)}\n`);
+      process.stdout.write(noopReport(result.noop));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   await run('bash', [path.join(ROOT, 'scripts/ensure-docker-compose.sh')]);
   const info = await machine();
   log(`machine: ${JSON.stringify(info)}`);
@@ -270,7 +367,7 @@ function report(out) {
     const st = r.stackctl;
     const wall = st.upWallToAllReadyMs;
     lines.push(
-      `| ${name} | ${s(st.upToAllReadyMs)} (wall ${s(wall)}) | ${s(st.criticalPathMs)} | ${x(st.ratioToCriticalPath)} | ${s(st.noop.wallMs)} (${s(st.noop.minWallMs)}–${s(st.noop.maxWallMs)}; engine ${s(st.noop.engineMs)}) | ${s(r.compose1s?.allHealthyMs)} | ${x(r.compose1s ? r.compose1s.allHealthyMs / wall : undefined)} | ${s(r.compose30s?.allHealthyMs)} | ${x(r.compose30s ? r.compose30s.allHealthyMs / wall : undefined)} |`,
+      `| ${name} | ${s(st.upToAllReadyMs)} (wall ${s(wall)}) | ${s(st.criticalPathMs)} | ${x(st.ratioToCriticalPath)} | ${s(st.noop.wallMs)} (${s(st.noop.minWallMs)}–${s(st.noop.maxWallMs)}; engine ${s(st.noop.engineMs)}; start-up floor ${s(st.noop.startupFloorMs)}) | ${s(r.compose1s?.allHealthyMs)} | ${x(r.compose1s ? r.compose1s.allHealthyMs / wall : undefined)} | ${s(r.compose30s?.allHealthyMs)} | ${x(r.compose30s ? r.compose30s.allHealthyMs / wall : undefined)} |`,
     );
   }
   lines.push('');

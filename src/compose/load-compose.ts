@@ -159,7 +159,9 @@ export async function loadCompose(input: YamlSource | readonly YamlSource[], opt
   }
   // COMPOSE_PROFILES may come from the project's .env too, as compose reads it.
   const services = applyProfiles(all, options.profiles ?? activeProfiles(undefined, env), diagnostics);
-  markRestartDependents(services, merged.services.filter((s) => services.some((kept) => kept.name === s.name)).map((s) => s.value));
+  // Sets and maps by name throughout: a 10,000-service file made every `some`/`find` here quadratic.
+  const kept = new Set(services.map((service) => service.name));
+  markRestartDependents(services, merged.services.filter((s) => kept.has(s.name)).map((s) => s.value));
 
   const stack: Stack = {
     name: projectName(merged.name, env, dir),
@@ -170,7 +172,7 @@ export async function loadCompose(input: YamlSource | readonly YamlSource[], opt
     volumes,
     networks,
     thresholds: { ...DEFAULT_THRESHOLDS },
-    variables: variables.filter((reference) => reference.service === undefined || services.some((s) => s.name === reference.service)),
+    variables: variables.filter((reference) => reference.service === undefined || kept.has(reference.service)),
     secretValues: [],
   };
   if (sources.length > 1) stack.files = sources.map((source) => path.resolve(source.file));
@@ -185,7 +187,8 @@ export async function loadCompose(input: YamlSource | readonly YamlSource[], opt
  */
 function applyProfiles(services: Service[], active: readonly string[], diagnostics: Diagnostic[]): Service[] {
   const enabled = services.filter((service) => serviceEnabled(service.profiles, active));
-  const disabled = new Map(services.filter((service) => !enabled.includes(service)).map((service) => [service.name, service]));
+  const on = new Set(enabled);
+  const disabled = new Map(services.filter((service) => !on.has(service)).map((service) => [service.name, service]));
   for (const service of enabled) {
     service.dependsOn = service.dependsOn.filter((dependency) => {
       const target = disabled.get(dependency.service);
@@ -562,11 +565,12 @@ export function healthcheckDeadline(intervalMs: number, retries: number, startPe
 
 /** compose's `depends_on: { x: { restart: true } }` asks to restart the dependent when x restarts. */
 function markRestartDependents(services: Service[], docs: Array<Record<string, unknown>>): void {
+  const byName = new Map(services.map((service) => [service.name, service]));
   docs.forEach((doc) => {
     if (!isRecord(doc.depends_on)) return;
     for (const [dependency, config] of Object.entries(doc.depends_on)) {
       if (isRecord(config) && config.restart === true) {
-        const target = services.find((s) => s.name === dependency);
+        const target = byName.get(dependency);
         if (target) target.restartDependents = true;
       }
     }

@@ -71,8 +71,14 @@ function collectMergeTags(node: unknown, path: Array<string | number>): MergeTag
   return out;
 }
 
-/** Aliases expanded beyond this count are refused (billion-laughs protection). */
+/**
+ * Alias expansion is refused beyond this budget (billion-laughs protection): the yaml package counts
+ * each alias's uses × the aliases inside its anchor. A flat file that uses its anchors in every
+ * service grows that product with its length (a 10,000-service compose file with `<<: *defaults`
+ * needs ~50,000), so the budget grows with the text: a bomb is small text with a huge product.
+ */
 const MAX_ALIAS_COUNT = 10_000;
+const aliasBudget = (textLength: number): number => Math.max(MAX_ALIAS_COUNT, Math.floor(textLength / 8));
 /** Collections nested deeper than this are refused before parsing (docs/security.md, input limits). */
 export const MAX_NESTING_DEPTH = 200;
 /** The resolved document may hold at most this many characters of strings (an anchor aliased thousands of times). */
@@ -234,7 +240,7 @@ export function parseYamlSource(original: string, file: string): YamlSource {
     }
     if (!diagnostics.some((d) => d.severity === 'error')) {
       try {
-        value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+        value = toJSWithKnownAliases(doc, aliasBudget(text.length));
         const size = measure(value);
         if (size.depth > MAX_NESTING_DEPTH) {
           value = undefined;
@@ -433,6 +439,38 @@ function aliasTargets(doc: Document.Parsed): Map<YamlNode, YamlNode | undefined>
   });
   aliasTargetCache.set(doc, targets);
   return targets;
+}
+
+/**
+ * `doc.toJS()` without its quadratic alias lookup. The yaml package resolves every alias (and every
+ * `<<: *anchor`) by scanning the document's list of anchors and aliases up to that alias: with an
+ * anchor merged into each of 10,000 services that was 60 s of a 70 s `stackctl plan`. Each alias is
+ * handed the one candidate aliasTargets() found for it, through the same `aliasResolveCache` the
+ * package's own resolve reads, so its checks (the alias budget, unresolved aliases) run unchanged.
+ * Should a later yaml version no longer read that cache, resolve scans as before: slower, still right.
+ */
+function toJSWithKnownAliases(doc: Document.Parsed, maxAliasCount: number): unknown {
+  interface ResolveContext {
+    aliasResolveCache?: unknown[];
+  }
+  for (const [alias, target] of aliasTargets(doc)) {
+    if (!isAlias(alias)) continue;
+    const resolve = alias.resolve;
+    const candidates = target ? [target, alias] : [alias];
+    alias.resolve = function (this: typeof alias, document: Parameters<typeof resolve>[0], ctx?: Parameters<typeof resolve>[1]) {
+      // Without a context (the package's alias counting) the answer is the target itself.
+      if (!ctx) return target as ReturnType<typeof resolve>;
+      const scoped = ctx as ResolveContext;
+      const saved = scoped.aliasResolveCache;
+      scoped.aliasResolveCache = candidates;
+      try {
+        return resolve.call(this, document, ctx);
+      } finally {
+        scoped.aliasResolveCache = saved;
+      }
+    };
+  }
+  return doc.toJS({ maxAliasCount });
 }
 
 /** Per-map index of own keys → pair (built once per map, so locating is O(depth), not O(keys)). */

@@ -2,6 +2,8 @@
  * AbortSignal helpers built on setTimeout (so fake timers drive them in tests, unlike
  * AbortSignal.timeout) with explicit clean-up.
  */
+import { setMaxListeners } from 'node:events';
+
 export interface Deadline {
   signal: AbortSignal;
   clear(): void;
@@ -18,6 +20,9 @@ export function deadline(ms: number, reason: () => Error): Deadline {
 /** Aborts when any of the signals aborts, with that signal's reason. */
 export function anySignal(signals: Array<AbortSignal | undefined>): Deadline {
   const controller = new AbortController();
+  // A run's signal is the source of one of these per service and probe: past 10 Node printed a
+  // MaxListenersExceededWarning into a no-op `up` of the ten-service example. The listeners are removed by clear().
+  setMaxListeners(0, controller.signal);
   const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
   const listeners: Array<() => void> = [];
   for (const signal of present) {

@@ -4,7 +4,6 @@
  * user "app"`); the password never is. A login refusal that persists (wrong password, unknown role
  * or database) is final after the auth grace period (support.ts).
  */
-import pg from 'pg';
 import type { Probe, ProbeTarget } from './probe.js';
 import { ProbeError, type AuthRefusal } from './probe-failure.js';
 import {
@@ -50,6 +49,8 @@ export class PostgresProbe implements Probe {
   async check(target: ProbeTarget, signal: AbortSignal): Promise<void> {
     const port = requireHostPort(target, this.spec.port, 'postgres');
     const where = `postgres ${this.spec.user}@${target.host}:${port}/${this.spec.database}`;
+    // pg loads on the first postgres probe: a stack without postgres never pays for it.
+    const { default: pg } = await import('pg');
     if (signal.aborted) throw abortedError(signal, where, 'postgres');
     const client = new pg.Client({
       host: target.host,

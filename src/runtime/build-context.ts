@@ -20,7 +20,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
-import tarFs from 'tar-fs';
+import type TarFs from 'tar-fs';
+import { tarFs } from './tar-fs.js';
 import type { BuildSpec } from '../config/model.js';
 import { UnsupportedBuildFeatureError } from './errors.js';
 import {
@@ -168,6 +169,26 @@ export async function listContext(root: string, filter: ContextFilter): Promise<
   return entries;
 }
 
+/**
+ * Listings in progress, by directory and patterns: services built from one context (the example's
+ * eight share `services/`) are hashed at the same moment, and each walked the whole tree. A caller
+ * that asks while the same walk runs shares its result; nothing is kept once it is done, so a later
+ * call always sees the files as they are then.
+ */
+const walking = new Map<string, Promise<ContextEntry[]>>();
+
+function listContextOnce(root: string, patterns: string[]): Promise<ContextEntry[]> {
+  const key = `${root}\u0000${patterns.join('\u0000')}`;
+  let listing = walking.get(key);
+  if (!listing) {
+    listing = listContext(root, new ContextFilter(patterns));
+    walking.set(key, listing);
+    const done = (): void => void walking.delete(key);
+    listing.then(done, done);
+  }
+  return listing;
+}
+
 export interface ContextSource {
   /** Absolute directory. */
   root: string;
@@ -241,7 +262,7 @@ export async function prepareBuildContext(build: BuildSpec, service: string): Pr
   const main: ContextSource = {
     root: build.context,
     prefix: '',
-    entries: await listContext(build.context, new ContextFilter(patterns)),
+    entries: await listContextOnce(build.context, patterns),
     ...(ignoreFile ? { ignoreFile } : {}),
   };
   const sources: ContextSource[] = [main];
@@ -270,7 +291,7 @@ export async function prepareBuildContext(build: BuildSpec, service: string): Pr
       sources.push({
         root: context.path,
         prefix: `${MERGED_CONTEXTS_DIR}/${name}`,
-        entries: await listContext(context.path, new ContextFilter(extra.patterns)),
+        entries: await listContextOnce(context.path, extra.patterns),
         ...(extra.ignoreFile ? { ignoreFile: extra.ignoreFile } : {}),
       });
     }
@@ -301,13 +322,13 @@ function refused(service: string, reason: string): UnsupportedBuildFeatureError 
 }
 
 // tar-fs 3 options its type definitions do not list.
-interface TarFsPackOptions extends tarFs.PackOptions {
+interface TarFsPackOptions extends TarFs.PackOptions {
   umask?: number;
 }
 
 /** The tar stream of a prepared context. Reading it walks the files again: keep them still meanwhile. */
 export function packBuildContext(prepared: PreparedBuildContext): Readable {
-  const packSource = (index: number, target?: tarFs.Pack): tarFs.Pack => {
+  const packSource = (index: number, target?: TarFs.Pack): TarFs.Pack => {
     const source = prepared.sources[index];
     if (!source) throw new Error('no such context source');
     const keep = new Set(source.entries.map((entry) => entry.path));
@@ -333,7 +354,7 @@ export function packBuildContext(prepared: PreparedBuildContext): Readable {
         pack.finalize();
       },
     };
-    return tarFs.pack(source.root, options);
+    return tarFs().pack(source.root, options);
   };
   return packSource(0) as unknown as Readable;
 }

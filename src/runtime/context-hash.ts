@@ -16,25 +16,41 @@ const HASH_VERSION = 'stackctl-context-v1';
 
 interface CachedDigest {
   key: string;
-  digest: string;
+  digest: Promise<string>;
 }
 
-/** Per-process memo of file digests, keyed by identity and change time; re-hashing is the slow part. */
+/**
+ * Per-process memo of file digests, keyed by identity and change time; re-hashing is the slow part.
+ * It holds the promise, so services sharing a context (the example's eight share `services/`),
+ * hashed at once, read each file once, not once per service.
+ */
 const digestCache = new Map<string, CachedDigest>();
 
-async function fileDigest(file: string, stamp?: string): Promise<string> {
+/** Files up to this size are read in one call; a stream per small file cost more than the hashing. */
+const READ_WHOLE_BYTES = 1024 * 1024;
+
+async function fileDigest(file: string, stamp?: string, size?: number): Promise<string> {
   let key = stamp;
   if (key === undefined) {
     const stat = await fs.stat(file);
     key = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+    size = stat.size;
   }
   const cached = digestCache.get(file);
   if (cached?.key === key) return cached.digest;
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  const digest = hash.digest('hex');
+  const digest = readDigest(file, size);
   digestCache.set(file, { key, digest });
+  digest.catch(() => {
+    if (digestCache.get(file)?.digest === digest) digestCache.delete(file);
+  });
   return digest;
+}
+
+async function readDigest(file: string, size: number | undefined): Promise<string> {
+  const hash = createHash('sha256');
+  if (size !== undefined && size <= READ_WHOLE_BYTES) hash.update(await fs.readFile(file));
+  else for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** Maps with at most `limit` promises in flight (a big context must not exhaust file descriptors). */
@@ -66,7 +82,7 @@ export async function hashPreparedContext(
   for (const source of prepared.sources) {
     hash.update(`source ${source.prefix}\n`);
     const digests = await mapLimit(source.entries, 32, (entry) =>
-      entry.type === 'file' ? fileDigest(path.join(source.root, entry.path), entry.stamp) : Promise.resolve(''),
+      entry.type === 'file' ? fileDigest(path.join(source.root, entry.path), entry.stamp, entry.size) : Promise.resolve(''),
     );
     source.entries.forEach((entry, index) => {
       const exec = entry.mode & 0o111 ? 'x' : '-';

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import tarFs from 'tar-fs';
+import { tarFs } from './tar-fs.js';
 
 export interface SyncBatch {
   /** Host directory the entries are relative to. */
@@ -17,7 +17,7 @@ export interface SyncBatch {
 
 export function packSyncBatch(batch: SyncBatch): Readable {
   const prefix = batch.containerDir.replace(/^\/+/, '').replace(/\/+$/, '');
-  return tarFs.pack(batch.hostDir, {
+  return tarFs().pack(batch.hostDir, {
     entries: batch.entries,
     dereference: false,
     map: (header) => {

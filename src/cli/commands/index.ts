@@ -50,6 +50,8 @@ export const COMMAND_NAMES = Object.keys(COMMANDS);
  */
 export async function registerCommands(program: Command, ctx: CliContext, argv: string[]): Promise<void> {
   const named = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  // `stackctl --version` prints one line: loading all 27 commands for it took ~0.4 s (BENCHMARKS.md).
+  if (named === undefined && argv.slice(2).some((arg) => arg === '--version' || arg === '-V')) return;
   const wanted = named !== undefined && named in COMMANDS && named !== 'help' ? [named] : COMMAND_NAMES;
   const registers = await Promise.all(wanted.map((name) => COMMANDS[name]!()));
   for (const register of registers) register(program, ctx);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { Command } from 'commander';
 import { runCli } from '../../support/cli.js';
+import { registerCommands } from '../../../src/cli/commands/index.js';
+import type { CliContext } from '../../../src/cli/context.js';
+import { VERSION } from '../../../src/version.js';
 
 describe('stackctl CLI shell', () => {
   it('prints help with exit code 0', async () => {
@@ -28,5 +32,19 @@ describe('stackctl CLI shell', () => {
       expect(run.exitCode, command).toBe(0);
       expect(run.stdout, command).toContain(`Usage: stackctl ${command}`);
     }
+  });
+
+  it('prints the version without loading any command (the start-up floor), and still every command for help', async () => {
+    for (const flag of ['--version', '-V']) {
+      const run = await runCli([flag]);
+      expect(run.exitCode, flag).toBe(0);
+      expect(run.stdout.trim(), flag).toBe(VERSION);
+      const program = new Command('stackctl');
+      await registerCommands(program, {} as CliContext, ['node', 'stackctl', flag]);
+      expect(program.commands, flag).toHaveLength(0);
+    }
+    const program = new Command('stackctl');
+    await registerCommands(program, {} as CliContext, ['node', 'stackctl', '--help']);
+    expect(program.commands.map((command) => command.name())).toContain('up');
   });
 });

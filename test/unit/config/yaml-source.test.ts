@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { parseYamlSource } from '../../../src/config/yaml-source.js';
 
 describe('parseYamlSource', () => {
@@ -76,5 +77,31 @@ describe('parseYamlSource', () => {
     const src = parseYamlSource('', 'f.yaml');
     expect(src.ok).toBe(true);
     expect(src.value).toBeNull();
+  });
+
+  it('resolves aliases and merge keys exactly as the yaml package does (redefined anchors, nested merges, lists of merges)', () => {
+    const text = [
+      'x-a: &a { image: one, environment: { A: "1" } }',
+      'x-b: &b { restart: always, <<: *a }',
+      'x-c: &c [x, *a]',
+      'services:',
+      '  web: { <<: [*b, *a], image: own, list: *c }',
+      'x-a2: &a { image: two }',
+      '  ',
+      'other:',
+      '  api: { <<: *a, extra: *b }',
+    ].join('\n');
+    const src = parseYamlSource(text, 'f.yaml');
+    expect(src.ok).toBe(true);
+    expect(src.value).toEqual(parseDocument(text, { merge: true }).toJS());
+    expect(src.value).toMatchObject({ services: { web: { image: 'own', restart: 'always', environment: { A: '1' } } }, other: { api: { image: 'two' } } });
+  });
+
+  it('reads a long flat file that merges its anchors into thousands of services (the alias budget grows with the text)', () => {
+    const lines = ['x-env: &env { LOG_LEVEL: info }', 'x-defaults: &defaults', '  restart: always', '  environment: { <<: *env }', 'services:'];
+    for (let i = 0; i < 5000; i++) lines.push(`  s${i}: { <<: *defaults, image: app }`);
+    const src = parseYamlSource(`${lines.join('\n')}\n`, 'f.yaml');
+    expect(src.diagnostics).toEqual([]);
+    expect((src.value as { services: Record<string, unknown> }).services.s4999).toEqual({ restart: 'always', environment: { LOG_LEVEL: 'info' }, image: 'app' });
   });
 });

@@ -140,6 +140,21 @@ describe('prepareBuildContext', () => {
     expect(prepared.generated).toEqual([]);
   });
 
+  it('services of one context prepared at once share one walk of it; a later prepare sees the files as they are then', async () => {
+    await write({ 'a/Dockerfile': 'FROM x\n', 'b/Dockerfile': 'FROM y\n', '.dockerignore': '*.log\n', 'lib/common.py': 'c', 'x.log': 'l' });
+    const [a, b] = await Promise.all([
+      prepareBuildContext(spec({ dockerfile: path.join(dir, 'a/Dockerfile') }), 'a'),
+      prepareBuildContext(spec({ dockerfile: path.join(dir, 'b/Dockerfile') }), 'b'),
+    ]);
+    expect(b.sources[0]!.entries).toBe(a.sources[0]!.entries);
+    expect(files(a)).toEqual(['.dockerignore', 'a/Dockerfile', 'b/Dockerfile', 'lib/common.py']);
+    expect([a.dockerfilePath, b.dockerfilePath]).toEqual(['a/Dockerfile', 'b/Dockerfile']);
+    await write({ 'lib/new.py': 'n' });
+    const later = await prepareBuildContext(spec({ dockerfile: path.join(dir, 'a/Dockerfile') }), 'a');
+    expect(later.sources[0]!.entries).not.toBe(a.sources[0]!.entries);
+    expect(files(later)).toContain('lib/new.py');
+  });
+
   it('does not enter an excluded directory for an exception that does not start with its path (moby walk)', async () => {
     await write({ Dockerfile: 'FROM x\n', '.dockerignore': 'vendor\n!**/keep.txt\n', 'vendor/keep.txt': 'k', 'src/keep.txt': 'k' });
     const prepared = await prepareBuildContext(spec(), 'svc');
