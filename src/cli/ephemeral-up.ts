@@ -16,6 +16,7 @@ import { down } from '../engine/down.js';
 import type { UpResult } from '../engine/results.js';
 import { dotenvLines, stackEndpoints } from '../ephemeral/endpoints.js';
 import type { EphemeralCopy } from '../ephemeral/start.js';
+import type { SeedOutcome } from '../ephemeral/seed-snapshot.js';
 import { isGitHubActions } from '../ci/github.js';
 import { ownedContainers } from '../plan/observed.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -33,6 +34,8 @@ export interface EphemeralFinish {
   json: boolean;
   detach: boolean;
   test: boolean;
+  /** `--seed-snapshot`: what was restored or kept, per service. */
+  seeds?: readonly SeedOutcome[];
 }
 
 export async function finishEphemeralUp(
@@ -58,9 +61,12 @@ export async function finishEphemeralUp(
   }
   const upCode = result.ok ? 0 : 1;
   const endpoints = stackEndpoints(stack, ownedContainers(await runtime.listContainers(stack.name)));
-  if (json) out.json({ type: 'up.ephemeral', stack: stack.name, expiresAt: copy.expiresAtMs === undefined ? null : new Date(copy.expiresAtMs).toISOString(), endpoints });
-  else {
+  if (json) {
+    const expiresAt = copy.expiresAtMs === undefined ? null : new Date(copy.expiresAtMs).toISOString();
+    out.json({ type: 'up.ephemeral', stack: stack.name, expiresAt, endpoints, ...(finish.seeds ? { seedSnapshots: finish.seeds } : {}) });
+  } else {
     out.line();
+    for (const seed of finish.seeds ?? []) out.line(`seed snapshot: ${seed.service}: ${seed.detail}`);
     out.line(`ephemeral stack ${stack.name} — reach it with (\`stackctl env -p ${stack.name}\` prints these again):`);
     for (const line of dotenvLines(endpoints)) out.line(`  ${line}`);
   }

@@ -12,6 +12,7 @@ import type { EngineEvent, EventListener, ServicePhase } from './events.js';
 import type { ContextHashFn } from './images.js';
 import type { ProbeFactory, WaitReadyFn } from './readiness.js';
 import type { ServiceResult } from './results.js';
+import type { VolumeSeeder } from './volume-seeder.js';
 
 export type Milestone = 'started' | 'ready' | 'completed';
 
@@ -45,6 +46,8 @@ export interface UpOptions {
   /** Called once with the plan, before it is executed. */
   onPlan?: (plan: Plan) => void;
   clock?: () => number;
+  /** `--seed-snapshot`: fills new volumes before containers exist, keeps a service's data at its first readiness. */
+  seeder?: VolumeSeeder;
 }
 
 /** What this run created or started: what a rollback undoes, and nothing else. */

@@ -98,6 +98,7 @@ export async function prepareUp(run: UpRun): Promise<PreparedUp> {
         undo.createdVolumes.push(name);
       }),
     ]);
+    if (options.seeder && !run.signal.aborted) await options.seeder.restore(images.imageIds, undo.createdVolumes, run.signal);
     // Interrupted while preparing: the plan is still made (it is pure) and the traversal
     // cancels every service at once, so the result says what state everything is in.
     const plan = reconcile(stack, observed, images.imageIds, { dependents: options.dependents ?? 'recreate' });

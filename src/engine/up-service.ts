@@ -185,6 +185,8 @@ export async function runService(
       result.timings.readyAt = clock() - run.t0;
       result.state = 'ready';
       phase(name, 'ready', `${result.timings.readyMs} ms, ${probe.attempts} probe attempt${probe.attempts === 1 ? '' : 's'}`);
+      // Before `reach`: no dependent has touched the data yet.
+      if (options.seeder) await options.seeder.ready(name, containerId, signal.signal);
     } else {
       result.timings.readyAt = clock() - run.t0;
       result.timings.readyMs = 0;

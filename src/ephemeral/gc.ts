@@ -11,6 +11,7 @@
  */
 import { LABELS, type LabelledObject } from '../runtime/runtime.js';
 import { EPHEMERAL_LABELS, expiresAtOf } from '../plan/ephemeral-labels.js';
+import { SEED_LABELS, SEED_OWNER } from './seed-key.js';
 
 /** A copy younger than this is never called orphaned (its reaper may be starting). */
 export const ORPHAN_GRACE_MS = 60_000;
@@ -52,4 +53,37 @@ export function decideGc(objects: readonly LabelledObject[], nowMs: number, grac
     });
   }
   return decisions;
+}
+
+/** `stackctl gc --snapshots [stack]`: a seed snapshot volume or a leftover helper container. */
+export interface SnapshotGcDecision {
+  kind: 'volume' | 'container';
+  name: string;
+  sourceStack: string;
+  service: string;
+  volume: string;
+  /** A helper still running (a restore or snapshot in progress) is kept. */
+  action: 'remove' | 'keep';
+  createdAt?: Date;
+}
+
+/**
+ * Every seed snapshot (and stopped helper) in the engine, or only those of `sourceStack`. Only objects
+ * carrying io.stackctl.seed-snapshot=true and owned by SEED_OWNER qualify: nothing unlabelled, and no
+ * stack's own volume, is ever a candidate.
+ */
+export function decideSnapshotGc(objects: readonly LabelledObject[], sourceStack?: string): SnapshotGcDecision[] {
+  return objects
+    .filter((object) => object.stack === SEED_OWNER && object.labels[SEED_LABELS.snapshot] === 'true' && object.kind !== 'network')
+    .filter((object) => sourceStack === undefined || object.labels[SEED_LABELS.source] === sourceStack)
+    .map((object): SnapshotGcDecision => ({
+      kind: object.kind === 'container' ? 'container' : 'volume',
+      name: object.name,
+      sourceStack: object.labels[SEED_LABELS.source] ?? '',
+      service: object.labels[SEED_LABELS.service] ?? '',
+      volume: object.labels[SEED_LABELS.volume] ?? '',
+      action: object.kind === 'container' && object.running === true ? 'keep' : 'remove',
+      ...(object.createdAt ? { createdAt: object.createdAt } : {}),
+    }))
+    .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
 }

@@ -20,6 +20,8 @@ export interface EphemeralStartOptions {
 }
 
 export interface EphemeralCopy {
+  /** The stack as written (`--seed-snapshot` keys its snapshots by it). */
+  source: Stack;
   stack: Stack;
   ports: PortDecision[];
   expiresAtMs?: number;
@@ -34,7 +36,7 @@ export async function startEphemeral(stack: Stack, runtimeFor: (name: string) =>
     ...(copy.expiresAtMs !== undefined ? { expiresAtMs: copy.expiresAtMs } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  return { ...copy, session };
+  return { ...copy, source: stack, session };
 }
 
 /** "api-gateway 8000, frontend 3000" — the ports the environment pinned, for the first line of output. */

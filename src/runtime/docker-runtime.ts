@@ -134,6 +134,14 @@ export class DockerRuntime implements Runtime {
     return containers.stopContainer(this.context, id, timeoutSeconds);
   }
 
+  pauseContainer(id: string): Promise<void> {
+    return containers.pauseContainer(this.context, id);
+  }
+
+  unpauseContainer(id: string): Promise<void> {
+    return containers.unpauseContainer(this.context, id);
+  }
+
   removeContainer(id: string): Promise<void> {
     return containers.removeContainer(this.context, id);
   }

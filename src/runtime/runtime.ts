@@ -203,6 +203,10 @@ export interface OneShotSpec {
   /** Container name (resolvable through the network's DNS); default: the engine picks one. */
   name?: string;
   timeoutMs: number;
+  /** Named volumes to mount (one that is missing is created by the engine, with `labels`). */
+  volumes?: Array<{ volume: string; target: string; readOnly: boolean }>;
+  /** Further labels on the throwaway container (LABELS.stack is `stack`). */
+  labels?: Record<string, string>;
 }
 
 /** An engine object found by a label, whatever stack it belongs to (for `stackctl gc`). */
@@ -243,6 +247,9 @@ export interface Runtime {
   createContainer(spec: ContainerSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
   stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  /** Freezes every process of the container (`docker pause`): its files hold still, its memory stays. */
+  pauseContainer(id: string): Promise<void>;
+  unpauseContainer(id: string): Promise<void>;
   removeContainer(id: string): Promise<void>;
   /**
    * Removes a container the engine can no longer start because of its own stale state (see

@@ -375,6 +375,18 @@ export class MemoryRuntime implements Runtime {
     this.exit(id, 0);
   }
 
+  async pauseContainer(id: string): Promise<void> {
+    const container = this.mustGet(id);
+    this.record('pauseContainer', container.info.name);
+    if (container.info.status === 'running') container.info = { ...container.info, status: 'paused' };
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    const container = this.mustGet(id);
+    this.record('unpauseContainer', container.info.name);
+    if (container.info.status === 'paused') container.info = { ...container.info, status: 'running' };
+  }
+
   async removeContainer(id: string): Promise<void> {
     const container = this.mustGet(id);
     this.record('removeContainer', container.info.name);

@@ -26,6 +26,8 @@ import type { StackLock } from '../../engine/stack-lock.js';
 import { addTargetOption } from './target-option.js';
 import type { Diagnosis } from '../../diagnose/model.js';
 import type { EphemeralCopy } from '../../ephemeral/start.js';
+import type { SeedSnapshots } from '../../ephemeral/seed-snapshot.js';
+import type { EngineEvent } from '../../engine/events.js';
 import { diagnosesOf } from '../ephemeral-up.js';
 import { repositoryRoot, upAnnotations } from '../../ci/annotations.js';
 import { GROUP_END, groupStart, isGitHubActions } from '../../ci/github.js';
@@ -49,6 +51,7 @@ interface UpCommandOptions extends StackOptions {
   ephemeral?: boolean;
   ttl?: number;
   detach?: boolean;
+  seedSnapshot?: boolean | string;
 }
 
 /** STACKCTL_PROGRESS, checked like --progress. */
@@ -88,7 +91,8 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .option('--advertise-addr <ip>', 'with --target swarm: address for `docker swarm init` when this engine is in no swarm')
     .option('--ephemeral', 'start an isolated copy (same as -p auto): unique name, own network and volumes, engine-chosen host ports; removed when this process ends (docs/ci.md)')
     .option('--ttl <duration>', 'with --ephemeral: remove the copy after this long whatever happens (default 30m)', parseDurationOption('--ttl'))
-    .option('--detach', 'with --ephemeral: return once ready and leave the copy to its --ttl (or `stackctl down -p NAME`)');
+    .option('--detach', 'with --ephemeral: return once ready and leave the copy to its --ttl (or `stackctl down -p NAME`)')
+    .option('--seed-snapshot [services]', "with --ephemeral: restore stateful services' volumes from a snapshot of an earlier copy's first start, or take one (default: every service with a probe and volumes of its own; docs/ci.md)");
   addTargetOption(command);
   addStackOptions(command).action(async (services: string[], options: UpCommandOptions) => {
     ctx.exitCode = await runUpCommand(ctx, services, options);
@@ -111,6 +115,7 @@ async function runUpCommand(ctx: CliContext, services: string[], options: UpComm
   const out = stdoutOf(ctx, redactor);
   const mode: ProgressMode = options.json ? 'json' : (options.progress ?? progressFromEnv(ctx) ?? 'auto');
   let copy: EphemeralCopy | undefined;
+  if (options.seedSnapshot !== undefined) seedServices(stack, options.seedSnapshot);
   if (ephemeral) {
     if (options.watch) throw new UsageError('--watch cannot be combined with --ephemeral', { hint: 'watch a developer stack (`stackctl up --watch`); an ephemeral copy is for CI' });
     const { startEphemeral, describePins } = await import('../../ephemeral/start.js');
@@ -164,6 +169,12 @@ async function upUnderLock(
   const renderer = createRenderer(mode, out, stack, 'up');
   log.logger.info({ file: stack.file, parallel: options.parallel, build: options.build, timeoutMs: options.timeout, rollback: options.rollback === true }, 'up');
   let result: UpResult;
+  const onEvent = (event: EngineEvent): void => {
+    if (event.type === 'service.probe' || event.type === 'service.progress') log.logger.debug(event, event.type);
+    else log.logger.info(event, event.type);
+    renderer.event(event);
+  };
+  const seeder = copy && options.seedSnapshot !== undefined ? await seedSnapshotsFor(copy, runtime, seedServices(copy.source, options.seedSnapshot), onEvent) : undefined;
   try {
     // Loaded before the run's clock starts, so it measures engine work only.
     const [{ up }] = await engineReady;
@@ -178,11 +189,8 @@ async function upUnderLock(
         log.logger.info({ plan: formatPlan(plan) }, 'plan');
         renderer.plan(plan);
       },
-      onEvent: (event) => {
-        if (event.type === 'service.probe' || event.type === 'service.progress') log.logger.debug(event, event.type);
-        else log.logger.info(event, event.type);
-        renderer.event(event);
-      },
+      onEvent,
+      ...(seeder ? { seeder } : {}),
     });
   } catch (error) {
     renderer.stop();
@@ -208,7 +216,8 @@ async function upUnderLock(
   }
   if (copy) {
     const { finishEphemeralUp } = await import('../ephemeral-up.js');
-    return finishEphemeralUp(ctx, { stack, copy, result, runtime, out, json: mode === 'json', detach: options.detach === true, test: options.test === true }, (diagnoses: ReadonlyMap<string, Diagnosis>) =>
+    const finish = { stack, copy, result, runtime, out, json: mode === 'json', detach: options.detach === true, test: options.test === true, ...(seeder ? { seeds: seeder.outcomes } : {}) };
+    return finishEphemeralUp(ctx, finish, (diagnoses: ReadonlyMap<string, Diagnosis>) =>
       runTestAfterUp(ctx, stack, runtime, options, mode, diagnoses),
     );
   }
@@ -247,11 +256,27 @@ async function runTestAfterUp(
   return testCode;
 }
 
+/** `--seed-snapshot a,b`: the services named (undefined: all); each must be one of the stack's. */
+function seedServices(stack: Stack, value: boolean | string): string[] | undefined {
+  if (typeof value !== 'string') return undefined;
+  const services = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = services.filter((name) => !stack.services.some((service) => service.name === name));
+  if (unknown.length > 0) {
+    throw new UsageError(`--seed-snapshot names no service of stack ${stack.name}: ${unknown.join(', ')}`, { hint: `its services: ${stack.services.map((service) => service.name).join(', ')}` });
+  }
+  return services;
+}
+
+async function seedSnapshotsFor(copy: EphemeralCopy, runtime: Runtime, services: string[] | undefined, onEvent: (event: EngineEvent) => void): Promise<SeedSnapshots> {
+  const { SeedSnapshots } = await import('../../ephemeral/seed-snapshot.js');
+  return new SeedSnapshots({ source: copy.source, copy: copy.stack, runtime, ...(services ? { services } : {}), onEvent });
+}
+
 /** `--ephemeral`, or `-p auto` / STACKCTL_PROJECT_NAME=auto; --ttl and --detach only make sense with it. */
 function wantsEphemeral(ctx: CliContext, options: UpCommandOptions): boolean {
   const auto = (options.projectName ?? ctx.env.STACKCTL_PROJECT_NAME) === 'auto';
   const ephemeral = options.ephemeral === true || auto;
-  const stray = [options.ttl !== undefined && '--ttl', options.detach && '--detach'].filter((flag): flag is string => typeof flag === 'string');
+  const stray = [options.ttl !== undefined && '--ttl', options.detach && '--detach', options.seedSnapshot !== undefined && '--seed-snapshot'].filter((flag): flag is string => typeof flag === 'string');
   if (!ephemeral && stray.length > 0) {
     throw new UsageError(`${stray.join(' and ')} only apply to an ephemeral stack`, { hint: 'add --ephemeral (or -p auto)' });
   }

@@ -201,6 +201,26 @@ export async function stopContainer(ctx: DockerContext, id: string, timeoutSecon
   }
 }
 
+export async function pauseContainer(ctx: DockerContext, id: string): Promise<void> {
+  const raw = await owned(ctx, id, 'pause');
+  if (!raw) throw new RuntimeError(`cannot pause container ${id}: it does not exist`);
+  try {
+    await ctx.docker.getContainer(id).pause();
+  } catch (error) {
+    throw ctx.fail(`pausing container "${raw.Name.replace(/^\//, '')}" failed`, error);
+  }
+}
+
+export async function unpauseContainer(ctx: DockerContext, id: string): Promise<void> {
+  const raw = await owned(ctx, id, 'unpause');
+  if (!raw?.State.Paused) return;
+  try {
+    await ctx.docker.getContainer(id).unpause();
+  } catch (error) {
+    throw ctx.fail(`unpausing container "${raw.Name.replace(/^\//, '')}" failed`, error);
+  }
+}
+
 export async function removeContainer(ctx: DockerContext, id: string): Promise<void> {
   const raw = await owned(ctx, id, 'remove');
   if (!raw) return;
@@ -255,8 +275,25 @@ export async function runOneShot(ctx: DockerContext, spec: OneShotSpec): Promise
       ...(spec.name ? { name: spec.name } : {}),
       Image: spec.image,
       Cmd: spec.command,
-      Labels: { [LABELS.stack]: spec.stack },
-      HostConfig: { ...(spec.network ? { NetworkMode: spec.network } : {}) },
+      Labels: { ...spec.labels, [LABELS.stack]: spec.stack },
+      HostConfig: {
+        ...(spec.network ? { NetworkMode: spec.network } : {}),
+        ...(spec.volumes
+          ? {
+              Mounts: spec.volumes.map(
+                (mount) =>
+                  ({
+                    Type: 'volume',
+                    Source: mount.volume,
+                    Target: mount.target,
+                    ReadOnly: mount.readOnly,
+                    // Should the volume vanish before the mount, the engine creates it: labelled, so it is found again.
+                    VolumeOptions: { Labels: { ...spec.labels, [LABELS.stack]: spec.stack } },
+                  }) as unknown as Docker.MountSettings,
+              ),
+            }
+          : {}),
+      },
     });
   } catch (error) {
     if (statusOf(error) === 404) throw new ImageNotFoundError(`image ${spec.image} not found locally`, spec.image, false, { cause: error });
