@@ -21,6 +21,7 @@ import type { Diagnosis } from '../diagnose/model.js';
 import { up as engineUp, down as engineDown, type DownResult, type EngineEvent, type UpResult } from '../engine/index.js';
 import { stackEndpoints, type ServiceEndpoints, type StackEndpoints } from '../ephemeral/endpoints.js';
 import { startEphemeral, type EphemeralCopy } from '../ephemeral/start.js';
+import { SeedSnapshots, checkSeedServices, type SeedOutcome } from '../ephemeral/seed-snapshot.js';
 import { ConfigError, StackctlError, UsageError, formatLocation } from '../errors.js';
 import { ownedContainers } from '../plan/observed.js';
 import type { Report } from '../report/model.js';
@@ -32,6 +33,7 @@ import { runSuite } from '../suite/run-suite.js';
 export type { DownResult, EngineEvent, UpResult, ServiceResult, ServiceState } from '../engine/index.js';
 export type { Diagnosis } from '../diagnose/model.js';
 export type { ServiceEndpoints, StackEndpoints } from '../ephemeral/endpoints.js';
+export type { SeedOutcome } from '../ephemeral/seed-snapshot.js';
 export type { Report } from '../report/model.js';
 export { StackctlError, ConfigError, RuntimeError, UsageError } from '../errors.js';
 
@@ -59,6 +61,12 @@ export interface StackUpOptions {
   keepOnFailure?: boolean;
   /** Put credentials into the returned URLs (postgres, redis) as they are (default: ***). */
   showSecrets?: boolean;
+  /**
+   * Restore stateful services' volumes from a snapshot of an earlier copy's first start, or take one
+   * (`up --seed-snapshot`, docs/ci.md): true = every service with a probe and volumes of its own, or
+   * the services to do it for. Ephemeral only; default false.
+   */
+  seedSnapshot?: boolean | string[];
   /** Engine events as they happen (service.phase, service.ready, service.failed, …). */
   onEvent?: (event: EngineEvent) => void;
   signal?: AbortSignal;
@@ -72,6 +80,8 @@ export interface StackEnvironment {
   expiresAt?: Date;
   endpoints: StackEndpoints;
   result: UpResult;
+  /** With `seedSnapshot`: per service, restored from a snapshot, snapshot taken, skipped or failed (and why). */
+  seedSnapshots?: SeedOutcome[];
   /** `http://127.0.0.1:49160`, `postgresql://user:***@127.0.0.1:49153/db`, … */
   url(service: string): string;
   /** The host port published for a container port. */
@@ -95,6 +105,11 @@ function durationMs(value: number | string | undefined, option: string): number 
   const parsed = parseDuration(value);
   if (!parsed.ok || parsed.value <= 0) throw new UsageError(`${option}: "${value}" is not a duration`, { hint: 'use milliseconds or a duration such as 90s, 5m or 1m30s' });
   return parsed.value;
+}
+
+function seedSnapshotsOf(copy: EphemeralCopy, runtime: Runtime, options: StackUpOptions): SeedSnapshots {
+  const services = Array.isArray(options.seedSnapshot) ? options.seedSnapshot : undefined;
+  return new SeedSnapshots({ source: copy.source, copy: copy.stack, runtime, ...(services ? { services } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
 }
 
 function environmentOf(endpoints: StackEndpoints, result: UpResult, copy: EphemeralCopy | undefined): StackEnvironment {
@@ -155,14 +170,16 @@ export class Stack {
     const runtimeFor = (name: string): Runtime => new DockerRuntime({ stack: name, redactor });
     let stack = this.definition;
     let copy: EphemeralCopy | undefined;
+    if (Array.isArray(options.seedSnapshot)) checkSeedServices(stack, options.seedSnapshot, 'seedSnapshot');
     if (options.ephemeral) {
       const ttlMs = durationMs(options.ttl, 'ttl');
       copy = await startEphemeral(stack, runtimeFor, { env: this.env, ...(ttlMs !== undefined ? { ttlMs } : {}), ...(options.name ? { name: options.name } : {}), ...(options.signal ? { signal: options.signal } : {}) });
       stack = copy.stack;
-    } else if (options.name || options.ttl !== undefined) {
-      throw new UsageError('name and ttl apply to an ephemeral stack only', { hint: 'pass ephemeral: true' });
+    } else if (options.name || options.ttl !== undefined || options.seedSnapshot) {
+      throw new UsageError('name, ttl and seedSnapshot apply to an ephemeral stack only', { hint: 'pass ephemeral: true' });
     }
     const runtime = runtimeFor(stack.name);
+    const seeder = copy && options.seedSnapshot ? seedSnapshotsOf(copy, runtime, options) : undefined;
     this.running = { stack, runtime, ...(copy ? { copy } : {}) };
     let result: UpResult;
     try {
@@ -174,6 +191,7 @@ export class Stack {
         ...(options.build !== undefined ? { build: options.build } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        ...(seeder ? { seeder } : {}),
       });
     } catch (error) {
       if (!options.keepOnFailure) await this.down().catch(() => undefined);
@@ -189,7 +207,8 @@ export class Stack {
       throw new StackUpError(redactor.redact(`stack ${stack.name} did not come up: ${summary}`), result, diagnoses);
     }
     const containers = ownedContainers(await runtime.listContainers(stack.name));
-    return environmentOf(stackEndpoints(stack, containers, { showSecrets: options.showSecrets === true }), result, copy);
+    const environment = environmentOf(stackEndpoints(stack, containers, { showSecrets: options.showSecrets === true }), result, copy);
+    return seeder ? { ...environment, seedSnapshots: [...seeder.outcomes] } : environment;
   }
 
   /** Runs the stack's integration suite (or `suite`) against the running stack; writes the report as `stackctl test` does. */

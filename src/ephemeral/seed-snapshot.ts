@@ -26,7 +26,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Stack } from '../config/model.js';
-import { errorMessage } from '../errors.js';
+import { UsageError, errorMessage } from '../errors.js';
 import type { EventListener } from '../engine/events.js';
 import type { VolumeSeeder } from '../engine/volume-seeder.js';
 import { configHash } from '../plan/config-hash.js';
@@ -48,6 +48,14 @@ import {
   supersededBy,
   type SnapshotVolume,
 } from './seed-key.js';
+
+/** The services named for seed snapshots (`--seed-snapshot a,b`, `seedSnapshot: [...]`) must be the stack's. */
+export function checkSeedServices(stack: Stack, names: readonly string[], option: string): void {
+  const unknown = names.filter((name) => !stack.services.some((service) => service.name === name));
+  if (unknown.length > 0) {
+    throw new UsageError(`${option} names no service of stack ${stack.name}: ${unknown.join(', ')}`, { hint: `its services: ${stack.services.map((service) => service.name).join(', ')}` });
+  }
+}
 
 /** The helper's image: the base image every stackctl machine has (scripts/ensure-base-image.sh). */
 export const HELPER_IMAGE = 'debian:bookworm-slim';

@@ -115,7 +115,7 @@ async function runUpCommand(ctx: CliContext, services: string[], options: UpComm
   const out = stdoutOf(ctx, redactor);
   const mode: ProgressMode = options.json ? 'json' : (options.progress ?? progressFromEnv(ctx) ?? 'auto');
   let copy: EphemeralCopy | undefined;
-  if (options.seedSnapshot !== undefined) seedServices(stack, options.seedSnapshot);
+  if (options.seedSnapshot !== undefined) (await import('../../ephemeral/seed-snapshot.js')).checkSeedServices(stack, seedServices(options.seedSnapshot) ?? [], '--seed-snapshot');
   if (ephemeral) {
     if (options.watch) throw new UsageError('--watch cannot be combined with --ephemeral', { hint: 'watch a developer stack (`stackctl up --watch`); an ephemeral copy is for CI' });
     const { startEphemeral, describePins } = await import('../../ephemeral/start.js');
@@ -174,7 +174,7 @@ async function upUnderLock(
     else log.logger.info(event, event.type);
     renderer.event(event);
   };
-  const seeder = copy && options.seedSnapshot !== undefined ? await seedSnapshotsFor(copy, runtime, seedServices(copy.source, options.seedSnapshot), onEvent) : undefined;
+  const seeder = copy && options.seedSnapshot !== undefined ? await seedSnapshotsFor(copy, runtime, seedServices(options.seedSnapshot), onEvent) : undefined;
   try {
     // Loaded before the run's clock starts, so it measures engine work only.
     const [{ up }] = await engineReady;
@@ -256,15 +256,9 @@ async function runTestAfterUp(
   return testCode;
 }
 
-/** `--seed-snapshot a,b`: the services named (undefined: all); each must be one of the stack's. */
-function seedServices(stack: Stack, value: boolean | string): string[] | undefined {
-  if (typeof value !== 'string') return undefined;
-  const services = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
-  const unknown = services.filter((name) => !stack.services.some((service) => service.name === name));
-  if (unknown.length > 0) {
-    throw new UsageError(`--seed-snapshot names no service of stack ${stack.name}: ${unknown.join(', ')}`, { hint: `its services: ${stack.services.map((service) => service.name).join(', ')}` });
-  }
-  return services;
+/** `--seed-snapshot a,b`: the services named (undefined: all). */
+function seedServices(value: boolean | string): string[] | undefined {
+  return typeof value === 'string' ? value.split(',').map((name) => name.trim()).filter((name) => name !== '') : undefined;
 }
 
 async function seedSnapshotsFor(copy: EphemeralCopy, runtime: Runtime, services: string[] | undefined, onEvent: (event: EngineEvent) => void): Promise<SeedSnapshots> {
