@@ -66,7 +66,7 @@ export async function finishEphemeralUp(
     out.json({ type: 'up.ephemeral', stack: stack.name, expiresAt, endpoints, ...(finish.seeds ? { seedSnapshots: finish.seeds } : {}) });
   } else {
     out.line();
-    for (const seed of finish.seeds ?? []) out.line(`seed snapshot: ${seed.service}: ${seed.detail}`);
+    for (const seed of finish.seeds ?? []) out.line(`${seed.service}: ${seed.detail}`);
     out.line(`ephemeral stack ${stack.name} — reach it with (\`stackctl env -p ${stack.name}\` prints these again):`);
     for (const line of dotenvLines(endpoints)) out.line(`  ${line}`);
   }

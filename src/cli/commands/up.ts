@@ -272,7 +272,7 @@ function wantsEphemeral(ctx: CliContext, options: UpCommandOptions): boolean {
   const ephemeral = options.ephemeral === true || auto;
   const stray = [options.ttl !== undefined && '--ttl', options.detach && '--detach', options.seedSnapshot !== undefined && '--seed-snapshot'].filter((flag): flag is string => typeof flag === 'string');
   if (!ephemeral && stray.length > 0) {
-    throw new UsageError(`${stray.join(' and ')} only apply to an ephemeral stack`, { hint: 'add --ephemeral (or -p auto)' });
+    throw new UsageError(`${stray.join(' and ')} only ${stray.length === 1 ? 'applies' : 'apply'} to an ephemeral stack`, { hint: 'add --ephemeral (or -p auto)' });
   }
   return ephemeral;
 }

@@ -11,6 +11,16 @@ describe('CI options of the CLI', () => {
     expect(run.stderr).toBe('stackctl: --ttl and --detach only apply to an ephemeral stack\n  hint: add --ephemeral (or -p auto)\n');
   });
 
+  it('--seed-snapshot applies to an ephemeral stack, and names services of the stack', async () => {
+    const plain = await runCli(['up', '-f', FIXTURE, '--seed-snapshot']);
+    expect(plain.exitCode).toBe(2);
+    expect(plain.stderr).toBe('stackctl: --seed-snapshot only applies to an ephemeral stack\n  hint: add --ephemeral (or -p auto)\n');
+    // Refused before anything of a copy exists (no reaper, no engine call).
+    const unknown = await runCli(['up', '--ephemeral', '--seed-snapshot', 'postgres,mysql', '-f', FIXTURE]);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toBe('stackctl: --seed-snapshot names no service of stack eph-kill: mysql\n  hint: its services: postgres, redis\n');
+  });
+
   it('--ttl takes a duration', async () => {
     const run = await runCli(['up', '--ephemeral', '--ttl', 'soon', '-f', FIXTURE]);
     expect(run.exitCode).toBe(2);

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+/**
+ * `up --ephemeral --seed-snapshot` of the example stack, with vs without the snapshot, in one run:
+ *   - without: `stackctl up --ephemeral --detach`, postgres runs initdb (the baseline);
+ *   - first:   with --seed-snapshot and no snapshot yet: initdb, then the snapshot is taken (its cost);
+ *   - restore: with --seed-snapshot and the snapshot there: volumes restored, no initdb.
+ * `without` and `restore` alternate ROUNDS times (the machine is shared: alternating spreads the load
+ * over both); medians are compared. Wall time of the CLI process from start to all ten services
+ * ready, and postgres' own ready time (since the run began) from the up result. Images and the
+ * reaper's image are prepared by an untimed warm-up copy; every copy is removed after it is measured.
+ *
+ * The snapshots belong to a stack name of the bench's own (a copy of stack.yaml named
+ * `seedbench-<hex>`, next to it, removed at the end with its snapshots), never the developer's.
+ *
+ * Usage: flock /tmp/stackctl-bench.lock node bench/seed-snapshot-bench.mjs [--rounds N] [--json FILE]
+ * Needs: `npm run build`, a running engine, .env.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin/stackctl.js');
+const argValue = (flag) => {
+  const at = process.argv.indexOf(flag);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const ROUNDS = Number(argValue('--rounds') ?? 3);
+const secrets = {
+  POSTGRES_USER: 'pyairtable',
+  POSTGRES_DB: 'pyairtable',
+  POSTGRES_PASSWORD: randomBytes(16).toString('hex'),
+  REDIS_PASSWORD: randomBytes(16).toString('hex'),
+  API_KEY: randomBytes(16).toString('hex'),
+  JWT_SECRET: randomBytes(16).toString('hex'),
+};
+const env = { ...process.env, ...secrets, NO_COLOR: '1' };
+for (const name of Object.keys(env)) if (/_PORT$/.test(name) || name === 'STACKCTL_PROJECT_NAME') delete env[name];
+
+const name = `seedbench-${randomBytes(3).toString('hex')}`;
+const file = path.join(ROOT, `.${name}.stack.yaml`);
+writeFileSync(file, readFileSync(path.join(ROOT, 'stack.yaml'), 'utf8').replace(/^name: pyairtable$/m, `name: ${name}`));
+
+async function upCopy(seed) {
+  const started = performance.now();
+  const args = [BIN, 'up', '-f', file, '--ephemeral', '--detach', '--ttl', '20m', '--json', ...(seed ? ['--seed-snapshot'] : [])];
+  const { stdout } = await run('node', args, { cwd: ROOT, env, maxBuffer: 64 << 20 });
+  const ms = performance.now() - started;
+  const lines = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+  const result = lines.find((line) => line.type === 'up.result');
+  const copy = lines.find((line) => line.type === 'up.ephemeral');
+  if (!result?.ok) throw new Error(`copy did not come up: ${stdout.slice(-2000)}`);
+  await run('node', [BIN, 'down', '-p', copy.stack], { cwd: ROOT, env });
+  const postgres = result.services.find((service) => service.service === 'postgres');
+  const seeds = (copy.seedSnapshots ?? []).map((outcome) => `${outcome.service}:${outcome.action}`);
+  return { ms: Math.round(ms), upMs: result.durationMs, postgresReadyAt: postgres.timings.readyAt, seeds };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+const load = [];
+const sample = () => load.push(Number(loadavg()[0].toFixed(1)));
+let figures;
+try {
+  await upCopy(false); // warm-up: images, the reaper's image
+  sample();
+  const first = await upCopy(true);
+  sample();
+  const without = [];
+  const restore = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    without.push(await upCopy(false));
+    sample();
+    restore.push(await upCopy(true));
+    sample();
+  }
+  if (!first.seeds.includes('postgres:snapshot')) throw new Error(`the first seeded copy took no postgres snapshot: ${first.seeds.join(', ')}`);
+  for (const copy of restore) if (!copy.seeds.includes('postgres:restored')) throw new Error(`a seeded copy did not restore postgres: ${copy.seeds.join(', ')}`);
+  figures = {
+    rounds: ROUNDS,
+    withoutMs: without.map((copy) => copy.ms),
+    restoreMs: restore.map((copy) => copy.ms),
+    firstSnapshotMs: first.ms,
+    withoutPostgresReadyAt: without.map((copy) => copy.postgresReadyAt),
+    restorePostgresReadyAt: restore.map((copy) => copy.postgresReadyAt),
+    firstPostgresReadyAt: first.postgresReadyAt,
+    firstSeeds: first.seeds,
+    restoreSeeds: restore[0].seeds,
+    medianWithoutMs: median(without.map((copy) => copy.ms)),
+    medianRestoreMs: median(restore.map((copy) => copy.ms)),
+    loadavg1: load,
+  };
+  figures.savedMs = figures.medianWithoutMs - figures.medianRestoreMs;
+} finally {
+  await run('node', [BIN, 'gc', '--snapshots', name], { cwd: ROOT, env }).catch((error) => console.error(`gc --snapshots ${name} failed: ${error.message}`));
+  rmSync(file, { force: true });
+}
+
+const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
+console.log(`without snapshot:        median ${s(figures.medianWithoutMs)} to all 10 ready (${figures.withoutMs.map(s).join(', ')}); postgres ready at ${figures.withoutPostgresReadyAt.map(s).join(', ')}`);
+console.log(`restored from snapshot:  median ${s(figures.medianRestoreMs)} to all 10 ready (${figures.restoreMs.map(s).join(', ')}); postgres ready at ${figures.restorePostgresReadyAt.map(s).join(', ')}`);
+console.log(`first run (takes it):    ${s(figures.firstSnapshotMs)}; postgres ready at ${s(figures.firstPostgresReadyAt)} (${figures.firstSeeds.join(', ')})`);
+console.log(`saved per copy:          ${s(figures.savedMs)} (median without − median restored); load average (1 min) ${figures.loadavg1.join(' ')}`);
+const jsonAt = argValue('--json');
+if (jsonAt) writeFileSync(jsonAt, `${JSON.stringify(figures, null, 2)}\n`);
