@@ -9,16 +9,19 @@
  * ready, and postgres' own ready time (since the run began) from the up result. Images and the
  * reaper's image are prepared by an untimed warm-up copy; every copy is removed after it is measured.
  *
+ * Then the same comparison for a stack whose initialisation is long: postgres alone
+ * (test/fixtures/seed-snapshot) with an init script generating --heavy-rows rows (default 1,000,000).
+ *
  * The snapshots belong to a stack name of the bench's own (a copy of stack.yaml named
  * `seedbench-<hex>`, next to it, removed at the end with its snapshots), never the developer's.
  *
- * Usage: flock /tmp/stackctl-bench.lock node bench/seed-snapshot-bench.mjs [--rounds N] [--json FILE]
+ * Usage: flock /tmp/stackctl-bench.lock node bench/seed-snapshot-bench.mjs [--rounds N] [--heavy-rows N] [--json FILE]
  * Needs: `npm run build`, a running engine, .env.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -47,9 +50,9 @@ const name = `seedbench-${randomBytes(3).toString('hex')}`;
 const file = path.join(ROOT, `.${name}.stack.yaml`);
 writeFileSync(file, readFileSync(path.join(ROOT, 'stack.yaml'), 'utf8').replace(/^name: pyairtable$/m, `name: ${name}`));
 
-async function upCopy(seed) {
+async function upCopy(seed, stackFile = file) {
   const started = performance.now();
-  const args = [BIN, 'up', '-f', file, '--ephemeral', '--detach', '--ttl', '20m', '--json', ...(seed ? ['--seed-snapshot'] : [])];
+  const args = [BIN, 'up', '-f', stackFile, '--ephemeral', '--detach', '--ttl', '20m', '--json', ...(seed ? ['--seed-snapshot'] : [])];
   const { stdout } = await run('node', args, { cwd: ROOT, env, maxBuffer: 64 << 20 });
   const ms = performance.now() - started;
   const lines = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
@@ -71,22 +74,46 @@ const median = (values) => {
 
 const load = [];
 const sample = () => load.push(Number(loadavg()[0].toFixed(1)));
-let figures;
-try {
-  await upCopy(false); // warm-up: images, the reaper's image
-  sample();
-  const first = await upCopy(true);
+
+/** Without / restored, alternating; the first seeded copy takes the snapshot. */
+async function compare(stackFile) {
+  const first = await upCopy(true, stackFile);
   sample();
   const without = [];
   const restore = [];
   for (let round = 0; round < ROUNDS; round += 1) {
-    without.push(await upCopy(false));
+    without.push(await upCopy(false, stackFile));
     sample();
-    restore.push(await upCopy(true));
+    restore.push(await upCopy(true, stackFile));
     sample();
   }
+  return { first, without, restore };
+}
+
+// A stack where initialisation is long: postgres alone (test/fixtures/seed-snapshot) whose init
+// script generates HEAVY_ROWS rows — where a snapshot should pay, and by how much.
+const HEAVY_ROWS = Number(argValue('--heavy-rows') ?? 1_000_000);
+const heavyName = `${name}-heavy`;
+const heavyDir = mkdtempSync(path.join(tmpdir(), 'stackctl-seedbench-'));
+cpSync(path.join(ROOT, 'test/fixtures/seed-snapshot'), heavyDir, { recursive: true });
+const heavyFile = path.join(heavyDir, 'stack.yaml');
+writeFileSync(heavyFile, readFileSync(heavyFile, 'utf8').replace(/^name: seed-snap$/m, `name: ${heavyName}`));
+writeFileSync(path.join(heavyDir, 'initdb/big.sql'), `CREATE TABLE big AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, ${HEAVY_ROWS}) AS g;\n`);
+const only = argValue('--only');
+
+let figures;
+let heavy;
+try {
+  await upCopy(false, only === 'heavy' ? heavyFile : file); // warm-up: images, the reaper's image
+  sample();
+  // --only heavy: a quick check of the heavy part alone (no figures written).
+  const { first, without, restore } = only === 'heavy' ? await compare(heavyFile) : await compare(file);
+  heavy = only === 'heavy' ? { first, without, restore } : await compare(heavyFile);
   if (!first.seeds.includes('postgres:snapshot')) throw new Error(`the first seeded copy took no postgres snapshot: ${first.seeds.join(', ')}`);
-  for (const copy of restore) if (!copy.seeds.includes('postgres:restored')) throw new Error(`a seeded copy did not restore postgres: ${copy.seeds.join(', ')}`);
+  // A seeded copy that found no snapshot (it took one instead) is no restore: said, and left out of the medians.
+  const missed = (copies) => copies.filter((copy) => !copy.seeds.includes('postgres:restored')).map((copy) => copy.seeds.join('+'));
+  const restored = (copies) => copies.filter((copy) => copy.seeds.includes('postgres:restored'));
+  if (restored(restore).length === 0 || restored(heavy.restore).length === 0) throw new Error(`no seeded copy restored postgres: ${[...missed(restore), ...missed(heavy.restore)].join(', ')}`);
   figures = {
     rounds: ROUNDS,
     withoutMs: without.map((copy) => copy.ms),
@@ -100,13 +127,30 @@ try {
     firstSeedMs: first.seedMs,
     restoreSeedMs: restore.map((copy) => copy.seedMs[0]),
     medianWithoutMs: median(without.map((copy) => copy.ms)),
-    medianRestoreMs: median(restore.map((copy) => copy.ms)),
+    medianRestoreMs: median(restored(restore).map((copy) => copy.ms)),
+    notRestored: missed(restore),
     loadavg1: load,
   };
   figures.savedMs = figures.medianWithoutMs - figures.medianRestoreMs;
+  figures.heavy = {
+    rows: HEAVY_ROWS,
+    withoutMs: heavy.without.map((copy) => copy.ms),
+    restoreMs: heavy.restore.map((copy) => copy.ms),
+    firstSnapshotMs: heavy.first.ms,
+    firstSeedMs: heavy.first.seedMs,
+    restoreSeedMs: heavy.restore.map((copy) => copy.seedMs[0]),
+    medianWithoutMs: median(heavy.without.map((copy) => copy.ms)),
+    medianRestoreMs: median(restored(heavy.restore).map((copy) => copy.ms)),
+    notRestored: missed(heavy.restore),
+  };
+  figures.heavy.savedMs = figures.heavy.medianWithoutMs - figures.heavy.medianRestoreMs;
+  figures.loadavg1 = load;
 } finally {
-  await run('node', [BIN, 'gc', '--snapshots', name], { cwd: ROOT, env }).catch((error) => console.error(`gc --snapshots ${name} failed: ${error.message}`));
+  for (const stack of [name, heavyName]) {
+    await run('node', [BIN, 'gc', '--snapshots', stack], { cwd: ROOT, env }).catch((error) => console.error(`gc --snapshots ${stack} failed: ${error.message}`));
+  }
   rmSync(file, { force: true });
+  rmSync(heavyDir, { recursive: true, force: true });
 }
 
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -114,6 +158,13 @@ console.log(`without snapshot:        median ${s(figures.medianWithoutMs)} to al
 console.log(`restored from snapshot:  median ${s(figures.medianRestoreMs)} to all 10 ready (${figures.restoreMs.map(s).join(', ')}); postgres ready at ${figures.restorePostgresReadyAt.map(s).join(', ')}`);
 console.log(`first run (takes it):    ${s(figures.firstSnapshotMs)}; postgres ready at ${s(figures.firstPostgresReadyAt)} (snapshots, ms: ${figures.firstSeedMs.join(', ')})`);
 console.log(`restore helper:          ${figures.restoreSeedMs.join(', ')} ms (one helper for ${figures.restoreSeeds.join(', ')})`);
-console.log(`saved per copy:          ${s(figures.savedMs)} (median without − median restored); load average (1 min) ${figures.loadavg1.join(' ')}`);
+console.log(`saved per copy:          ${s(figures.savedMs)} (median without − median restored)${figures.notRestored.length > 0 ? `; seeded copies that found no snapshot: ${figures.notRestored.join(', ')}` : ''}`);
+const h = figures.heavy;
+console.log(`heavy seed (${h.rows} rows), postgres alone:`);
+console.log(`  without snapshot:      median ${s(h.medianWithoutMs)} to ready (${h.withoutMs.map(s).join(', ')})`);
+console.log(`  restored:              median ${s(h.medianRestoreMs)} to ready (${h.restoreMs.map(s).join(', ')}); restore helper ${h.restoreSeedMs.join(', ')} ms`);
+console.log(`  first run (takes it):  ${s(h.firstSnapshotMs)} (snapshot, ms: ${h.firstSeedMs.join(', ')})`);
+console.log(`  saved per copy:        ${s(h.savedMs)}${h.notRestored.length > 0 ? `; seeded copies that found no snapshot: ${h.notRestored.join(', ')}` : ''}`);
+console.log(`load average (1 min) during the run: ${figures.loadavg1.join(' ')}`);
 const jsonAt = argValue('--json');
 if (jsonAt) writeFileSync(jsonAt, `${JSON.stringify(figures, null, 2)}\n`);
