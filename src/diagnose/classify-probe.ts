@@ -5,6 +5,8 @@
  * deadline explain them. The service's own words a probe brings back (an HTTP body, an exec
  * probe's output) are classified like its logs (classify.ts).
  */
+import path from 'node:path';
+import type { Stack, VariableReference } from '../config/model.js';
 import type { ProbeFailure } from '../probes/probe-failure.js';
 import type { ClassifyContext } from './classify.js';
 import type { RootCause } from './model.js';
@@ -62,11 +64,61 @@ function postgresAuth(failure: ProbeFailure): RootCause | undefined {
   }
 }
 
+/** Header names that carry a credential (as validate's ENV004 reads them). */
+const CREDENTIAL_HEADER = /auth|key|token|secret|password|cookie/i;
+
+function where(stack: Stack, reference: VariableReference): string {
+  const file = path.relative(stack.dir, reference.location.file) || reference.location.file;
+  return reference.location.line > 0 ? `${file}:${reference.location.line}` : file;
+}
+
+/** The `${VAR}` behind the probe's header `name` (never its value), with where the file writes it. */
+function headerVariable(context: ClassifyContext, name: string): VariableReference | undefined {
+  return context.stack?.variables.find(
+    (ref) => ref.service === context.service && ref.path.includes('readiness') && ref.path.some((step) => typeof step === 'string' && step.toLowerCase() === name.toLowerCase()),
+  );
+}
+
+/** What the service's own environment takes from the same variable (`API_KEY: ${API_KEY}`), if anything. */
+function serviceSide(context: ClassifyContext, variable: string): VariableReference | undefined {
+  return context.stack?.variables.find((ref) => ref.service === context.service && ref.name === variable && ref.path.includes('environment'));
+}
+
+function httpAuth(failure: ProbeFailure, context: ClassifyContext): RootCause {
+  const status = failure.status === undefined ? '' : ` with HTTP ${failure.status}`;
+  const credentials = (failure.headers ?? []).filter((name) => CREDENTIAL_HEADER.test(name));
+  const cause = (summary: string, hint: string): RootCause => ({ code: 'http-auth-refused', summary, hint, evidence: evidence(failure) });
+  if (credentials.length === 0) {
+    return cause(
+      `${who(context)} refused its readiness probe${status}: the probe sends no credential header`,
+      `give the readiness probe the credential ${who(context)} expects, from the variable its environment uses: readiness: { http: { …, headers: { X-API-Key: "\${API_KEY}" } } } (or Authorization: "Bearer \${TOKEN}")`,
+    );
+  }
+  const header = credentials.join(', ');
+  const summary = `${who(context)} refused the readiness probe's credential${status} (header ${header})`;
+  const references = credentials.map((name) => headerVariable(context, name)).filter((ref): ref is VariableReference => ref !== undefined);
+  const stack = context.stack;
+  if (!stack || references.length === 0) {
+    return cause(summary, `the probe's ${header} is not a value ${who(context)} accepts: take it from the same variable the service reads (e.g. "\${API_KEY}" in both), set in .env or the shell`);
+  }
+  const reference = references[0] as VariableReference;
+  const state = reference.value === undefined ? ', which is unset' : reference.value === '' ? ', which is empty' : '';
+  const own = serviceSide(context, reference.name);
+  const service = own
+    ? `${who(context)} reads the same variable (${where(stack, own)}), so it checks the credential against another value: one baked into its image or config, or a container created before ${reference.name} changed (stackctl up recreates it)`
+    : `${who(context)}'s environment does not take ${reference.name}: give it the same variable (environment: { ${reference.name}: \${${reference.name}} }) or set the probe's header from the variable the service reads`;
+  return cause(
+    summary,
+    `the probe's ${header} comes from \${${reference.name}} (${where(stack, reference)})${state}; set ${reference.name} in .env or the shell. ${service}`,
+  );
+}
+
 /** The cause the failure's data shows, or undefined when it only says "not (yet) ready". */
 export function classifyProbeFailure(failure: ProbeFailure, context: ClassifyContext = {}): RootCause | undefined {
   if (failure.kind !== 'auth') return undefined;
   if (failure.probe === 'redis') return redisAuth(failure, context);
   if (failure.probe === 'postgres') return postgresAuth(failure);
+  if (failure.probe === 'http') return httpAuth(failure, context);
   return undefined;
 }
 

@@ -10,6 +10,7 @@ import type { RootCause, RootCauseCode } from './model.js';
 export const EXPLAINED_BY: Partial<Record<RootCauseCode, readonly string[]>> = {
   'redis-auth': ['CRED001', 'CRED004', 'ENV004'],
   'postgres-auth': ['CRED002', 'CRED003', 'CRED004', 'ENV004'],
+  'http-auth-refused': ['ENV004'],
   'module-not-found': ['BUILD003', 'BUILD004', 'BUILD005', 'BUILD006'],
   'editable-outside-context': ['BUILD004', 'BUILD006'],
   'build-failed': ['BUILD001', 'BUILD002', 'BUILD003', 'BUILD004', 'BUILD005', 'BUILD006'],
@@ -21,7 +22,7 @@ export const EXPLAINED_BY: Partial<Record<RootCauseCode, readonly string[]>> = {
 };
 
 /** Causes that are usually one mistake repeated across services: grouped even without a finding. */
-const SHARED: ReadonlySet<RootCauseCode> = new Set(['redis-auth', 'postgres-auth', 'image-not-found']);
+const SHARED: ReadonlySet<RootCauseCode> = new Set(['redis-auth', 'postgres-auth', 'http-auth-refused', 'image-not-found']);
 
 export interface FindingRef {
   code: string;

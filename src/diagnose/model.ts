@@ -4,6 +4,8 @@ export type RootCauseCode =
   | 'editable-outside-context'
   | 'redis-auth'
   | 'postgres-auth'
+  /** An HTTP readiness probe's credential (API key, token) refused with 401/403. */
+  | 'http-auth-refused'
   | 'address-in-use'
   | 'dependency-refused'
   /** A dependency's host name does not resolve (added by the diagnose owner). */

@@ -7,7 +7,7 @@ import http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import type { StatusRange } from '../config/model.js';
 import { HopelessProbeError, type Probe, type ProbeTarget } from './probe.js';
-import { ProbeError, probeFailureOf, redactFailure, type ProbeFailureKind } from './probe-failure.js';
+import { ProbeError, probeFailureOf, redactFailure } from './probe-failure.js';
 import { abortedError, excerpt, hostPortLabel, netFailure, probeRedactor, requireHostPort, type ProbeOptions, type TextRedactor } from './support.js';
 
 export interface HttpProbeSpec {
@@ -137,11 +137,14 @@ export class HttpProbe implements Probe {
 
   private verify(what: string, status: number, body: string, regex: RegExp | undefined): void {
     // The service's answer is the detail: its own words, which the diagnosis may classify like its logs.
-    const wrong = (message: string, kind: ProbeFailureKind = 'protocol'): ProbeError => new ProbeError({ probe: 'http', kind, message, detail: excerpt(body) });
+    const wrong = (message: string): ProbeError => new ProbeError({ probe: 'http', kind: 'protocol', message, detail: excerpt(body) });
     const { min, max } = this.spec.status;
     if (status < min || status > max) {
       const said = body.trim() ? `: ${excerpt(body)}` : '';
-      throw wrong(`${what} answered ${status} (expected ${rangeText(this.spec.status)})${said}`, status === 401 || status === 403 ? 'auth' : 'protocol');
+      const message = `${what} answered ${status} (expected ${rangeText(this.spec.status)})${said}`;
+      // A refused credential says which headers it was sent (by name; the values stay here).
+      if (status === 401 || status === 403) throw new ProbeError({ probe: 'http', kind: 'auth', message, detail: excerpt(body), status, headers: Object.keys(this.spec.headers) });
+      throw wrong(message);
     }
     if (regex && !regex.test(body)) {
       throw wrong(`${what} answered ${status} but the body does not match /${this.spec.body}/: ${excerpt(body) || '(empty body)'}`);

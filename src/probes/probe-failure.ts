@@ -51,6 +51,10 @@ export interface ProbeFailure {
   /** The user the probe logged in as (postgres), never a credential. */
   user?: string;
   database?: string;
+  /** The HTTP status that refused the probe (http, with kind 'auth': 401 or 403). */
+  status?: number;
+  /** The names of the headers the HTTP probe sent (with kind 'auth'), never their values. */
+  headers?: string[];
 }
 
 /** A failed probe attempt with its cause as data. */
