@@ -13,7 +13,7 @@ import { COMPOSE_LABELS, type ContainerDetails, type ContainerInfo, type Runtime
 import type { Redactor } from '../secrets.js';
 import { displayLocation } from '../validate/render.js';
 import { validateStack } from '../validate/validate.js';
-import { diagnose } from './diagnose-service.js';
+import { diagnose, type DiagnoseInput } from './diagnose-service.js';
 import type { RootCause } from './model.js';
 import { redactEnvironment, secretValuesOf } from './environment.js';
 import { findingRef, joinCauses, type FindingRef, type ServiceCause } from './join.js';
@@ -123,6 +123,12 @@ async function refine(cause: RootCause, container: ContainerDetails, runtime: Ru
   return out;
 }
 
+/** The engine's healthcheck as a probe record: a command that failed, its output the service's words. */
+function healthcheckRecord(attempts: number, output: string | undefined): NonNullable<DiagnoseInput['probe']> {
+  if (output === undefined) return { attempts };
+  return { attempts, lastError: output, lastFailure: { probe: 'exec', kind: 'command-failed', message: output, detail: output } };
+}
+
 async function serviceReport(runtime: Runtime, info: ContainerInfo, stack: Stack | undefined, options: CollectOptions): Promise<ServiceReport> {
   const service = serviceNameOf(info);
   const container = await runtime.inspectDetails(info.id);
@@ -139,7 +145,7 @@ async function serviceReport(runtime: Runtime, info: ContainerInfo, stack: Stack
     service,
     container,
     logs,
-    ...(unhealthy ? { probe: { attempts: container.health!.failingStreak, ...(healthFailures.at(-1) ? { lastError: healthFailures.at(-1)!.output } : {}) } } : {}),
+    ...(unhealthy ? { probe: healthcheckRecord(container.health!.failingStreak, healthFailures.at(-1)?.output) } : {}),
     ...(startFailed ? { error: new Error(container.error) } : {}),
     ...(stack ? { stack } : {}),
     redactor: options.redactor,
@@ -168,6 +174,7 @@ async function serviceReport(runtime: Runtime, info: ContainerInfo, stack: Stack
   if (container.health) {
     report.health = { status: container.health.status, failingStreak: container.health.failingStreak, lastOutputs: container.health.log.slice(-3).map((entry) => options.redactor.redact(entry.output)) };
   }
+  if (failing && diagnosis.probe) report.probe = diagnosis.probe;
   if (failing) report.cause = await refine(diagnosis.rootCause, container, runtime, diagnosis.lastLogLines.at(-1));
   return report;
 }

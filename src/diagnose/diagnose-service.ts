@@ -16,7 +16,7 @@ import { ProbeDeadlineError, ProbeGaveUpError } from '../probes/errors.js';
 import type { ProbeFailure } from '../probes/probe-failure.js';
 import { causeRank, classifyText, type ClassifyContext } from './classify.js';
 import { classifyProbeFailure, serviceWords } from './classify-probe.js';
-import type { Diagnosis, RootCause } from './model.js';
+import type { Diagnosis, ProbeFailureRecord, RootCause } from './model.js';
 
 /** Anything that can redact a text (the stack's Redactor is one). */
 export interface TextRedactor {
@@ -140,6 +140,17 @@ function probeOf(error: ProbeTimeoutError): NonNullable<DiagnoseInput['probe']> 
   };
 }
 
+/** The failure as the diagnosis carries it: its data, with the other side's words redacted (the message is `lastError`). */
+export function failureRecord(failure: ProbeFailure, redact: (text: string) => string): ProbeFailureRecord {
+  const record: ProbeFailureRecord = { probe: failure.probe, kind: failure.kind, detail: redact(failure.detail) };
+  if (failure.auth !== undefined) record.auth = failure.auth;
+  if (failure.user !== undefined) record.user = redact(failure.user);
+  if (failure.database !== undefined) record.database = redact(failure.database);
+  if (failure.status !== undefined) record.status = failure.status;
+  if (failure.headers !== undefined) record.headers = failure.headers.map(redact);
+  return record;
+}
+
 function redactCause(cause: RootCause, redact: (text: string) => string): RootCause {
   const out: RootCause = { code: cause.code, summary: redact(cause.summary), hint: redact(cause.hint) };
   if (cause.evidence !== undefined) out.evidence = redact(cause.evidence);
@@ -205,6 +216,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   if (probe) {
     diagnosis.probe = { attempts: probe.attempts };
     if (probe.lastError !== undefined) diagnosis.probe.lastError = redact(probe.lastError);
+    if (failure) diagnosis.probe.failure = failureRecord(failure, redact);
   }
   return diagnosis;
 }

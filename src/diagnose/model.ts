@@ -1,4 +1,6 @@
 /** A failed service, explained: what the container did, what it said, and the classified cause. */
+import type { ProbeFailure } from '../probes/probe-failure.js';
+
 export type RootCauseCode =
   | 'module-not-found'
   | 'editable-outside-context'
@@ -50,6 +52,14 @@ export interface Diagnosis {
     restartCount: number;
   };
   lastLogLines: string[];
-  probe?: { attempts: number; lastError?: string };
+  probe?: { attempts: number; lastError?: string; failure?: ProbeFailureRecord };
   rootCause: RootCause;
 }
+
+/**
+ * The probe's last failure as data (src/probes/probe-failure.ts), in the JSON a diagnosis is
+ * printed as: what kind of failure, the other side's words (redacted) and, for a refused login,
+ * which refusal. Names only — a user, a database, header names — never a credential. Its message
+ * is the probe record's `lastError`.
+ */
+export type ProbeFailureRecord = Omit<ProbeFailure, 'message'>;

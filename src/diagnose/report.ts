@@ -7,7 +7,7 @@ import type { EnvEntry } from './environment.js';
 import type { FindingRef, RootCauseGroup } from './join.js';
 import type { StackSource } from './stacks.js';
 import type { TimelineEntry } from './timeline.js';
-import type { RootCause } from './model.js';
+import type { Diagnosis, RootCause } from './model.js';
 
 export const DIAGNOSE_SCHEMA_VERSION = 1;
 
@@ -48,6 +48,8 @@ export interface ServiceReport {
   environment: EnvEntry[];
   lastLogLines: string[];
   failing: boolean;
+  /** A failing service's probe record: attempts, last error and its failure as data (kind, detail, refusal), redacted. */
+  probe?: Diagnosis['probe'];
   cause?: RootCause;
 }
 

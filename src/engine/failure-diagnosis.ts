@@ -3,7 +3,7 @@
  * derives the `blocked by` diagnoses itself. If the classifier itself fails, a plain diagnosis from
  * the container's state keeps the failure explained (never an empty result).
  */
-import { blockedDiagnosis as classifierBlocked } from '../diagnose/diagnose-service.js';
+import { blockedDiagnosis as classifierBlocked, failureRecord } from '../diagnose/diagnose-service.js';
 import type { Diagnosis, RootCause } from '../diagnose/model.js';
 import { errorMessage } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -54,6 +54,8 @@ export async function plainDiagnosis(context: FailureContext, runtime: Runtime):
   if (context.probe) {
     diagnosis.probe = { attempts: context.probe.attempts };
     if (context.probe.lastError !== undefined) diagnosis.probe.lastError = context.probe.lastError;
+    // Already redacted by the probe and the wait; carried as data like the classifier's diagnosis.
+    if (context.probe.lastFailure !== undefined) diagnosis.probe.failure = failureRecord(context.probe.lastFailure, (text) => text);
   }
   return diagnosis;
 }

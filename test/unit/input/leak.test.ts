@@ -5,14 +5,23 @@
  * (`ports: ["${API_KEY}:80"]`, an invalid restart policy), a lower-cased URL host, a file that is not a
  * stack file, a report stackctl did not write — through validate (text, --json), plan (every format),
  * export compose (stdout, a written file, --check), import (stdout, a written file) and report show
- * (every format). No output and no written file may hold a canary, whole or any 12-character piece.
+ * (every format), and a diagnosis's probe failure (its JSON, from a service that echoes the refused key
+ * back). No output and no written file may hold a canary, whole or any 12-character piece.
  * The engine side (up, ps, logs, the log file, the daemon's API and events) is
  * test/integration/cli/leak.test.ts.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
+import type net from 'node:net';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { stackRedactor } from '../../../src/config/secret-values.js';
+import { diagnose } from '../../../src/diagnose/diagnose-service.js';
+import { loadStack } from '../../../src/load/load.js';
+import { createProbe } from '../../../src/probes/create-probe.js';
+import { waitReady } from '../../../src/probes/wait-ready.js';
+import { fakeTarget } from '../probes/fake-target.js';
 import { buildReport } from '../../../src/report/build-report.js';
 import { publishReport } from '../../../src/report/publish.js';
 import { Redactor } from '../../../src/secrets.js';
@@ -179,5 +188,33 @@ describe('no canary secret escapes through commands that need no engine', () => 
     expect(plan.stdout).not.toContain('***');
     const exported = await runCli(['export', 'compose', '-f', file, '-o', '-'], { cwd: path.dirname(file), env });
     expect(exported.stdout).toMatch(/^ {2}app:$/m);
+  });
+
+  it("a diagnosis's probe failure (kind, detail, refusal) from a service that echoes the refused API key back", async () => {
+    const key = canaries.API_KEY!;
+    const server = http.createServer((request, response) => {
+      const sent = String(request.headers['x-api-key']);
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: `invalid key ${sent}`, upper: sent.toUpperCase(), piece: sent.slice(4, 20), jwt: canaries.JWT_SECRET }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const file = write('http-probe/stack.yaml', 'name: leakhttp\nservices:\n  api:\n    image: x\n    ports: ["8000"]\n    environment: { API_KEY: "${API_KEY}", JWT_SECRET: "${JWT_SECRET}" }\n    readiness: { http: { port: 8000, path: /ready, headers: { X-API-Key: "${API_KEY}" } } }\n');
+      const { stack, diagnostics } = await loadStack(file, { env: canaries });
+      if (!stack) throw new Error(`the stack did not load: ${diagnostics.map((d) => d.message).join('; ')}`);
+      const redactor = stackRedactor(stack);
+      const probe = createProbe(stack.services[0]!.readiness!.probe, { redactor });
+      const target = fakeTarget({ 8000: (server.address() as net.AddressInfo).port });
+      const error = await waitReady(probe, target, { timeoutMs: 300, watchContainer: false, redactor }).then(() => undefined, (e: unknown) => e);
+      const diagnosis = diagnose({ service: 'api', error, stack, redactor });
+      expect(diagnosis.probe?.failure).toMatchObject({ probe: 'http', kind: 'auth', status: 401, headers: ['X-API-Key'] });
+      expect(diagnosis.probe?.failure?.detail).toContain('invalid key');
+      expect(diagnosis.rootCause.code).toBe('http-auth-refused');
+      leaks.push(...findLeaks('diagnosis JSON', JSON.stringify(diagnosis), canaries));
+      leaks.push(...findLeaks('up --json service.failed', JSON.stringify({ type: 'service.failed', service: 'api', at: 0, diagnosis }), canaries));
+    } finally {
+      server.close();
+    }
+    expect(leaks).toEqual([]);
   });
 });
