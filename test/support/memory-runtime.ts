@@ -10,6 +10,7 @@
 import { EngineUnavailableError, RuntimeError } from '../../src/errors.js';
 import type { ProbeSpec } from '../../src/config/model.js';
 import { HopelessProbeError, type Probe, type ProbeTarget } from '../../src/probes/probe.js';
+import { ProbeError, type ProbeFailure } from '../../src/probes/probe-failure.js';
 import { StaleContainerError } from '../../src/runtime/errors.js';
 import {
   LABELS,
@@ -48,6 +49,8 @@ export interface ServiceBehaviour {
   buildDelayMs?: number;
   /** Error the fake probe reports while not ready (default "connect ECONNREFUSED"). */
   probeError?: string;
+  /** While not ready, the fake probe throws a ProbeError carrying this failure as data (as the real probes do). */
+  probeFailure?: ProbeFailure;
   /** The probe never passes. */
   neverReady?: boolean;
   /** Lines the container "printed". */
@@ -529,7 +532,9 @@ export class MemoryRuntime implements Runtime {
         const state = this.probeState(target.containerId);
         if (state === 'ready') return;
         if (state === 'exited') throw new HopelessProbeError(`container of ${target.service} exited`);
-        throw new Error(this.behaviour(target.service).probeError ?? 'connect ECONNREFUSED');
+        const behaviour = this.behaviour(target.service);
+        if (behaviour.probeFailure) throw new ProbeError(behaviour.probeFailure);
+        throw new Error(behaviour.probeError ?? 'connect ECONNREFUSED');
       },
     });
   }

@@ -13,6 +13,7 @@ import type { CliContext } from '../../../src/cli/context.js';
 import { Output } from '../../../src/cli/render/output.js';
 import type { Stack } from '../../../src/config/model.js';
 import { down } from '../../../src/engine/down.js';
+import { classifier } from '../../../src/engine/index.js';
 import { runUp } from '../../../src/engine/up.js';
 import { Redactor } from '../../../src/secrets.js';
 import type { DaemonEventRecord, DaemonStatus } from '../../../src/daemon/api-types.js';
@@ -219,6 +220,35 @@ describe('Daemon on the in-memory runtime', () => {
     await new Promise((r) => setTimeout(r, 600));
     expect(runtime.callsOf('startContainer').filter((n) => n === 'demo-worker').length).toBe(starts);
     expect(logs.some((l) => l.startsWith('error worker: marked failed after 2 restarts'))).toBe(true);
+  });
+
+  it('a probe refused with an auth failure ends in the service status as lastDiagnosis with the classified cause, redacted', async () => {
+    // The real classifier behind the daemon (the other tests use the plain fallback).
+    const classified = (stack: Stack, runtime: MemoryRuntime): DaemonEngine => ({ ...memoryEngine(stack, runtime), diagnose: classifier(stack, new Redactor(stack.secretValues)) });
+    const { stack, runtime } = await startDaemon({ api: { probe: true } }, { api: { readyDelayMs: 0 } }, { engine: classified });
+    const client = await until('the daemon', () => findDaemon(stack.dir, 'demo'), (c) => c !== undefined);
+    if (!client) throw new Error('unreachable');
+    await until('api ready', () => client.status(), (s) => s.phase === 'supervising' && states(s) === 'api=ready');
+    // The API key is rotated under the running service: from now on its probe is refused with 401.
+    runtime.configure('api', {
+      neverReady: true,
+      probeFailure: {
+        probe: 'http',
+        kind: 'auth',
+        message: 'GET http://127.0.0.1:49153/ready answered 401 (expected 200): {"error":"invalid api key hunter2-secret"}',
+        detail: '{"error":"invalid api key hunter2-secret"}',
+        status: 401,
+        headers: ['X-API-Key'],
+      },
+    });
+    const failed = await until('api failed', () => client.status(), (s) => s.services[0]?.state === 'failed');
+    expect(failed.services[0]?.reason).toMatch(/its probe failed 2 times in a row/);
+    const api = await until('its diagnosis', () => client.service('api'), (s) => s.lastDiagnosis !== undefined);
+    expect(api.lastDiagnosis?.rootCause).toMatchObject({ code: 'http-auth-refused', summary: '"api" refused the readiness probe\'s credential with HTTP 401 (header X-API-Key)' });
+    expect(api.lastDiagnosis?.probe?.failure).toMatchObject({ probe: 'http', kind: 'auth', status: 401, headers: ['X-API-Key'] });
+    const text = JSON.stringify(api);
+    expect(text).toContain('invalid api key');
+    expect(text).not.toContain('hunter2-secret');
   });
 
   it('refuses a second daemon for the same stack', async () => {
