@@ -95,7 +95,7 @@ export function classifier(stack: Stack, redactor: Redactor): DiagnoseFn {
  * required") fails then instead of at its deadline. Connection refusals are not here: a dependency
  * still starting refuses too.
  */
-export const FATAL_CAUSES: ReadonlySet<RootCauseCode> = new Set(['redis-auth', 'postgres-auth', 'module-not-found', 'missing-env', 'editable-outside-context']);
+export const FATAL_CAUSES: ReadonlySet<RootCauseCode> = new Set(['redis-auth', 'postgres-auth', 'http-auth-refused', 'module-not-found', 'missing-env', 'editable-outside-context']);
 
 export function fatalProbeError(stack: Stack): (error: string, failure?: ProbeFailure) => boolean {
   return (error, failure) => {

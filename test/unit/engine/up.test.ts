@@ -170,6 +170,9 @@ describe('up: failures', () => {
     // The service's own words in an HTTP answer are matched like its logs.
     expect(isFatal('GET /ready answered 503', { probe: 'http', kind: 'protocol', message: 'GET /ready answered 503', detail: body })).toBe(true);
     expect(isFatal('redis: AUTH refused', { probe: 'redis', kind: 'auth', auth: 'wrong-password', message: 'redis: AUTH refused', detail: '' })).toBe(true);
+    // An HTTP probe whose credential the service refuses (401/403) waits no better than a refused database login.
+    expect(isFatal('GET /ready answered 401', { probe: 'http', kind: 'auth', message: 'GET /ready answered 401', detail: '', status: 401, headers: ['X-API-Key'] })).toBe(true);
+    expect(isFatal('GET /ready answered 503', { probe: 'http', kind: 'protocol', message: 'GET /ready answered 503', detail: 'starting' })).toBe(false);
     // A message that only looks like a credentials failure: the data says the connection was refused.
     expect(isFatal('WRONGPASS lookalike', { probe: 'tcp', kind: 'refused', message: 'WRONGPASS lookalike', detail: '' })).toBe(false);
   });
