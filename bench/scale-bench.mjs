@@ -27,7 +27,7 @@
  * failure. Run it alone on the machine, niced (RULES 11):
  *
  *   flock /tmp/stackctl-bench.lock nice node bench/scale-bench.mjs [--only synthetic|redis]
- *         [--skip-compose] [--compose-limit 300] [--floor-concurrency 16] [--width 20]
+ *         [--skip-compose] [--compose-limit 120] [--floor-concurrency 16] [--width 20]
  *         [--noop-runs 3] [--compare OTHER/bin/stackctl.js (one no-op run)] [--json FILE]
  *
  * Needs `npm run build`, a running engine, the base image (scripts/ensure-base-image.sh), the
@@ -54,7 +54,7 @@ const jsonOut = option('--json');
 /** Another build of stackctl measured first in the same run (before/after figures of a change). */
 const compareBin = option('--compare');
 const noopRuns = Number(option('--noop-runs') ?? 3);
-const composeLimitMs = Number(option('--compose-limit') ?? 300) * 1000;
+const composeLimitMs = Number(option('--compose-limit') ?? 120) * 1000;
 const log = (line) => process.stderr.write(`scale-bench: ${line}\n`);
 const docker = new Docker();
 const SLEEPER = ['sh', '-c', "trap 'exit 0' TERM; sleep infinity & wait"];
@@ -328,6 +328,9 @@ async function measureCompose(dir, file, envFile, stack, label) {
       if (failed) throw new Error(`docker-compose up failed: ${failed.stderr ?? failed.message}`);
       if (performance.now() - t0 > composeLimitMs) {
         log(`${label}: compose: ${healthy} of ${stack.services.length} healthy after ${composeLimitMs} ms; giving up`);
+        // `up -d` still waits to create the later levels: stop it first, or it creates them after `down`.
+        up.child.kill('SIGINT');
+        await up.catch(() => undefined);
         return { upMs: undefined, healthyAtLimit: healthy, limitMs: composeLimitMs, upReturnedMs };
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
