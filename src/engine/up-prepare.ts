@@ -8,6 +8,7 @@ import { containerName } from '../plan/names.js';
 import { observe } from '../plan/observed.js';
 import type { Plan } from '../plan/plan.js';
 import { reconcile } from '../plan/reconcile.js';
+import { inTurn } from '../probes/engine-turn.js';
 import type { ContainerInfo } from '../runtime/runtime.js';
 import { ContainerWatch } from './container-watch.js';
 import { limiter, prepareImages, type PreparedImages } from './images.js';
@@ -69,18 +70,22 @@ export async function prepareUp(run: UpRun): Promise<PreparedUp> {
     for (const container of observed.containers) {
       const service = run.services.get(container.service);
       if (!service?.readiness || container.status !== 'running' || container.name.replace(/^\//, '') !== containerName(stack.name, service.name)) continue;
-      const limit = deadline(PRE_PROBE_TIMEOUT_MS, () => new Error('pre-probe timed out'));
-      const signal = anySignal([run.signal, limit.signal]);
-      const passed = Promise.resolve()
-        .then(() => deps.probeFactory(service.readiness!.probe).check(probeTarget(runtime, service.name, container), signal.signal))
-        .then(
-          () => true,
-          () => false,
-        )
-        .finally(() => {
+      const probe = deps.probeFactory(service.readiness.probe);
+      // The attempt's time limit starts when its turn comes (engine-turn.ts).
+      const attempt = (): Promise<void> => {
+        const limit = deadline(PRE_PROBE_TIMEOUT_MS, () => new Error('pre-probe timed out'));
+        const signal = anySignal([run.signal, limit.signal]);
+        return probe.check(probeTarget(runtime, service.name, container), signal.signal).finally(() => {
           limit.clear();
           signal.clear();
         });
+      };
+      const passed = Promise.resolve()
+        .then(() => inTurn(probe, attempt, run.signal))
+        .then(
+          () => true,
+          () => false,
+        );
       preProbes.set(service.name, { containerId: container.id, passed });
     }
     // The network and volumes do not depend on any image: create the missing ones while the images

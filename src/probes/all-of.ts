@@ -2,7 +2,11 @@
 import type { Probe, ProbeTarget } from './probe.js';
 
 export class AllOfProbe implements Probe {
-  constructor(readonly probes: readonly Probe[]) {}
+  readonly execsInContainer: boolean;
+
+  constructor(readonly probes: readonly Probe[]) {
+    this.execsInContainer = probes.some((probe) => probe.execsInContainer === true);
+  }
 
   describe(target: ProbeTarget): string {
     return this.probes.map((probe) => probe.describe(target)).join(' and ');

@@ -14,6 +14,7 @@ function renderCommand(command: string[]): string {
 }
 
 export class ExecProbe implements Probe {
+  readonly execsInContainer = true;
   private readonly redactor: TextRedactor;
 
   constructor(

@@ -23,6 +23,11 @@ export interface Probe {
    * Rejects with `HopelessProbeError` when waiting longer cannot help (e.g. the container exited).
    */
   check(target: ProbeTarget, signal: AbortSignal): Promise<void>;
+  /**
+   * Each attempt starts a process in the container through the engine (an exec): such attempts
+   * take turns (engine-turn.ts) instead of all reaching the engine at once.
+   */
+  readonly execsInContainer?: boolean;
 }
 
 /** Waiting cannot make this probe pass: stop retrying. `failure` says why, as data, when the probe knows. */

@@ -8,6 +8,7 @@
 import pRetry, { AbortError } from 'p-retry';
 import { CancelledError, ProbeTimeoutError, errorMessage } from '../errors.js';
 import type { ContainerInfo } from '../runtime/runtime.js';
+import { inTurn } from './engine-turn.js';
 import { ProbeDeadlineError, ProbeGaveUpError } from './errors.js';
 import { probeFailureOf, redactFailure, type ProbeFailure } from './probe-failure.js';
 import { HopelessProbeError, type Probe, type ProbeTarget } from './probe.js';
@@ -91,7 +92,14 @@ export async function waitReady(probe: Probe, target: ProbeTarget, options: Wait
       ),
     );
 
-  const attempt = async (number: number): Promise<void> => {
+  // Its time limit starts when its turn comes (engine-turn.ts).
+  const attempt = (number: number): Promise<void> =>
+    inTurn(probe, () => attemptNow(number), signal).catch((error: unknown) => {
+      if (signal?.aborted && !(error instanceof AbortError)) throw new AbortError(new CancelledError(`waiting for ${target.service} to be ready was cancelled`));
+      throw error;
+    });
+
+  const attemptNow = async (number: number): Promise<void> => {
     attempts = number;
     // AbortSignal.timeout takes whole milliseconds only.
     const remaining = Math.max(1, Math.ceil(deadline - performance.now()));

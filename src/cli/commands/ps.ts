@@ -53,13 +53,21 @@ function portsOf(container: ContainerInfo): string[] {
 
 async function probeOnce(runtime: Runtime, service: Service, container: ContainerInfo, redactor: Redactor): Promise<Pick<PsRow, 'readiness' | 'readinessError'>> {
   if (!service.readiness) return { readiness: 'no probe' };
-  const { createProbe } = await import('../../probes/create-probe.js');
+  const [{ createProbe }, { inTurn }] = await Promise.all([import('../../probes/create-probe.js'), import('../../probes/engine-turn.js')]);
   const probe = createProbe(service.readiness.probe, { redactor });
   const target = probeTarget(runtime, service.name, container);
+  // Exec probes take turns (engine-turn.ts): one whose turn does not come soon is left unprobed —
+  // said so — rather than a ps of 200 services waiting half a minute, or calling them not ready.
+  let started = false;
+  const attempt = (): Promise<void> => {
+    started = true;
+    return probe.check(target, AbortSignal.timeout(PS_PROBE_TIMEOUT_MS));
+  };
   try {
-    await probe.check(target, AbortSignal.timeout(PS_PROBE_TIMEOUT_MS));
+    await inTurn(probe, attempt, AbortSignal.timeout(PS_PROBE_TIMEOUT_MS));
     return { readiness: 'ready' };
   } catch (error) {
+    if (!started) return { readiness: 'not probed', readinessError: `the engine was busy with other exec probes for ${PS_PROBE_TIMEOUT_MS / 1000}s: run ps again, or ps --no-probe` };
     return { readiness: 'not ready', readinessError: redactor.redact(errorMessage(error)) };
   }
 }

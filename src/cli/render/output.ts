@@ -12,7 +12,7 @@ export class Output {
   readonly color: boolean;
 
   constructor(
-    readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+    readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number },
     readonly redactor: Redactor,
     env: NodeJS.ProcessEnv,
   ) {
@@ -26,6 +26,11 @@ export class Output {
 
   get columns(): number {
     return this.stream.columns && this.stream.columns > 20 ? this.stream.columns : 100;
+  }
+
+  /** The terminal's height (40 when unknown, e.g. `--progress tty` into a pipe). */
+  get rows(): number {
+    return this.stream.rows && this.stream.rows > 5 ? this.stream.rows : 40;
   }
 
   /** Writes text as is (after redaction). */

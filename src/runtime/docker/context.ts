@@ -3,6 +3,13 @@ import type Docker from 'dockerode';
 import type { EngineUnavailableError, RuntimeError } from '../../errors.js';
 import { DockerClient, dockerOptionsFromHost, type DockerRuntimeOptions } from './client.js';
 import { engineFailure, engineUnavailable } from './engine-errors.js';
+import { gate, type Gate } from '../gate.js';
+
+/**
+ * Execs in flight at once; more only lengthens each one's wait (bench/scale-bench.mjs, gate.ts).
+ * Above the probes' own turns (src/probes/engine-turn.ts) so their execs never queue here too.
+ */
+const EXEC_CONCURRENCY = 8;
 
 export interface DockerContext {
   readonly docker: Docker;
@@ -12,6 +19,8 @@ export interface DockerContext {
   /** An engine failure as RuntimeError; connection problems as EngineUnavailableError. */
   fail(what: string, error: unknown, options?: { service?: string; hint?: string }): RuntimeError;
   unavailable(error: unknown): EngineUnavailableError;
+  /** Captured execs (probes, mostly) take their turn here: see gate.ts for why. */
+  readonly execGate: Gate;
 }
 
 export function createDockerContext(options: DockerRuntimeOptions): DockerContext {
@@ -23,5 +32,6 @@ export function createDockerContext(options: DockerRuntimeOptions): DockerContex
     redact,
     fail: (what, error, failOptions) => engineFailure(docker.modem, redact, what, error, failOptions),
     unavailable: (error) => engineUnavailable(docker.modem, error),
+    execGate: gate(EXEC_CONCURRENCY),
   };
 }

@@ -71,8 +71,13 @@ export async function copyToContainer(ctx: DockerContext, id: string, batch: Syn
 export async function exec(ctx: DockerContext, id: string, command: string[], signal?: AbortSignal): Promise<ExecResult> {
   const raw = await owned(ctx, id, 'exec into');
   if (!raw) throw new RuntimeError(`cannot exec in container ${id}: it does not exist`);
+  // Ownership is checked before queueing, not while holding a place.
+  return ctx.execGate(() => execIn(ctx, raw, command, signal), signal);
+}
+
+async function execIn(ctx: DockerContext, raw: Docker.ContainerInspectInfo, command: string[], signal?: AbortSignal): Promise<ExecResult> {
   if (signal?.aborted) throw new CancelledError('exec cancelled');
-  const container = ctx.docker.getContainer(id);
+  const container = ctx.docker.getContainer(raw.Id);
   let stream: NodeJS.ReadWriteStream;
   let exec: Docker.Exec;
   try {

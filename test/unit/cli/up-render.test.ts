@@ -11,10 +11,11 @@ import { makeStack } from '../../support/stack-builder.js';
 
 const SECRET = 's3cret-redis-pass';
 
-function capture(tty: boolean): { out: Output; text: () => string } {
-  const stream = new PassThrough() as PassThrough & { isTTY?: boolean; columns?: number };
+function capture(tty: boolean, rows?: number): { out: Output; text: () => string } {
+  const stream = new PassThrough() as PassThrough & { isTTY?: boolean; columns?: number; rows?: number };
   stream.isTTY = tty;
   stream.columns = 120;
+  if (rows !== undefined) stream.rows = rows;
   let text = '';
   stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
   return { out: new Output(stream, new Redactor([SECRET]), { FORCE_COLOR: tty ? '1' : undefined }), text: () => text };
@@ -71,6 +72,47 @@ describe('renderers', () => {
     const last = frames.slice(-2);
     expect(last[0]).toMatch(/^✔ db\s+ready\s+390ms/);
     expect(last[1]).toMatch(/^✖ api\s+failed/);
+  });
+});
+
+describe('tty live view of a stack taller than the terminal', () => {
+  const names = Array.from({ length: 200 }, (_, i) => `svc-${String(i).padStart(3, '0')}`);
+  const big = makeStack('big', Object.fromEntries(names.map((name) => [name, { probe: true }])));
+  const frames = (text: string): string[][] =>
+    text
+      .split(/\u001b\[\d+A/)
+      .map((frame) => stripAnsi(frame).split('\n').filter((line) => line.trim() !== ''))
+      .filter((frame) => frame.length > 0);
+
+  it('draws at most one frame per 100 ms however many events arrive, each fitting the terminal', () => {
+    const { out, text } = capture(true, 30);
+    const renderer = createRenderer('tty', out, big);
+    // 1,000 events in one go: the first draws, the rest wait for the next frame (or the last one).
+    for (const phase of ['creating', 'starting', 'probing', 'ready', 'ready'] as const) {
+      for (const service of names) renderer.event({ type: 'service.phase', service, phase, at: t });
+    }
+    renderer.event({ type: 'service.phase', service: 'svc-007', phase: 'failed', at: t, detail: 'exited' });
+    renderer.stop();
+    const drawn = frames(text());
+    expect(drawn.length).toBeLessThanOrEqual(2);
+    for (const frame of drawn) expect(frame.length).toBeLessThanOrEqual(28);
+    const last = drawn.at(-1)!;
+    expect(last[0]).toBe('200 services: 199 ready · 1 failed (199 not shown)');
+    expect(last[1]).toMatch(/^✖ svc-007\s+failed/);
+    expect(last).toHaveLength(2);
+  });
+
+  it('shows failed, then in-progress rows, and counts the rest', () => {
+    const { out, text } = capture(true, 12);
+    const renderer = createRenderer('tty', out, big);
+    for (const service of names.slice(0, 20)) renderer.event({ type: 'service.phase', service, phase: 'probing', at: t });
+    renderer.event({ type: 'service.phase', service: 'svc-150', phase: 'failed', at: t, detail: 'exited' });
+    renderer.stop();
+    const last = frames(text()).at(-1)!;
+    expect(last).toHaveLength(10);
+    expect(last[0]).toBe('200 services: 20 probing · 179 waiting · 1 failed (191 not shown)');
+    // In the stack's order, the failed one among those in progress.
+    expect(last.slice(1).map((line) => line.split(/\s+/)[1])).toEqual([...names.slice(0, 8), 'svc-150']);
   });
 });
 
