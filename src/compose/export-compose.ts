@@ -16,7 +16,8 @@ import { isSecretName } from '../config/secret-values.js';
 import { escapeCompose, probeToHealthcheck, type CredentialSource } from './probe-to-healthcheck.js';
 import { formatComposeDuration } from './duration.js';
 import { isRecord } from '../is-record.js';
-import { scrubSecrets } from './export-secrets.js';
+import { holdsSecretValue, scrubSecrets, variableHoldsOther } from './export-secrets.js';
+import { splitOutsideReferences } from './split-colons.js';
 
 export interface ExportOptions {
   /** Absolute path the compose file will be written to (relative paths are made relative to its directory). */
@@ -35,6 +36,12 @@ export interface ExportResult {
   warnings: Diagnostic[];
   /** Key paths that would hold part of a secret no `${VAR}` can stand for: the caller must not write the file. */
   unexportable: string[];
+  /**
+   * The variables the export references in place of secret values, with the values they stand for: what
+   * the .env given to docker compose must set beside the stack's own. In memory only (the round-trip
+   * test passes them to docker-compose); stackctl never prints or writes them.
+   */
+  secretEnv: ReadonlyMap<string, string>;
 }
 
 export const DEFAULT_COMPOSE_INTERVAL_MS = 30_000;
@@ -57,6 +64,7 @@ export function exportCompose(stack: Stack, options: ExportOptions): ExportResul
   };
 
   const healthy = new Set<string>();
+  const secretEnv = new Map<string, string>();
   const services: Record<string, unknown> = {};
   const comments = new Map<string, string[]>();
   const note = (service: string, text: string): void => {
@@ -71,7 +79,7 @@ export function exportCompose(stack: Stack, options: ExportOptions): ExportResul
   for (const service of stack.services) {
     // A healthcheck carried from an imported compose file is restored as written.
     const carried = passthroughOf(service.name).healthcheck;
-    if (isRecord(carried) && holdsSecret(carried, stack.secretValues)) {
+    if (isRecord(carried) && holdsSecretValue(stack, carried)) {
       warn(service, 'the healthcheck carried in x-compose holds a secret value; the export writes the readiness probe\'s healthcheck instead', 'reference the secret through the container\'s environment ($$NAME) in x-compose.healthcheck');
     } else if (isRecord(carried)) {
       healthchecks.set(service.name, carried);
@@ -106,7 +114,10 @@ export function exportCompose(stack: Stack, options: ExportOptions): ExportResul
     if (service.image !== undefined) out.image = rawString(raw.image) ?? escapeCompose(service.image);
     if (service.build) {
       const build: Record<string, unknown> = { context: rel(service.build.context) };
+      const rawDockerfile = isRecord(raw.build) && typeof raw.build.dockerfile === 'string' ? raw.build.dockerfile : undefined;
       if (service.build.dockerfileInline !== undefined) build.dockerfile_inline = escapeCompose(service.build.dockerfileInline);
+      // Relative to the context, which moves with it: as written, even when it names the default.
+      else if (rawDockerfile !== undefined && !path.isAbsolute(rawDockerfile)) build.dockerfile = rawDockerfile;
       else if (service.build.dockerfile && path.relative(service.build.context, service.build.dockerfile) !== 'Dockerfile') {
         build.dockerfile = path.relative(service.build.context, service.build.dockerfile);
       }
@@ -127,13 +138,14 @@ export function exportCompose(stack: Stack, options: ExportOptions): ExportResul
       out[key] = typeof written === 'string' && written.includes('$') ? written : Array.isArray(written) && written.some((w) => String(w).includes('$')) ? written.map(String) : words.map(escapeCompose);
     }
 
-    const environment = exportEnvironment(stack, service, raw.environment, warn);
+    const environment = exportEnvironment(stack, service, raw.environment, warn, secretEnv);
     if (Object.keys(environment).length > 0) out.environment = environment;
     if (service.envFiles.length > 0) out.env_file = service.envFiles.map(rel);
 
     const ports = exportPorts(service, raw.ports);
     if (ports.length > 0) out.ports = ports;
-    if (service.volumes.length > 0) out.volumes = service.volumes.map((mount) => exportVolume(mount, rel));
+    const volumes = exportVolumes(service, raw.volumes, passthroughOf(service.name).tmpfs, rel);
+    if (volumes.length > 0) out.volumes = volumes;
     const networks = exportNetworks(service);
     if (networks !== undefined) out.networks = networks;
 
@@ -148,10 +160,10 @@ export function exportCompose(stack: Stack, options: ExportOptions): ExportResul
     if (service.profiles.length > 0) out.profiles = service.profiles;
     const passthrough = passthroughOf(service.name);
     for (const key of Object.keys(passthrough)) {
-      if (key === 'healthcheck' || !holdsSecret(passthrough[key], stack.secretValues)) continue;
+      if (key === 'healthcheck' || !holdsSecretValue(stack, passthrough[key])) continue;
       warn(service, `x-compose.${key} holds a secret value and is not exported`, `reference the secret as \${NAME} in x-compose.${key}, and set NAME in the .env you pass to docker compose`);
     }
-    restorePassthrough(out, Object.fromEntries(Object.entries(passthrough).filter(([key, value]) => key === 'healthcheck' || !holdsSecret(value, stack.secretValues))));
+    restorePassthrough(out, Object.fromEntries(Object.entries(passthrough).filter(([key, value]) => key === 'healthcheck' || !holdsSecretValue(stack, value))));
     services[service.name] = out;
   }
 
@@ -195,7 +207,7 @@ export function exportCompose(stack: Stack, options: ExportOptions): ExportResul
     }
   }
   const text = document.toString({ lineWidth: 0, indentSeq: true });
-  return { text, warnings, unexportable: scrubbed.unexportable };
+  return { text, warnings, unexportable: scrubbed.unexportable, secretEnv: new Map([...secretEnv, ...scrubbed.references]) };
 }
 
 /** A raw string from the stack file when it holds a reference (so the reference is written, not its value). */
@@ -203,8 +215,8 @@ function rawString(value: unknown): string | undefined {
   return typeof value === 'string' && value.includes('$') ? value : undefined;
 }
 
-function rawMap(value: unknown): Record<string, string> | undefined {
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? '' : String(v)]));
+function rawMap(value: unknown): Record<string, string | number | boolean> | undefined {
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? '' : typeof v === 'number' || typeof v === 'boolean' ? v : String(v)]));
   return undefined;
 }
 
@@ -226,8 +238,8 @@ function rawEnvValue(raw: unknown, key: string): string | null | undefined {
   return undefined;
 }
 
-function exportEnvironment(stack: Stack, service: Service, raw: unknown, warn: (s: Service, m: string, h: string) => void): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
+function exportEnvironment(stack: Stack, service: Service, raw: unknown, warn: (s: Service, m: string, h: string) => void, secretEnv: Map<string, string>): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = {};
   const envFiles = new Set(service.envFiles);
   const keys = new Set([...Object.keys(service.environment), ...Object.keys(service.environmentLocations)]);
   for (const key of keys) {
@@ -243,14 +255,23 @@ function exportEnvironment(stack: Stack, service: Service, raw: unknown, warn: (
       continue;
     }
     const value = service.environment[key] ?? '';
-    if ((service.secrets.includes(key) || isSecretName(key)) && value !== '' && stack.secretValues.includes(value)) {
+    if ((service.secrets.includes(key) || isSecretName(key)) && value.length >= 3 && stack.secretValues.includes(value) && !variableHoldsOther(stack, key, value)) {
       out[key] = `\${${key}}`;
+      secretEnv.set(key, value);
       warn(service, `${key} is a literal secret in the stack file; the export references \${${key}} instead of writing it`, `set ${key} in the .env you pass to docker compose`);
       continue;
     }
-    out[key] = escapeCompose(value);
+    // A number or boolean written as such stays one (`docker compose config` prints it so).
+    const scalar = rawEnvScalar(raw, key);
+    out[key] = scalar ?? escapeCompose(value);
   }
   return out;
+}
+
+/** A number or boolean written as an environment value in the stack file's map form. */
+function rawEnvScalar(raw: unknown, key: string): number | boolean | undefined {
+  const value = isRecord(raw) ? raw[key] : undefined;
+  return typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
 }
 
 function exportPorts(service: Service, raw: unknown): unknown[] {
@@ -276,13 +297,6 @@ function longPortAsShort(item: Record<string, unknown>): string {
   const published = item.published === undefined || item.published === null ? '' : String(item.published);
   const protocol = typeof item.protocol === 'string' && item.protocol !== 'tcp' ? `/${item.protocol}` : '';
   return `${host}:${published}:${String(item.target)}${protocol}`;
-}
-
-/** Whether a value carried as written contains one of the stack's secret values (then it is never written). */
-function holdsSecret(value: unknown, secrets: readonly string[]): boolean {
-  // A `${VAR:-default}` written in the stack file goes out as written, like every other reference.
-  const text = (JSON.stringify(value) ?? '').replace(/\$\{[^}]*\}/g, '');
-  return secrets.some((secret) => secret.length >= 4 && text.includes(secret));
 }
 
 /** Keys carried in a service's `x-compose` (from `stackctl import`) go back as written. */
@@ -311,6 +325,31 @@ function formatPort(port: PortMapping): string {
   const ip = port.hostIp ?? '127.0.0.1';
   const host = ip.includes(':') ? `[${ip}]` : ip;
   return `${host}:${port.published ?? ''}:${port.target}${proto}`;
+}
+
+/**
+ * The stack file's volumes as written (mode flags such as `:z`, `:cached`, `rslave`, the long syntax and
+ * its options stay), bind sources rewritten for the export's directory. A `tmpfs` mount that came from
+ * the service's `tmpfs:` key goes back there (with the x-compose passthrough), not into `volumes`.
+ */
+function exportVolumes(service: Service, raw: unknown, carriedTmpfs: unknown, rel: (p: string) => string): unknown[] {
+  const tmpfs = new Set((typeof carriedTmpfs === 'string' ? [carriedTmpfs] : Array.isArray(carriedTmpfs) ? carriedTmpfs : []).map((entry) => String(entry).split(':')[0]));
+  const written = Array.isArray(raw) && raw.length === service.volumes.length ? raw : undefined;
+  const out: unknown[] = [];
+  service.volumes.forEach((mount, index) => {
+    if (mount.type === 'tmpfs' && tmpfs.has(mount.target)) return;
+    const item: unknown = written?.[index];
+    const source = mount.type === 'bind' && mount.source !== undefined ? rel(mount.source) : undefined;
+    if (typeof item === 'string') {
+      const parts = splitOutsideReferences(item);
+      out.push(parts.length > 1 && source !== undefined ? [source, ...parts.slice(1)].join(':') : item);
+    } else if (isRecord(item)) {
+      out.push(source !== undefined ? { ...item, source } : item);
+    } else {
+      out.push(exportVolume(mount, rel));
+    }
+  });
+  return out;
 }
 
 function exportVolume(mount: VolumeMount, rel: (p: string) => string): unknown {

@@ -18,16 +18,39 @@ export interface SecretScrub {
   invented: string[];
   /** Key paths where a fragment of a secret is left that no reference can stand for. */
   unexportable: string[];
+  /**
+   * Each variable the document now references in place of a secret, with the value it stands for: what
+   * the .env given to docker compose must set. In memory only: stackctl never prints or writes it.
+   */
+  references: Map<string, string>;
+}
+
+/** The secret values an export must not write: names the stack uses are not (they are guessable, and said so). */
+function exportedSecrets(stack: Stack): string[] {
+  const identifiers = new Set(stackIdentifiers(stack));
+  return [...stack.secretValues].filter((value) => value.length >= 3 && !identifiers.has(value)).sort((a, b) => b.length - a.length);
+}
+
+/** Whether `text` holds `value` as the export would replace it (a short value only as a whole word). */
+function holdsValue(text: string, value: string): boolean {
+  if (!text.includes(value)) return false;
+  return value.length >= 8 || replaceWord(text, value, () => '') !== text;
+}
+
+/** Whether a value carried as written (x-compose) holds one of the stack's secret values outside a `${…}` reference. */
+export function holdsSecretValue(stack: Stack, value: unknown): boolean {
+  const text = (JSON.stringify(value) ?? '').replace(/\$\{[^}]*\}/g, '');
+  return exportedSecrets(stack).some((secret) => holdsValue(text, secret) || holdsValue(text, escapeCompose(secret)));
 }
 
 export function scrubSecrets(stack: Stack, doc: unknown): SecretScrub {
   const names = secretVariableNames(stack);
   const invented: string[] = [];
   const unexportable: string[] = [];
+  const references = new Map<string, string>();
   // A secret equal to a name (a password `postgres` beside `image: postgres`) is guessable — validate
   // says so — and replacing the name would change what the file does: names stay.
-  const identifiers = new Set(stackIdentifiers(stack));
-  const secrets = [...stack.secretValues].filter((value) => value.length >= 3 && !identifiers.has(value)).sort((a, b) => b.length - a.length);
+  const secrets = exportedSecrets(stack);
   const redactor = stackRedactor(stack);
   const nameOf = (value: string): string => {
     let name = names.get(value);
@@ -36,10 +59,21 @@ export function scrubSecrets(stack: Stack, doc: unknown): SecretScrub {
       names.set(value, name);
       invented.push(name);
     }
+    references.set(name, value);
     return name;
   };
   const scrub = (text: string, at: string): string => {
-    let out = text;
+    // `${NAME:-secret}`: the default is a secret written in the file; `${NAME}` stands for it, and NAME
+    // must be set (compose 1.29 cannot nest a reference in a default).
+    let out = text.replace(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=])([^${}]*)\}/g, (expression, name: string, _operator: string, fallback: string) => {
+      if (!secrets.some((value) => holdsValue(fallback, value) || holdsValue(fallback, escapeCompose(value)))) return expression;
+      const value = fallback.replace(/\$\$/g, '$');
+      const bound = [...names].find(([, other]) => other === name)?.[0] ?? references.get(name);
+      if (bound !== undefined && bound !== value) return `\${${nameOf(value)}}`;
+      references.set(name, value);
+      if (!invented.includes(name)) invented.push(name);
+      return `\${${name}}`;
+    });
     for (const value of secrets) {
       for (const form of new Set([escapeCompose(value), value])) {
         if (!out.includes(form)) continue;
@@ -55,7 +89,7 @@ export function scrubSecrets(stack: Stack, doc: unknown): SecretScrub {
     if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, visit(item, at ? `${at}.${key}` : key)]));
     return node;
   };
-  return { value: visit(doc, ''), invented, unexportable };
+  return { value: visit(doc, ''), invented, unexportable, references };
 }
 
 /** Replaces `word` where no letter, digit or `_` touches it. */
@@ -79,8 +113,17 @@ function secretVariableNames(stack: Stack): Map<string, string> {
   }
   for (const service of stack.services) {
     for (const [key, value] of Object.entries(service.environment)) {
-      if (secret.has(value) && !names.has(value) && isSecretName(key, stack.secretNamePolicy)) names.set(value, key);
+      if (secret.has(value) && !names.has(value) && isSecretName(key, stack.secretNamePolicy) && !variableHoldsOther(stack, key, value)) names.set(value, key);
     }
   }
   return names;
+}
+
+/**
+ * Whether the stack references `${name}` as a variable with another value than `value` (or unset): then
+ * an environment key of that name cannot stand for `value` in the export, or one .env would have to give
+ * it two values.
+ */
+export function variableHoldsOther(stack: Stack, name: string, value: string): boolean {
+  return stack.variables.some((reference) => reference.name === name && reference.value !== value);
 }

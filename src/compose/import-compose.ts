@@ -16,13 +16,17 @@ import { isSecretName } from '../config/secret-values.js';
 import { locateInService, type ServiceOrigin } from './extends.js';
 import { composeLayers, mergeLayers } from './compose-layers.js';
 import { readEnvFile } from '../config/env-file.js';
-import { mergeEnvironment } from '../config/interpolate.js';
+import { interpolateString, mergeEnvironment } from '../config/interpolate.js';
+import { splitOutsideReferences } from './split-colons.js';
 import { translateHealthcheck } from './healthcheck-to-probe.js';
 import { isVacuousHealthcheck } from './vacuous-healthcheck.js';
 import { COMPOSE_HEALTHCHECK_DEFAULTS, healthcheckDeadline, projectName } from './load-compose.js';
 import { isRecord } from '../is-record.js';
 import { SUPPORTED_SERVICE_KEYS } from './spec.js';
 import { formatComposeDuration } from './duration.js';
+
+/** Keys carried in x-compose only for their compose-side details: stackctl applies what they mean. */
+const COMPOSE_SIDE_DETAILS = new Set(['healthcheck', 'networks', 'build', 'tmpfs']);
 
 export interface ImportOptions {
   /** Absolute path the stack.yaml will be written to (relative paths are rewritten for its directory). */
@@ -59,8 +63,29 @@ export function importCompose(input: YamlSource | readonly YamlSource[], options
     const location = origin ? locateInService(origin, keyPath, true) : source.locateKey(['services', service, ...keyPath]);
     notes.push({ code: 'IMPORT001', severity: 'warning', service, location, message, hint: 'edit the generated stack.yaml by hand if you need it' });
   };
+  // The project's variables (its .env, the caller's environment), for paths and ports written with references.
+  const projectEnv = mergeEnvironment(options.env ?? {}, readEnvFile(path.join(composeDir, '.env'), options.env ?? {}, { optional: true }).vars);
   const rebase = (text: string, dir: string): string => {
-    if (text.includes('$') || text.includes('://')) return text;
+    if (text.includes('://')) return text;
+    if (text.includes('$')) return rebaseReference(text, dir);
+    return rebasePlain(text, dir);
+  };
+  /**
+   * A path written with a reference resolves against the compose file's directory when its value is
+   * relative: `${DIR:-.}/dags` with DIR unset gets its default rewritten (DIR set to an absolute path
+   * still works); a reference whose value is relative now gets the directory in front.
+   */
+  const rebaseReference = (text: string, dir: string): string => {
+    const value = interpolateString(text, projectEnv).value;
+    if (!value.startsWith('.')) return text;
+    const withDefault = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)([^${}]*)\}(.*)$/s.exec(text);
+    if (withDefault && projectEnv[withDefault[1]!] === undefined && withDefault[3]!.startsWith('.')) {
+      return `\${${withDefault[1]}${withDefault[2]}${rebasePlain(withDefault[3]!, dir)}}${withDefault[4]}`;
+    }
+    const prefix = rebasePlain('.', dir);
+    return prefix === '.' ? text : `${prefix}/${text}`;
+  };
+  const rebasePlain = (text: string, dir: string): string => {
     const absolute = text.startsWith('~') ? text : path.resolve(dir, text);
     if (absolute.startsWith('~')) return absolute;
     const relative = path.relative(outDir, absolute) || '.';
@@ -92,6 +117,8 @@ export function importCompose(input: YamlSource | readonly YamlSource[], options
       passthrough[key] = item;
     }
     if (isRecord(value.healthcheck)) passthrough.healthcheck = value.healthcheck;
+    // tmpfs mounts become volumes stackctl applies; the key as written goes back by export.
+    if (value.tmpfs !== undefined && value.tmpfs !== null) passthrough.tmpfs = value.tmpfs;
     if (isRecord(value.networks) && Object.values(value.networks).some((config) => isRecord(config) && Object.keys(config).some((key) => key !== 'aliases'))) passthrough.networks = value.networks;
     if (value.image !== undefined) out.image = value.image;
     if (value.build !== undefined && value.build !== null) {
@@ -108,7 +135,7 @@ export function importCompose(input: YamlSource | readonly YamlSource[], options
     if (envFiles !== undefined) out.env_file = envFiles;
     if (Array.isArray(value.ports) && value.ports.length > 0) {
       const written: unknown[] = value.ports;
-      const ports = written.map(publishEverywhere);
+      const ports = written.map((port) => publishEverywhere(port, projectEnv));
       out.ports = ports;
       if (ports.some((port, index) => port !== written[index])) {
         comment(name, 'ports', 'compose publishes a port without an IP on every interface; written as 0.0.0.0 so stackctl does too (it uses 127.0.0.1 when no IP is given)');
@@ -149,8 +176,8 @@ export function importCompose(input: YamlSource | readonly YamlSource[], options
     if (origin.base) comment(name, Object.keys(out)[0] ?? 'image', 'merged from `extends` or several files');
     if (Object.keys(passthrough).length > 0) {
       out['x-compose'] = passthrough;
-      comment(name, 'x-compose', `as written in the compose file, for \`stackctl export compose\`; stackctl up does not apply: ${Object.keys(passthrough).filter((key) => key !== 'healthcheck' && key !== 'networks' && key !== 'build' && !key.startsWith('x-')).join(', ') || '(nothing: only compose-side details)'}`);
-      for (const key of Object.keys(passthrough)) if (key !== 'healthcheck' && key !== 'networks' && key !== 'build' && !key.startsWith('x-')) note(name, [key], `\`${key}\` is carried in x-compose (export compose restores it); stackctl up does not apply it`);
+      comment(name, 'x-compose', `as written in the compose file, for \`stackctl export compose\`; stackctl up does not apply: ${Object.keys(passthrough).filter((key) => !COMPOSE_SIDE_DETAILS.has(key) && !key.startsWith('x-')).join(', ') || '(nothing: only compose-side details)'}`);
+      for (const key of Object.keys(passthrough)) if (!COMPOSE_SIDE_DETAILS.has(key) && !key.startsWith('x-')) note(name, [key], `\`${key}\` is carried in x-compose (export compose restores it); stackctl up does not apply it`);
     }
     services[name] = out;
   }
@@ -165,7 +192,7 @@ export function importCompose(input: YamlSource | readonly YamlSource[], options
   const doc: Record<string, unknown> = {
     stackctl: { imported_from: sources.map((s) => path.relative(outDir, path.resolve(s.file)) || s.file).join(', ') },
     // COMPOSE_PROJECT_NAME may come from the .env beside the compose file, as in compose.
-    name: projectName(merged.name, mergeEnvironment(options.env ?? {}, readEnvFile(path.join(composeDir, '.env'), options.env ?? {}, { optional: true }).vars), composeDir),
+    name: projectName(merged.name, projectEnv, composeDir),
   };
   // ${VAR} references resolve as compose resolved them: from the .env beside the compose file.
   const dotenv = path.join(composeDir, '.env');
@@ -175,7 +202,7 @@ export function importCompose(input: YamlSource | readonly YamlSource[], options
     const entries = [...merged.top[key]];
     if (entries.length === 0) continue;
     doc[key] = Object.fromEntries(entries.map(([name, entry]) => [name, isRecord(entry.value) && entry.value.external ? { external: true } : {}]));
-    if (entries.some(([, entry]) => isRecord(entry.value) && Object.keys(entry.value).some((k) => k !== 'external'))) {
+    if (entries.some(([, entry]) => isRecord(entry.value) && Object.entries(entry.value).some(([k, v]) => k !== 'external' || v !== true))) {
       topPassthrough[key] = Object.fromEntries(entries.map(([name, entry]) => [name, entry.value ?? {}]));
     }
   }
@@ -251,8 +278,8 @@ function importVolumes(volumes: unknown, tmpfs: unknown, dir: string, rebase: (t
   const out: unknown[] = [];
   for (const volume of Array.isArray(volumes) ? volumes : []) {
     if (typeof volume === 'string') {
-      const parts = volume.split(':');
-      if (parts.length >= 2 && /^[.~]/.test(parts[0]!)) out.push([rebase(parts[0]!, dir), ...parts.slice(1)].join(':'));
+      const parts = splitOutsideReferences(volume);
+      if (parts.length >= 2 && /^[.~$]/.test(parts[0]!)) out.push([rebase(parts[0]!, dir), ...parts.slice(1)].join(':'));
       else out.push(volume);
     } else if (isRecord(volume)) {
       const long = pick(volume, ['type', 'source', 'target', 'read_only', 'bind', 'volume', 'tmpfs']);
@@ -362,11 +389,13 @@ function secretNames(environment: unknown): string[] {
 }
 
 /** compose publishes a port without an IP on every interface; stackctl on 127.0.0.1: say 0.0.0.0. */
-export function publishEverywhere(port: unknown): unknown {
+export function publishEverywhere(port: unknown, env: Readonly<Record<string, string | undefined>> = {}): unknown {
   if (typeof port === 'number') return `0.0.0.0::${port}`;
   if (typeof port === 'string') {
-    if (port.includes('$') || port.startsWith('[')) return port;
-    const colons = (port.replace(/\/\w+$/, '').match(/:/g) ?? []).length;
+    // A port written with references (`"${WEB_PORT}"`, `"$BIND:80"`) is read as its value says now.
+    const value = port.includes('$') ? interpolateString(port, env).value : port;
+    if (value.startsWith('[') || value.includes('$')) return port;
+    const colons = (value.replace(/\/\w+$/, '').match(/:/g) ?? []).length;
     if (colons === 0) return `0.0.0.0::${port}`;
     if (colons === 1) return `0.0.0.0:${port}`;
     return port;

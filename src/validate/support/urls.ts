@@ -88,8 +88,21 @@ export function isWildcardHost(host: string): boolean {
   return WILDCARD_HOSTS.has(host);
 }
 
-/** URLs through which the container reaches a host (see the module comment for what is left out). */
-export function urlsInEnvironment(service: Service): EnvUrl[] {
+/**
+ * URLs through which the container reaches a host (see the module comment for what is left out). Seven
+ * rules and the host index ask for every service: parsed once per environment, the same list returned.
+ */
+export function urlsInEnvironment(service: Service): readonly EnvUrl[] {
+  let urls = urlsByEnvironment.get(service.environment);
+  if (!urls) {
+    urls = parseUrlsInEnvironment(service);
+    urlsByEnvironment.set(service.environment, urls);
+  }
+  return urls;
+}
+const urlsByEnvironment = new WeakMap<object, readonly EnvUrl[]>();
+
+function parseUrlsInEnvironment(service: Service): readonly EnvUrl[] {
   const out: EnvUrl[] = [];
   for (const [variable, value] of Object.entries(service.environment)) {
     if (isBrowserSide(variable) || isListenerVariable(variable)) continue;

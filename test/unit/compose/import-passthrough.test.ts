@@ -2,7 +2,7 @@
  * Issue 11, class 10 without docker-compose: what stack.yaml cannot express travels in `x-compose` and
  * comes back on export; published ports are never narrowed; no secret is written by the export.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,18 +17,28 @@ const REAL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../f
 const work = mkdtempSync(path.join(tmpdir(), 'stackctl-passthrough-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function roundTrip(files: string[], name: string): Promise<{ imported: Record<string, any>; exported: Record<string, any>; warnings: string[] }> {
+async function roundTrip(files: string[], name: string, env: Record<string, string> = {}): Promise<{ imported: Record<string, any>; exported: Record<string, any>; warnings: string[]; secretEnv: ReadonlyMap<string, string> }> {
   const stackFile = path.join(work, name, 'stack.yaml');
   const sources = await Promise.all(files.map((file) => readYamlSource(file)));
   const text = importCompose(sources, { outputFile: stackFile, env: {} }).text;
   rmSync(path.dirname(stackFile), { recursive: true, force: true });
   await import('node:fs').then((fs) => fs.mkdirSync(path.dirname(stackFile), { recursive: true }));
   writeFileSync(stackFile, text);
-  const loaded = await loadStack(stackFile, { env: {} });
+  const loaded = await loadStack(stackFile, { env });
   expect(loaded.stack, JSON.stringify(loaded.diagnostics.filter((d) => d.severity === 'error'))).toBeDefined();
   const out = path.join(work, name, 'compose/docker-compose.yml');
   const result = exportCompose(loaded.stack!, { outputFile: out, raw: parseYamlSource(text, stackFile) });
-  return { imported: parse(text) as Record<string, any>, exported: parse(result.text) as Record<string, any>, warnings: result.warnings.map((w) => w.message) };
+  return { imported: parse(text) as Record<string, any>, exported: parse(result.text) as Record<string, any>, warnings: result.warnings.map((w) => w.message), secretEnv: result.secretEnv };
+}
+
+/** A compose project written for one test: `files` (path → text) under work/NAME; returns its compose.yaml. */
+function project(name: string, files: Record<string, string>): string {
+  const dir = path.join(work, name);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  }
+  return path.join(dir, 'compose.yaml');
 }
 
 describe('import → export keeps what stack.yaml cannot express', () => {
@@ -66,13 +76,72 @@ describe('import → export keeps what stack.yaml cannot express', () => {
   });
 
   it('a carried value holding a secret is not exported (warning), a ${VAR:-default} written in the file is', async () => {
-    const dir = path.join(work, 'secret');
-    await import('node:fs').then((fs) => fs.mkdirSync(dir, { recursive: true }));
-    const file = path.join(dir, 'compose.yaml');
-    writeFileSync(file, 'services:\n  cache:\n    image: redis:7\n    environment:\n      REDIS_PASSWORD: hunter2-literal\n    healthcheck:\n      test: ["CMD", "redis-cli", "-a", "hunter2-literal", "ping"]\n    labels:\n      pw: hunter2-literal\n');
+    const file = project('secret', { 'compose.yaml': 'services:\n  cache:\n    image: redis:7\n    environment:\n      REDIS_PASSWORD: hunter2-literal\n    healthcheck:\n      test: ["CMD", "redis-cli", "-a", "hunter2-literal", "ping"]\n    labels:\n      pw: hunter2-literal\n' });
     const { exported, warnings } = await roundTrip([file], 'secret-out');
     expect(JSON.stringify(exported)).not.toContain('hunter2-literal');
     expect(warnings.join('\n')).toMatch(/x-compose\.labels holds a secret value/);
     expect(warnings.join('\n')).toMatch(/healthcheck carried in x-compose holds a secret value/);
+  });
+
+  it('volumes go out as written (mode flags, long syntax), tmpfs back to `tmpfs:`, numbers stay numbers, external: false stays', async () => {
+    const file = project('forms', {
+      'conf/app.conf': 'a=1\n',
+      'compose.yaml':
+        'services:\n  app:\n    image: x\n    container_name: app-1\n    environment:\n      PORT: 8080\n      RATIO: 0.5\n    build:\n      context: .\n      dockerfile: Dockerfile\n' +
+        '    tmpfs: [/tmp]\n    volumes:\n      - ./conf:/etc/app:ro,Z\n      - .:/src:cached\n      - /:/rootfs:ro,rslave\n      - { type: bind, source: ./conf, target: /opt/conf/, read_only: true }\n      - data:/data:z\n' +
+        'volumes:\n  data:\n    external: false\n',
+    });
+    const dir = path.dirname(file);
+    const { exported } = await roundTrip([file], 'forms-out');
+    const app = exported.services.app;
+    const back = (p: string): string => path.resolve(path.join(work, 'forms-out/compose'), p);
+    expect(app.volumes.map((v: unknown) => (typeof v === 'string' ? v.split(':').slice(1).join(':') : v))).toEqual([
+      '/etc/app:ro,Z', '/src:cached', '/rootfs:ro,rslave', expect.objectContaining({ type: 'bind', target: '/opt/conf/', read_only: true }), '/data:z',
+    ]);
+    expect(back(app.volumes[1].split(':')[0])).toBe(dir);
+    expect(back(app.volumes[3].source)).toBe(path.join(dir, 'conf'));
+    expect(app.tmpfs).toEqual(['/tmp']);
+    expect(app.environment).toEqual({ PORT: 8080, RATIO: 0.5 });
+    expect(app.build.dockerfile).toBe('Dockerfile');
+    expect(app.container_name).toBe('app-1');
+    expect(exported.volumes.data).toEqual({ external: false });
+  });
+
+  it('ports and bind paths written with variables: published everywhere by their value, resolved against the compose directory', async () => {
+    const file = project('vars', {
+      '.env': 'WEB_PORT=7070\nBIND=9000\nCONF=./cfg/app.yml\n',
+      'cfg/app.yml': 'a: 1\n',
+      'compose.yaml': 'services:\n  web:\n    image: x\n    ports: ["${WEB_PORT}", "$BIND:80/tcp"]\n    volumes:\n      - ${CONF}:/etc/app.yml\n      - ${DATA_DIR:-./cfg}:/data\n',
+    });
+    const dir = path.dirname(file);
+    // The stack file is written beside the compose project, not in it: its .env is allowed by name.
+    const { imported, exported } = await roundTrip([file], 'vars-out', { STACKCTL_ALLOWED_PATHS: dir });
+    expect(imported.services.web.ports).toEqual(['0.0.0.0::${WEB_PORT}', '0.0.0.0:$BIND:80/tcp']);
+    expect(exported.services.web.ports).toEqual(['0.0.0.0::${WEB_PORT}', '0.0.0.0:$BIND:80/tcp']);
+    const rel = path.relative(path.join(work, 'vars-out'), dir);
+    expect(imported.services.web.volumes).toEqual([`${rel}/\${CONF}:/etc/app.yml`, `\${DATA_DIR:-${rel}/cfg}:/data`]);
+    const back = (v: string): string => path.resolve(path.join(work, 'vars-out/compose'), v.split(':')[0]!);
+    expect(exported.services.web.volumes.map(back)).toEqual([path.join(dir, 'cfg/app.yml'), path.join(dir, 'cfg')]);
+  });
+
+  it('a secret default `${VAR:-secret}` goes out as `${VAR}`; a literal under a name the stack uses for another value gets its own variable', async () => {
+    const file = project('defaults', { 'compose.yaml': 'services:\n  redis:\n    image: redis:7\n    command: redis-server --requirepass ${REDIS_PASSWORD:-redispw-default}\n    healthcheck:\n      test: ["CMD", "redis-cli", "-a", "${REDIS_PASSWORD:-redispw-default}", "ping"]\n  other:\n    image: redis:7\n    environment:\n      REDIS_PASSWORD: hunter22-literal\n' });
+    const { exported, secretEnv } = await roundTrip([file], 'defaults-out');
+    const text = JSON.stringify(exported);
+    expect(text).not.toContain('redispw-default');
+    expect(text).not.toContain('hunter22-literal');
+    expect(exported.services.redis.command).toBe('redis-server --requirepass ${REDIS_PASSWORD}');
+    expect(exported.services.redis.healthcheck.test).toEqual(['CMD', 'redis-cli', '-a', '${REDIS_PASSWORD}', 'ping']);
+    expect(secretEnv.get('REDIS_PASSWORD')).toBe('redispw-default');
+    const other = exported.services.other.environment.REDIS_PASSWORD as string;
+    expect(other).toMatch(/^\$\{STACKCTL_SECRET_\d+\}$/);
+    expect(secretEnv.get(other.slice(2, -1))).toBe('hunter22-literal');
+  });
+
+  it('a carried healthcheck or container_name that merely contains a name equal to a guessable secret is exported as written', async () => {
+    const file = project('guessable', { 'compose.yaml': 'services:\n  db:\n    image: postgres:16\n    container_name: postgres-main\n    environment:\n      POSTGRES_PASSWORD: postgres\n    healthcheck:\n      test: ["CMD-SHELL", "pg_isready -U postgres"]\n      interval: 5s\n' });
+    const { exported } = await roundTrip([file], 'guessable-out');
+    expect(exported.services.db.healthcheck).toEqual({ test: ['CMD-SHELL', 'pg_isready -U postgres'], interval: '5s' });
+    expect(exported.services.db.container_name).toBe('postgres-main');
   });
 });
