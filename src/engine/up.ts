@@ -18,7 +18,7 @@ import { blockedDiagnosis } from './failure-diagnosis.js';
 import type { EngineEvent, ServicePhase } from './events.js';
 import { ServiceFailure, StartTimeoutError } from './failure.js';
 import { isSuccessfulState, type UpResult } from './results.js';
-import { traverse, type TraversalNode } from './scheduler.js';
+import { traverse, type TraversalNode } from '../graph/traverse.js';
 import { anySignal, deadline } from './signals.js';
 import type { Milestone, UpDependencies, UpOptions, UpRun } from './up-context.js';
 import { prepareUp, type PreparedUp } from './up-prepare.js';
