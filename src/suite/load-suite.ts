@@ -13,7 +13,7 @@ import { zodIssuesToDiagnostics } from '../config/schema-diagnostics.js';
 import { readYamlSource, type KeyPath, type YamlSource } from '../config/yaml-source.js';
 import { ConfigError, type SourceLocation } from '../errors.js';
 import type { CheckKind } from '../report/model.js';
-import { slug } from '../report/format.js';
+import { slug } from '../slug.js';
 import type { Diagnostic } from '../diagnostic.js';
 import {
   DEFAULT_BROWSER_TIMEOUT_MS,

@@ -6,7 +6,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { slug } from '../../report/format.js';
+import { slug } from '../../slug.js';
 import type { RunContext } from '../context.js';
 import { parseJunit } from '../junit-xml.js';
 import type { ExternalCheckSpec, SuiteCheck } from '../model.js';

@@ -2,7 +2,7 @@
  * A load check: N requests with at most C in flight, each timed; the check passes when enough of them
  * got the expected status and the latency limits hold. Bounded by its request count and its timeout.
  */
-import { mean, percentile } from '../../report/arithmetic.js';
+import { mean, percentile } from '../../stats.js';
 import type { RunContext } from '../context.js';
 import type { LoadCheckSpec, SuiteCheck } from '../model.js';
 import { round1, timeoutSignal, type CheckExecutor, type Outcome } from './outcome.js';
