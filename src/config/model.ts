@@ -188,6 +188,27 @@ export interface Thresholds {
 export const DEFAULT_THRESHOLDS: Thresholds = { successRate: 95, avgResponseMs: 500, errorRate: 5 };
 export const DEFAULT_START_TIMEOUT_MS = 120_000;
 
+/** A service with nothing set but its name and place: what both loaders start from and fill in. */
+export function emptyService(name: string, location: SourceLocation): Service {
+  return {
+    name,
+    location,
+    environment: {},
+    environmentLocations: {},
+    envFiles: [],
+    ports: [],
+    volumes: [],
+    networks: [],
+    dependsOn: [],
+    startTimeoutMs: DEFAULT_START_TIMEOUT_MS,
+    restart: { name: 'no' },
+    restartDependents: false,
+    secrets: [],
+    requiresEnv: [],
+    profiles: [],
+  };
+}
+
 /** One `${VAR}` occurrence in the file, as written and as resolved. */
 export interface VariableReference {
   name: string;
