@@ -4,6 +4,8 @@ import type { RunContext } from '../context.js';
 import type { RedisCheckSpec, SuiteCheck } from '../model.js';
 import { describeError, round1, type CheckExecutor, type Outcome } from './outcome.js';
 import { parsePort } from './tcp.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../model.js';
+import { parseEndpoint, type CheckParser } from './parse-context.js';
 
 export const redisCheck: CheckExecutor<RedisCheckSpec> = {
   async run(check: SuiteCheck & { spec: RedisCheckSpec }, ctx: RunContext, signal: AbortSignal): Promise<Outcome> {
@@ -34,5 +36,15 @@ export const redisCheck: CheckExecutor<RedisCheckSpec> = {
       signal.removeEventListener('abort', onAbort);
       if (client.isOpen) client.destroy();
     }
+  },
+};
+
+/** `redis: { password?, host?, port? }`. */
+export const redisParser: CheckParser = {
+  defaultTimeoutMs: DEFAULT_CHECK_TIMEOUT_MS,
+  parse(ctx) {
+    const r = ctx.raw.redis;
+    const ep = r && parseEndpoint(ctx, r, 'redis');
+    return r && ep ? { spec: { kind: 'redis', ...ep, ...(r.password !== undefined ? { password: r.password } : {}) } } : {};
   },
 };
