@@ -12,7 +12,7 @@ import type { Stack } from '../config/model.js';
 import { didYouMean, parseDuration } from '../config/normalize.js';
 import { zodIssuesToDiagnostics } from '../config/schema-diagnostics.js';
 import { readYamlSource, type KeyPath, type YamlSource } from '../config/yaml-source.js';
-import { ConfigError, type SourceLocation } from '../errors.js';
+import { ConfigError, sortByLocation, type SourceLocation } from '../errors.js';
 import type { CheckKind } from '../report/model.js';
 import { slug } from '../slug.js';
 import type { Diagnostic } from '../diagnostic.js';
@@ -200,7 +200,7 @@ export function parseSuite(source: YamlSource, options: LoadSuiteOptions = {}): 
     }
   }
 
-  diagnostics.push(...problems.sort((a, b) => a.location.line - b.location.line || a.location.col - b.location.col));
+  diagnostics.push(...sortByLocation(problems));
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   return {
     diagnostics,
