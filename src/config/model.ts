@@ -188,6 +188,11 @@ export interface Thresholds {
 export const DEFAULT_THRESHOLDS: Thresholds = { successRate: 95, avgResponseMs: 500, errorRate: 5 };
 export const DEFAULT_START_TIMEOUT_MS = 120_000;
 
+/** Services some dependent waits on with `condition: completed`: one-shot jobs, done when they exit 0. */
+export function awaitedJobs(stack: Pick<Stack, 'services'>): Set<string> {
+  return new Set(stack.services.flatMap((service) => service.dependsOn.filter((dep) => dep.condition === 'completed').map((dep) => dep.service)));
+}
+
 /** A service with nothing set but its name and place: what both loaders start from and fill in. */
 export function emptyService(name: string, location: SourceLocation): Service {
   return {

@@ -16,7 +16,7 @@
  * Extra containers of one service (duplicates) are removed; containers of services no longer in the
  * file (orphans) are listed and left alone.
  */
-import type { Service, Stack } from '../config/model.js';
+import { awaitedJobs, type Service, type Stack } from '../config/model.js';
 import { dependencyOrder, graphOfStack } from '../graph/graph.js';
 import type { ContainerInfo } from '../runtime/runtime.js';
 import { configHash, shortHash } from './config-hash.js';
@@ -35,15 +35,6 @@ function lookupImageId(imageIds: ImageIds, service: string): string | undefined 
 function servicesInOrder(stack: Stack): Service[] {
   const byName = new Map(stack.services.map((service) => [service.name, service]));
   return dependencyOrder(graphOfStack(stack)).map((name) => byName.get(name)!);
-}
-
-/** Services some dependent waits on with `condition: completed` (one-shot jobs). */
-function awaitedJobs(stack: Stack): Set<string> {
-  const jobs = new Set<string>();
-  for (const service of stack.services) {
-    for (const dep of service.dependsOn) if (dep.condition === 'completed') jobs.add(dep.service);
-  }
-  return jobs;
 }
 
 function isRunning(container: ContainerInfo): boolean {
