@@ -220,7 +220,7 @@ export class Stack {
     const reportsDir = defaultReportsDir(running.stack.dir);
     const results = await runSuite(running.stack, {
       signal: options.signal ?? new AbortController().signal,
-      runId: uniqueRunId(reportsDir, new Date()),
+      runId: (started) => uniqueRunId(reportsDir, started),
       runtime: running.runtime,
       env: this.env,
       ...(options.suite ? { suiteFile: options.suite } : {}),

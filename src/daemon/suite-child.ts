@@ -41,7 +41,7 @@ async function answer(message: SuiteChildRequest): Promise<SuiteChildReply> {
     const reportsDir = request.reportsDir ?? defaultReportsDir(stack.dir);
     const results = await runSuite(stack, {
       signal: controller.signal,
-      runId: uniqueRunId(reportsDir, new Date()),
+      runId: (started) => uniqueRunId(reportsDir, started),
       runtime: new DockerRuntime({ stack: stack.name, redactor }),
       // Only when the daemon knows of failures: otherwise the suite inspects the containers itself.
       ...(diagnoses.size > 0 ? { diagnoses } : {}),

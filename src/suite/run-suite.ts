@@ -4,7 +4,7 @@
  * report is the caller's job (`stackctl test`, `up --test`, the daemon's suite child, the Node API):
  * `report/publish.ts`'s publishRun takes these results as they are.
  *
- *   runSuite(stack, { signal, runId, diagnoses?, ... }) → SuiteResults
+ *   runSuite(stack, { signal, runId: (started) => id, diagnoses?, ... }) → SuiteResults
  *
  * `stackctl up --test` hands over the diagnoses of the services that failed so the results name
  * them as root causes.
@@ -33,8 +33,11 @@ import { endpointsFromContainers, endpointsFromStack, inspectServices } from './
 
 export interface RunSuiteOptions {
   signal: AbortSignal;
-  /** The run's id (`${run.id}` in the suite); the report's writer mints it where the report will be stored. */
-  runId: string;
+  /**
+   * The run's id (`${run.id}` in the suite) for the moment it starts: the report's writer mints it
+   * where the report will be stored (report/store.ts's uniqueRunId).
+   */
+  runId: (started: Date) => string;
   /** Diagnoses `stackctl up` made of failed and blocked services; when absent the containers are inspected. */
   diagnoses?: ReadonlyMap<string, Diagnosis>;
   /** Default: the stack's `suite:`. */
@@ -120,7 +123,7 @@ export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<
   }
 
   const started = now();
-  const runId = options.runId;
+  const runId = options.runId(started);
   const scratchDir = await mkdtemp(join(tmpdir(), 'stackctl-suite-'));
   const git = await gitInfo(stack.dir);
   const ctx = new RunContext({

@@ -121,7 +121,7 @@ export async function runTestPhase(
   try {
     const results = await runSuite(stack, {
       signal: ctx.signal,
-      runId: uniqueRunId(reportsDir, new Date()),
+      runId: (started) => uniqueRunId(reportsDir, started),
       env: ctx.env,
       ...(runtime ? { runtime } : {}),
       ...(options.diagnoses ? { diagnoses: options.diagnoses } : {}),

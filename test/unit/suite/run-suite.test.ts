@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTerminal } from '../../../src/report/render-terminal.js';
 import { publishRun, type PublishedRun } from '../../../src/report/publish.js';
-import { defaultReportsDir, uniqueRunId } from '../../../src/report/store.js';
+import { defaultReportsDir, runIdFor, uniqueRunId } from '../../../src/report/store.js';
 import { runSuite, type RunSuiteOptions } from '../../../src/suite/run-suite.js';
 import { MemoryRuntime } from '../../support/memory-runtime.js';
 import { API_KEY, PASSWORD, makeStack, service, startApp, type TestApp } from './helpers.js';
@@ -74,7 +74,7 @@ interface TestRunOptions extends Omit<RunSuiteOptions, 'signal' | 'runId'> {
 /** What `stackctl test` does: the suite's results, then the report built, compared and stored. */
 async function testRun({ baseline, outDir, failOnRegression, ...suiteOptions }: TestRunOptions): Promise<PublishedRun> {
   const reportsDir = defaultReportsDir(dir);
-  const results = await runSuite(stack(), { signal, runId: uniqueRunId(reportsDir, new Date()), ...suiteOptions });
+  const results = await runSuite(stack(), { signal, runId: (started) => uniqueRunId(reportsDir, started), ...suiteOptions });
   return publishRun(results, {
     reportsDir,
     cwd: dir,
@@ -105,7 +105,7 @@ function outputs(run: PublishedRun): Record<string, string> {
 
 describe('runSuite', () => {
   it('returns the results and writes nothing: the report is its caller\'s', async () => {
-    const results = await runSuite(stack(), { signal, runId: 'fixed-id', env: { ...process.env, TEST_PASSWORD: PASSWORD, API_KEY } });
+    const results = await runSuite(stack(), { signal, runId: () => 'fixed-id', env: { ...process.env, TEST_PASSWORD: PASSWORD, API_KEY } });
     expect(results.run).toMatchObject({ id: 'fixed-id', cancelled: false, suite: { name: 'secrets' } });
     expect(results.checks.map((c) => c.status)).toEqual(['passed', 'passed', 'passed', 'failed', 'passed']);
     expect(results.services).toEqual([expect.objectContaining({ name: 'app', port: app.port })]);
@@ -126,6 +126,8 @@ describe('runSuite', () => {
     expect(first.exitCode).toBe(1);
     expect(first.report.comparison).toBeUndefined();
     expect(first.paths.dir).toBe(join(dir, '.stackctl', 'reports', first.report.run.id));
+    // The id is minted for the moment the suite started, as before the report moved to the caller.
+    expect(first.report.run.id).toBe(runIdFor(new Date(first.report.run.startedAt)));
     for (const file of [first.paths.json, first.paths.markdown, first.paths.html, first.paths.junit]) expect(existsSync(file)).toBe(true);
     expect(first.report.run.stack.configHash).toMatch(/^[0-9a-f]{64}$/);
     expect(first.report.services).toEqual([expect.objectContaining({ name: 'app', port: app.port, status: 'degraded' })]);
