@@ -28,7 +28,7 @@ if (!existsSync(path.join(root, 'dist/cli/main.js'))) {
   process.exit(2);
 }
 const { buildGraph, orderGraph } = await import(path.join(root, 'dist/graph/graph.js'));
-const { planText } = await import(path.join(root, 'dist/graph/render.js'));
+const { startOrderText } = await import(path.join(root, 'dist/graph/render-start-order.js'));
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -79,7 +79,7 @@ function planOnce(inputs) {
     name: 'bench',
     services: inputs.map((s) => ({ name: s.name, dependsOn: s.dependsOn.map((d) => ({ service: d, condition: 'ready' })) })),
   };
-  const text = planText({ stack, graph, ordering });
+  const text = startOrderText({ stack, graph, ordering });
   const ms = performance.now() - start;
   if (ordering.order.length !== inputs.length || text.length === 0) throw new Error('bad plan');
   return ms;

@@ -8,6 +8,7 @@
  *   parseSecretNamePolicy(raw)    → the policy a stack document declares (never throws)
  *   looksLikePrivateKey(value)    → a PEM private key block, whatever name holds it
  */
+import { isRecord } from './is-record.js';
 
 export interface SecretNamePolicy {
   /** Extra names (exact, or globs with `*`) treated as secret. */
@@ -79,8 +80,4 @@ const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
 
 export function looksLikePrivateKey(value: string): boolean {
   return PEM_PRIVATE_KEY.test(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -25,6 +25,8 @@ import { SeedSnapshots, checkSeedServices, type SeedOutcome } from '../ephemeral
 import { ConfigError, StackctlError, UsageError, formatLocation } from '../errors.js';
 import { ownedContainers } from '../plan/observed.js';
 import type { Report } from '../report/model.js';
+import { publishRun } from '../report/publish.js';
+import { defaultReportsDir, uniqueRunId } from '../report/store.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { Redactor } from '../secrets.js';
@@ -215,13 +217,15 @@ export class Stack {
   async test(options: { suite?: string; outDir?: string; signal?: AbortSignal } = {}): Promise<{ report: Report; exitCode: number; files: Report['files'] }> {
     const running = this.running;
     if (!running) throw new UsageError('the stack is not up through this Stack', { hint: 'call up() first' });
-    const run = await runSuite(running.stack, {
+    const reportsDir = defaultReportsDir(running.stack.dir);
+    const results = await runSuite(running.stack, {
       signal: options.signal ?? new AbortController().signal,
+      runId: (started) => uniqueRunId(reportsDir, started),
       runtime: running.runtime,
       env: this.env,
       ...(options.suite ? { suiteFile: options.suite } : {}),
-      ...(options.outDir ? { outDir: options.outDir } : {}),
     });
+    const run = await publishRun(results, { reportsDir, cwd: process.cwd(), redactor: results.redactor, ...(options.outDir ? { outDir: options.outDir } : {}) });
     return { report: run.report, exitCode: run.exitCode, files: run.report.files };
   }
 

@@ -12,6 +12,7 @@ import { sortByLocation, type SourceLocation } from '../errors.js';
 import type { Diagnostic } from '../diagnostic.js';
 import {
   DEFAULT_START_TIMEOUT_MS,
+  emptyService,
   composeCondition,
   DEFAULT_THRESHOLDS,
   type BuildSpec,
@@ -242,23 +243,7 @@ function normaliseService(ctx: ServiceContext, name: string, doc: Record<string,
     return undefined;
   };
 
-  const service: Service = {
-    name,
-    location: origin.source.locateKey(origin.path),
-    environment: {},
-    environmentLocations: {},
-    envFiles: [],
-    ports: [],
-    volumes: [],
-    networks: [],
-    dependsOn: [],
-    startTimeoutMs: DEFAULT_START_TIMEOUT_MS,
-    restart: { name: 'no' },
-    restartDependents: false,
-    secrets: [],
-    requiresEnv: [],
-    profiles: [],
-  };
+  const service = emptyService(name, origin.source.locateKey(origin.path));
 
   if (doc.image !== undefined && doc.image !== null) {
     if (typeof doc.image === 'string') service.image = doc.image;

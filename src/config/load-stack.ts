@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { sortByLocation, type SourceLocation } from '../errors.js';
 import type { Diagnostic } from '../diagnostic.js';
 import {
-  DEFAULT_START_TIMEOUT_MS,
+  emptyService,
   dependencyCondition,
   DEFAULT_THRESHOLDS,
   type BuildSpec,
@@ -215,17 +215,7 @@ async function normaliseService(ctx: Context, name: string, doc: ServiceDocument
   };
 
   const service: Service = {
-    name,
-    location: source.locateKey(at()),
-    environment: {},
-    environmentLocations: {},
-    envFiles: [],
-    ports: [],
-    volumes: [],
-    networks: [],
-    dependsOn: [],
-    startTimeoutMs: DEFAULT_START_TIMEOUT_MS,
-    restart: { name: 'no' },
+    ...emptyService(name, source.locateKey(at())),
     restartDependents: doc.restart_dependents ?? false,
     secrets: doc.secrets ?? [],
     requiresEnv: doc.requires_env ?? [],

@@ -188,6 +188,32 @@ export interface Thresholds {
 export const DEFAULT_THRESHOLDS: Thresholds = { successRate: 95, avgResponseMs: 500, errorRate: 5 };
 export const DEFAULT_START_TIMEOUT_MS = 120_000;
 
+/** Services some dependent waits on with `condition: completed`: one-shot jobs, done when they exit 0. */
+export function awaitedJobs(stack: Pick<Stack, 'services'>): Set<string> {
+  return new Set(stack.services.flatMap((service) => service.dependsOn.filter((dep) => dep.condition === 'completed').map((dep) => dep.service)));
+}
+
+/** A service with nothing set but its name and place: what both loaders start from and fill in. */
+export function emptyService(name: string, location: SourceLocation): Service {
+  return {
+    name,
+    location,
+    environment: {},
+    environmentLocations: {},
+    envFiles: [],
+    ports: [],
+    volumes: [],
+    networks: [],
+    dependsOn: [],
+    startTimeoutMs: DEFAULT_START_TIMEOUT_MS,
+    restart: { name: 'no' },
+    restartDependents: false,
+    secrets: [],
+    requiresEnv: [],
+    profiles: [],
+  };
+}
+
 /** One `${VAR}` occurrence in the file, as written and as resolved. */
 export interface VariableReference {
   name: string;

@@ -26,7 +26,7 @@ import {
   type Node as YamlNode,
   type Pair,
 } from 'yaml';
-import { errorMessage, type SourceLocation } from '../errors.js';
+import { errorMessage, sortByLocation, type SourceLocation } from '../errors.js';
 import type { Diagnostic } from '../diagnostic.js';
 
 export type KeyPath = ReadonlyArray<string | number>;
@@ -258,7 +258,7 @@ export function parseYamlSource(original: string, file: string): YamlSource {
       }
     }
   }
-  diagnostics.sort((a, b) => a.location.line - b.location.line || a.location.col - b.location.col);
+  diagnostics.splice(0, diagnostics.length, ...sortByLocation(diagnostics));
   const ok = !diagnostics.some((d) => d.severity === 'error');
   const fileStart: SourceLocation = { file, line: text.length > 0 ? 1 : 0, col: text.length > 0 ? 1 : 0 };
 

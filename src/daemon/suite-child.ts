@@ -8,11 +8,13 @@ import { errorMessage } from '../errors.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import { Redactor } from '../secrets.js';
 import { stackRedactor } from '../config/secret-values.js';
-import { runSuite, type SuiteRun } from '../suite/run-suite.js';
+import { publishRun, type PublishedRun } from '../report/publish.js';
+import { defaultReportsDir, uniqueRunId } from '../report/store.js';
+import { runSuite } from '../suite/run-suite.js';
 import type { SuiteChildReply, SuiteChildRequest } from './suite-process.js';
 import type { TestSummary } from './api-types.js';
 
-export function summarizeSuiteRun(run: SuiteRun, began: number): TestSummary {
+export function summarizeSuiteRun(run: PublishedRun, began: number): TestSummary {
   const s = run.report.summary;
   const average = s.avgResponseMs === null ? '' : `, avg ${Math.round(s.avgResponseMs)} ms`;
   const comparison = run.report.comparison ? `; ${run.report.comparison.verdict} against ${run.report.comparison.baseline.id}` : '';
@@ -36,16 +38,21 @@ async function answer(message: SuiteChildRequest): Promise<SuiteChildReply> {
   process.once('SIGTERM', () => controller.abort(new Error('the suite was stopped')));
   try {
     const diagnoses = new Map<string, Diagnosis>(message.diagnoses);
-    const run = await runSuite(stack, {
+    const reportsDir = request.reportsDir ?? defaultReportsDir(stack.dir);
+    const results = await runSuite(stack, {
       signal: controller.signal,
+      runId: (started) => uniqueRunId(reportsDir, started),
       runtime: new DockerRuntime({ stack: stack.name, redactor }),
-      cwd: stack.dir,
       // Only when the daemon knows of failures: otherwise the suite inspects the containers itself.
       ...(diagnoses.size > 0 ? { diagnoses } : {}),
       ...(request.suite !== undefined ? { suiteFile: request.suite } : {}),
+    });
+    const run = await publishRun(results, {
+      reportsDir,
+      cwd: stack.dir,
+      redactor: results.redactor,
       ...(request.baseline !== undefined ? { baseline: request.baseline } : {}),
       ...(request.outDir !== undefined ? { outDir: request.outDir } : {}),
-      ...(request.reportsDir !== undefined ? { reportsDir: request.reportsDir } : {}),
       ...(request.failOnRegression ? { failOnRegression: true } : {}),
     });
     return { ok: true, summary: summarizeSuiteRun(run, began) };

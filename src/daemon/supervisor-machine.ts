@@ -24,6 +24,7 @@
  */
 import type { DependencyCondition, RestartPolicy } from '../config/model.js';
 import type { Diagnosis } from '../diagnose/model.js';
+import { buildGraph, dependencyOrder, transitiveDependencies, type DependencyGraph } from '../graph/graph.js';
 import type { ContainerStatus } from '../runtime/runtime.js';
 import { backoffDelay, describePolicy, policyRestarts, restartBudget, type SupervisionOptions } from './policy.js';
 
@@ -189,9 +190,9 @@ export interface ServiceView {
 
 export class SupervisorMachine {
   private readonly services = new Map<string, ServiceState>();
-  private readonly dependents = new Map<string, Array<{ service: string; condition: DependencyCondition }>>();
-  /** Dependencies before dependents (file order among equals), so one pass settles a whole chain. */
-  private readonly order: string[] = [];
+  private readonly graph: DependencyGraph;
+  /** Dependencies before dependents (graph/graph.ts's order), so one pass settles a whole chain. */
+  private readonly order: readonly string[];
   private suspended = true;
   private engineDown: { since: number; reason: string } | undefined;
 
@@ -222,26 +223,9 @@ export class SupervisorMachine {
         retryWhileFailed: false,
         recheck: false,
       });
-      for (const dep of dependsOn) {
-        const list = this.dependents.get(dep.service) ?? [];
-        list.push({ service: spec.name, condition: dep.condition });
-        this.dependents.set(dep.service, list);
-      }
     }
-    const placed = new Set<string>();
-    while (placed.size < this.services.size) {
-      const before = placed.size;
-      for (const [name, s] of this.services) {
-        if (!placed.has(name) && s.spec.dependsOn.every((dep) => placed.has(dep.service))) {
-          placed.add(name);
-          this.order.push(name);
-        }
-      }
-      if (placed.size === before) {
-        // A cycle (validation forbids them): the rest in file order.
-        for (const name of this.services.keys()) if (!placed.has(name)) (placed.add(name), this.order.push(name));
-      }
-    }
+    this.graph = buildGraph([...this.services.values()].map((s) => ({ name: s.spec.name, dependsOn: s.spec.dependsOn.map((dep) => dep.service) })));
+    this.order = dependencyOrder(this.graph);
   }
 
   get isSuspended(): boolean {
@@ -735,9 +719,9 @@ export class SupervisorMachine {
       if (wasReady && !nowReady) {
         s.downSince ??= at;
         // Its ready-dependents' last probe predates this: they must answer again before they count as ready.
-        for (const dep of this.dependents.get(name) ?? []) {
-          const d = this.services.get(dep.service);
-          if (d && dep.condition === 'ready' && d.ready) d.recheck = true;
+        for (const dependent of this.readyDependents(name)) {
+          const d = this.services.get(dependent);
+          if (d && d.ready) d.recheck = true;
         }
       }
       if (!wasReady && nowReady && s.downSince !== undefined) {
@@ -745,9 +729,8 @@ export class SupervisorMachine {
         s.downSince = undefined;
       }
       if (!wasReady && nowReady) {
-        for (const dep of this.dependents.get(name) ?? []) {
-          if (dep.condition !== 'ready') continue;
-          const d = this.services.get(dep.service);
+        for (const dependent of this.readyDependents(name)) {
+          const d = this.services.get(dependent);
           if (!d || d.phase !== 'running' || d.restartInFlight || this.blockers(d).length > 0) continue;
           if (!d.everReady) continue;
           d.recovery = { cause: name, until: at + this.options.recoveryWindowMs };
@@ -760,6 +743,13 @@ export class SupervisorMachine {
   }
 
   // ---- derived state --------------------------------------------------------------------------
+
+  /** The services that wait for `name` to be ready (`condition: ready`). */
+  private readyDependents(name: string): string[] {
+    return (this.graph.dependents.get(name) ?? []).filter((dependent) =>
+      this.services.get(dependent)?.spec.dependsOn.some((dep) => dep.service === name && dep.condition === 'ready'),
+    );
+  }
 
   /** Ready, and so is everything it needs: a service whose dependency is down is not available to its own dependents. */
   private isReady(s: ServiceState, depth = 0): boolean {
@@ -804,16 +794,8 @@ export class SupervisorMachine {
       else causes.add(name);
     }
     // Failed services further up the graph degrade everything below them.
-    const stack = [...s.spec.dependsOn.map((dep) => dep.service)];
-    const visited = new Set<string>();
-    while (stack.length > 0) {
-      const name = stack.pop() as string;
-      if (visited.has(name)) continue;
-      visited.add(name);
-      const d = this.services.get(name);
-      if (!d) continue;
-      if (d.phase === 'failed') causes.add(name);
-      stack.push(...d.spec.dependsOn.map((dep) => dep.service));
+    for (const name of transitiveDependencies(this.graph, s.spec.name)) {
+      if (this.services.get(name)?.phase === 'failed') causes.add(name);
     }
     return [...causes].sort();
   }

@@ -4,12 +4,13 @@
  */
 import type { Stack } from '../config/model.js';
 import { CancelledError, RuntimeError, errorMessage } from '../errors.js';
+import { graphOfStack } from '../graph/graph.js';
+import { traverse, type TraversalNode } from '../graph/traverse.js';
 import { EPHEMERAL_LABELS } from '../plan/ephemeral-labels.js';
 import { ownedContainers } from '../plan/observed.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import type { EngineEvent, EventListener } from './events.js';
 import type { DownResult } from './results.js';
-import { traverse, type TraversalNode } from './scheduler.js';
 
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
@@ -30,13 +31,6 @@ export interface TeardownOptions extends Omit<DownOptions, 'removeVolumes'> {
   stackName: string;
 }
 
-/** Dependency edges of the stack (service → what it depends on); empty when only labels are known. */
-function dependencies(stack: Stack | undefined): Map<string, string[]> {
-  const edges = new Map<string, string[]>();
-  for (const service of stack?.services ?? []) edges.set(service.name, service.dependsOn.map((dep) => dep.service));
-  return edges;
-}
-
 /**
  * Stops and removes the given containers in reverse dependency order. Failures do not stop the
  * rest; they are collected and thrown together at the end. Returns the names removed, in order.
@@ -52,12 +46,9 @@ export async function teardown(stack: Stack | undefined, containers: ContainerIn
     list.push(container);
     byService.set(container.service, list);
   }
-  const edges = dependencies(stack);
-  const dependents = new Map<string, string[]>();
-  for (const [service, deps] of edges) {
-    for (const dep of deps) dependents.set(dep, [...(dependents.get(dep) ?? []), service]);
-  }
-  const fileOrder = stack?.services.map((service) => service.name) ?? [];
+  // Without the stack file only labels are known: no edges, every container stops at once.
+  const graph = graphOfStack(stack ?? { services: [] });
+  const fileOrder = graph.nodes;
   const order = [...byService.keys()].sort((a, b) => {
     const ia = fileOrder.indexOf(a);
     const ib = fileOrder.indexOf(b);
@@ -66,7 +57,7 @@ export async function teardown(stack: Stack | undefined, containers: ContainerIn
   const nodes: Array<TraversalNode<'stopped'>> = order.map((service) => ({
     id: service,
     // Not required: a dependent that failed to stop must not keep its dependencies running.
-    waitsFor: (dependents.get(service) ?? [])
+    waitsFor: (graph.dependents.get(service) ?? [])
       .filter((dependent) => byService.has(dependent))
       .map((dependent) => ({ node: dependent, milestone: 'stopped' as const, required: false })),
   }));

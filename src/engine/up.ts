@@ -11,14 +11,14 @@
  * The parts: up-prepare.ts (everything before the first service starts), up-service.ts (one
  * service's turn), up-rollback.ts (`--rollback`); up-context.ts is what they share.
  */
-import type { Service, Stack } from '../config/model.js';
+import { awaitedJobs, type Service, type Stack } from '../config/model.js';
 import { containerName } from '../plan/names.js';
 import { isNoop } from '../plan/plan.js';
 import { blockedDiagnosis } from './failure-diagnosis.js';
 import type { EngineEvent, ServicePhase } from './events.js';
 import { ServiceFailure, StartTimeoutError } from './failure.js';
 import { isSuccessfulState, type UpResult } from './results.js';
-import { traverse, type TraversalNode } from './scheduler.js';
+import { traverse, type TraversalNode } from '../graph/traverse.js';
 import { anySignal, deadline } from './signals.js';
 import type { Milestone, UpDependencies, UpOptions, UpRun } from './up-context.js';
 import { prepareUp, type PreparedUp } from './up-prepare.js';
@@ -29,11 +29,6 @@ export type { UpDependencies, UpOptions } from './up-context.js';
 
 function closure(stack: Stack): Map<string, Service> {
   return new Map(stack.services.map((service) => [service.name, service]));
-}
-
-/** Services some dependent waits on with `condition: completed`. */
-function jobsOf(stack: Stack): Set<string> {
-  return new Set(stack.services.flatMap((service) => service.dependsOn.filter((dep) => dep.condition === 'completed').map((dep) => dep.service)));
 }
 
 export async function runUp(stack: Stack, options: UpOptions, deps: UpDependencies): Promise<UpResult> {
@@ -85,7 +80,7 @@ export async function runUp(stack: Stack, options: UpOptions, deps: UpDependenci
   try {
     prepared = await prepareUp(run);
     const { plan, precreated } = prepared;
-    const jobs = jobsOf(stack);
+    const jobs = awaitedJobs(stack);
 
     const traversalStart = clock();
     // A kept container is already running: nothing about it waits for its dependencies, so it is

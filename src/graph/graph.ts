@@ -1,7 +1,12 @@
 /**
  * The dependency DAG of a stack: nodes are services (in file order), an edge `a → b` means "a depends
- * on b". Start levels, topological order and cycles are all O(V+E) and deterministic (file order
- * breaks ties), so `stackctl plan` prints the same text every time.
+ * on b". This module owns order: start levels, topological order, cycles and dependents (direct and
+ * transitive, both directions); `traverse.ts` walks the graph in either direction. Everything else
+ * asks these functions instead of computing order itself.
+ *
+ * The one tie rule: level by level (Kahn's algorithm: a node's level is one more than its deepest
+ * dependency's), declaration (file) order inside a level; nodes on or behind a cycle come last, in
+ * declaration order. All O(V+E) and deterministic, so `stackctl plan` prints the same text every time.
  */
 import type { Stack } from '../config/model.js';
 import { findCycles } from './cycles.js';
@@ -86,6 +91,15 @@ export function orderGraph(graph: DependencyGraph): Ordering {
   }
   const blocked = placed === graph.nodes.length ? [] : graph.nodes.filter((node) => remaining.get(node)! > 0);
   return { levels, order: levels.flat(), cycles: blocked.length > 0 ? findCycles(graph) : [], blocked };
+}
+
+/**
+ * Every node, dependencies before dependents (the tie rule above); nodes that cannot be ordered (a
+ * cycle, which validation forbids) follow in declaration order, so every node is there once.
+ */
+export function dependencyOrder(graph: DependencyGraph): string[] {
+  const { order, blocked } = orderGraph(graph);
+  return [...order, ...blocked];
 }
 
 /** Every node `node` depends on, directly or not (excluding itself unless on a cycle). */

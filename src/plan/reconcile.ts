@@ -16,7 +16,8 @@
  * Extra containers of one service (duplicates) are removed; containers of services no longer in the
  * file (orphans) are listed and left alone.
  */
-import type { Service, Stack } from '../config/model.js';
+import { awaitedJobs, type Service, type Stack } from '../config/model.js';
+import { dependencyOrder, graphOfStack } from '../graph/graph.js';
 import type { ContainerInfo } from '../runtime/runtime.js';
 import { configHash, shortHash } from './config-hash.js';
 import { containerSpec, stackNetworks, stackVolumes } from './container-spec.js';
@@ -30,35 +31,10 @@ function lookupImageId(imageIds: ImageIds, service: string): string | undefined 
   return (imageIds as Readonly<Record<string, string>>)[service];
 }
 
-/** Services in dependency order, file order among equals (stable). A cycle keeps file order. */
-export function dependencyOrder(stack: Stack): Service[] {
-  const names = new Set(stack.services.map((service) => service.name));
-  const placed = new Set<string>();
-  const order: Service[] = [];
-  let progress = true;
-  while (order.length < stack.services.length && progress) {
-    progress = false;
-    for (const service of stack.services) {
-      if (placed.has(service.name)) continue;
-      const ready = service.dependsOn.every((dep) => !names.has(dep.service) || placed.has(dep.service));
-      if (ready) {
-        placed.add(service.name);
-        order.push(service);
-        progress = true;
-      }
-    }
-  }
-  for (const service of stack.services) if (!placed.has(service.name)) order.push(service);
-  return order;
-}
-
-/** Services some dependent waits on with `condition: completed` (one-shot jobs). */
-function awaitedJobs(stack: Stack): Set<string> {
-  const jobs = new Set<string>();
-  for (const service of stack.services) {
-    for (const dep of service.dependsOn) if (dep.condition === 'completed') jobs.add(dep.service);
-  }
-  return jobs;
+/** Services in the graph's dependency order (graph/graph.ts states its tie rule). */
+function servicesInOrder(stack: Stack): Service[] {
+  const byName = new Map(stack.services.map((service) => [service.name, service]));
+  return dependencyOrder(graphOfStack(stack)).map((name) => byName.get(name)!);
 }
 
 function isRunning(container: ContainerInfo): boolean {
@@ -98,7 +74,7 @@ export function reconcile(desired: Stack, observed: ObservedState, imageIds: Ima
   const replaced = new Map<string, 'created' | 'recreated'>();
   const services: ServicePlan[] = [];
 
-  for (const service of dependencyOrder(desired)) {
+  for (const service of servicesInOrder(desired)) {
     const name = service.name;
     const imageId = lookupImageId(imageIds, name);
     const containers = byService.get(name) ?? [];

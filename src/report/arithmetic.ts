@@ -9,6 +9,7 @@
  *   contributes its own average; p50/p95 use the nearest-rank method.
  */
 import type { Thresholds } from '../config/model.js';
+import { mean, percentile } from '../stats.js';
 import type {
   CategorySummary,
   CheckResult,
@@ -37,21 +38,6 @@ export function countResults(checks: readonly CheckResult[]): Counts {
 /** part / whole × 100; 0 when whole is 0. */
 export function rate(part: number, whole: number): number {
   return whole === 0 ? 0 : (part / whole) * 100;
-}
-
-export function mean(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  let sum = 0;
-  for (const value of values) sum += value;
-  return sum / values.length;
-}
-
-/** Nearest-rank percentile (p in 0..100) of unsorted values; null when empty. */
-export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1] ?? null;
 }
 
 function latencies(checks: readonly CheckResult[]): number[] {

@@ -110,11 +110,3 @@ export function statusLine(report: Report): string {
   if (report.run.cancelled) parts.push('⚠️ run cancelled before the end');
   return parts.join(' · ');
 }
-
-/** `Service Health` → `service-health`. */
-export function slug(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}

@@ -1,11 +1,12 @@
 /**
- * From a finished run's report to files on disk: pick the baseline (the previous run of the same
+ * From a finished run's results to files on disk: build the report (build-report.ts), pick the baseline (the previous run of the same
  * stack, or `--baseline FILE|NAME`), compare, redact every secret, render the four formats, store the
  * run under `.stackctl/reports/<run id>/` and, with `--out DIR`, copy the files there too.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Redactor } from '../secrets.js';
+import { buildReport, type ReportInput } from './build-report.js';
 import { compareReports, baselineFromReport, type BaselineData } from './compare.js';
 import type { Report, ReportFiles } from './model.js';
 import { renderHtml } from './render-html.js';
@@ -90,4 +91,33 @@ async function finish(report: Report, files: ReportFiles, renderings: Renderings
   const published: Published = { report: options.redactor.redactValue(report), files };
   if (options.outDir !== undefined) published.copies = await writeCopies(resolve(options.cwd, options.outDir), renderings);
   return published;
+}
+
+export interface PublishRunOptions extends PublishOptions {
+  /** `--fail-on-regression`: a REGRESSION verdict exits 1 even when every criterion holds. */
+  failOnRegression?: boolean;
+}
+
+export interface PublishedRun {
+  /** The report as written (redacted, with comparison and files). */
+  report: Report;
+  /** The stored run's files. */
+  paths: ReportFiles;
+  /** The `--out` copies. */
+  copies?: ReportFiles;
+  /** 0 when every success criterion holds (and, with failOnRegression, no REGRESSION), 1 otherwise, 130 when cancelled. */
+  exitCode: number;
+}
+
+/**
+ * A suite run's results made into the report, compared, stored and copied; with the exit code the
+ * run calls for. What `stackctl test`, `up --test`, the daemon and the Node API all do with a run.
+ */
+export async function publishRun(results: ReportInput, options: PublishRunOptions): Promise<PublishedRun> {
+  const report = buildReport(results);
+  const published = await publishReport(report, options);
+  let exitCode = published.report.status === 'PASSED' ? 0 : 1;
+  if (options.failOnRegression && published.report.comparison?.verdict === 'REGRESSION') exitCode = 1;
+  if (report.run.cancelled) exitCode = 130;
+  return { report: published.report, paths: published.files, exitCode, ...(published.copies ? { copies: published.copies } : {}) };
 }

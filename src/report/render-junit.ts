@@ -2,7 +2,8 @@
  * JUnit XML for CI: one <testsuite> per category, one <testcase> per check; a failure carries the
  * message, the root cause and the hint; a skipped check carries its reason. Times in seconds.
  */
-import { oneLine, slug } from './format.js';
+import { slug } from '../slug.js';
+import { oneLine } from './format.js';
 import type { CheckResult, Report } from './model.js';
 import { xmlEscape } from './xml.js';
 

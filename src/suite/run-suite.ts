@@ -1,14 +1,13 @@
 /**
  * The suite against a running stack, end to end: load the suite, find how each service is reached
- * and which are down, run the checks, build the report, compare it with the baseline, store it under
- * `.stackctl/reports/<run id>/` and say what the exit code should be.
+ * and which are down, run the checks and return the results. Building, comparing and storing the
+ * report is the caller's job (`stackctl test`, `up --test`, the daemon's suite child, the Node API):
+ * `report/publish.ts`'s publishRun takes these results as they are.
  *
- *   runSuite(stack, { signal, diagnoses?, baseline?, outDir?, ... }) → { report, paths, copies?, exitCode }
+ *   runSuite(stack, { signal, runId: (started) => id, diagnoses?, ... }) → SuiteResults
  *
- * `stackctl test` calls it on its own; `stackctl up --test` calls it after up, handing over the
- * diagnoses of the services that failed so the report names them as root causes.
- * Exit code: 0 when every success criterion holds (and, with failOnRegression, the verdict is not
- * REGRESSION), 1 otherwise, 130 when cancelled.
+ * `stackctl up --test` hands over the diagnoses of the services that failed so the results name
+ * them as root causes.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,13 +18,10 @@ import { loadEnvFile } from '../config/env-file.js';
 import type { Stack } from '../config/model.js';
 import type { Diagnosis } from '../diagnose/model.js';
 import { UsageError, errorMessage } from '../errors.js';
-import type { ServiceInput } from '../report/arithmetic.js';
-import { buildReport } from '../report/build-report.js';
-import type { CheckResult, Report, ReportFiles } from '../report/model.js';
-import { publishReport } from '../report/publish.js';
-import { defaultReportsDir, uniqueRunId } from '../report/store.js';
+import type { CheckResult, CheckRootCause, RunInfo } from '../report/model.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
-import { Redactor } from '../secrets.js';
+import type { Redactor } from '../secrets.js';
+import { VERSION } from '../version.js';
 import { stackRedactor } from '../config/secret-values.js';
 import { launchChromium } from './checks/browser.js';
 import { RunContext, type ServiceEndpoint } from './context.js';
@@ -35,27 +31,21 @@ import { explain, type KnownDiagnosis } from './root-cause.js';
 import { prepareContext, runChecks } from './runner.js';
 import { endpointsFromContainers, endpointsFromStack, inspectServices } from './service-state.js';
 
-export const STACKCTL_VERSION = '0.1.0';
-
 export interface RunSuiteOptions {
   signal: AbortSignal;
+  /**
+   * The run's id (`${run.id}` in the suite) for the moment it starts: the report's writer mints it
+   * where the report will be stored (report/store.ts's uniqueRunId).
+   */
+  runId: (started: Date) => string;
   /** Diagnoses `stackctl up` made of failed and blocked services; when absent the containers are inspected. */
   diagnoses?: ReadonlyMap<string, Diagnosis>;
-  /** `--baseline FILE|NAME`; default: the previous stored run of the stack. */
-  baseline?: string;
-  /** `--out DIR`: copies of the four files there too. */
-  outDir?: string;
-  /** Default `<stack dir>/.stackctl/reports`. */
-  reportsDir?: string;
   /** Default: the stack's `suite:`. */
   suiteFile?: string;
   /** For published ports and container state; default: none is used unless given (see createRuntime). */
   runtime?: Runtime;
   /** The environment; the stack's .env fills what it lacks. Default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Directory relative paths (`--out`, `--baseline`) are resolved against; default process.cwd(). */
-  cwd?: string;
-  failOnRegression?: boolean;
   /** Each check's result as it completes (redacted). */
   onResult?: (result: CheckResult) => void;
   /** Notes on what could not be inspected (engine unreachable…), for the CLI to print. */
@@ -63,13 +53,28 @@ export interface RunSuiteOptions {
   now?: () => Date;
 }
 
-export interface SuiteRun {
-  report: Report;
-  /** The stored run's files. */
-  paths: ReportFiles;
-  /** The `--out` copies. */
-  copies?: ReportFiles;
-  exitCode: number;
+/** One service as the results see it: how it was reached, and why it is down when it is known. */
+export interface SuiteService {
+  name: string;
+  port?: number;
+  rootCause?: CheckRootCause;
+}
+
+/** What a suite run found, ready for report/publish.ts's publishRun. */
+export interface SuiteResults {
+  run: RunInfo;
+  thresholds: Stack['thresholds'];
+  /** Per-category minimum success rates (the suite's `criteria.categories`). */
+  categoryThresholds: Readonly<Record<string, number>>;
+  /** Category order as in the suite. */
+  categoryOrder: readonly string[];
+  checks: CheckResult[];
+  services: SuiteService[];
+  /**
+   * The stack's secrets and those the run met (secret vars, captured tokens): whatever writes the
+   * results must redact with it.
+   */
+  redactor: Redactor;
 }
 
 /**
@@ -83,7 +88,7 @@ async function stackEnvironment(stack: Stack, env: Readonly<Record<string, strin
   return mergeEnvironment(env, fromStack, file.vars);
 }
 
-export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<SuiteRun> {
+export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<SuiteResults> {
   const now = options.now ?? (() => new Date());
   const suiteFile = options.suiteFile ?? stack.suite;
   if (!suiteFile) {
@@ -95,7 +100,6 @@ export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<
   const suite = await loadSuite(suiteFile, { stack });
   const env = await stackEnvironment(stack, options.env ?? process.env);
   const redactor = stackRedactor(stack);
-  const reportsDir = options.reportsDir ?? defaultReportsDir(stack.dir);
 
   let containers: ContainerInfo[] | undefined;
   if (options.runtime) {
@@ -119,7 +123,7 @@ export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<
   }
 
   const started = now();
-  const runId = uniqueRunId(reportsDir, started);
+  const runId = options.runId(started);
   const scratchDir = await mkdtemp(join(tmpdir(), 'stackctl-suite-'));
   const git = await gitInfo(stack.dir);
   const ctx = new RunContext({
@@ -143,16 +147,16 @@ export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<
   }
   const finished = now();
 
-  const services: ServiceInput[] = stack.services.map((service) => {
+  const services: SuiteService[] = stack.services.map((service) => {
     const endpoint = endpoints.get(service.name);
-    const input: ServiceInput = { name: service.name };
+    const entry: SuiteService = { name: service.name };
     const port = service.ports.find((p) => p.protocol === 'tcp' && p.published !== undefined)?.published ?? endpoint?.primaryPort;
-    if (port !== undefined) input.port = port;
+    if (port !== undefined) entry.port = port;
     const cause = explain(service.name, diagnoses);
-    if (cause) input.rootCause = cause;
-    return input;
+    if (cause) entry.rootCause = cause;
+    return entry;
   });
-  const report = buildReport({
+  return {
     run: {
       id: runId,
       startedAt: started.toISOString(),
@@ -161,7 +165,7 @@ export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<
       stack: { name: stack.name, file: stack.file, configHash: stackConfigHash(stack) },
       suite: { name: suite.name, file: suite.file, hash: suite.hash },
       ...(git ? { git } : {}),
-      stackctlVersion: STACKCTL_VERSION,
+      stackctlVersion: VERSION,
       cancelled: options.signal.aborted,
     },
     thresholds: stack.thresholds,
@@ -169,19 +173,6 @@ export async function runSuite(stack: Stack, options: RunSuiteOptions): Promise<
     categoryOrder: suite.categories,
     checks,
     services,
-  });
-
-  const published = await publishReport(report, {
-    reportsDir,
-    cwd: options.cwd ?? process.cwd(),
     redactor,
-    ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
-    ...(options.outDir !== undefined ? { outDir: options.outDir } : {}),
-  });
-  let exitCode = published.report.status === 'PASSED' ? 0 : 1;
-  if (options.failOnRegression && published.report.comparison?.verdict === 'REGRESSION') exitCode = 1;
-  if (report.run.cancelled) exitCode = 130;
-  const run: SuiteRun = { report: published.report, paths: published.files, exitCode };
-  if (published.copies) run.copies = published.copies;
-  return run;
+  };
 }

@@ -3,7 +3,7 @@
  * Defaults mirror what the loader produces for a minimal service.
  */
 import type { Dependency, DependencyCondition, ProbeSpec, Service, Stack } from '../../src/config/model.js';
-import { DEFAULT_START_TIMEOUT_MS, DEFAULT_THRESHOLDS } from '../../src/config/model.js';
+import { DEFAULT_THRESHOLDS, emptyService } from '../../src/config/model.js';
 
 const here = { file: '/test/stack.yaml', line: 1, col: 1 };
 
@@ -23,22 +23,10 @@ export function makeService(name: string, sketch: ServiceSketch = {}): Service {
       : { service: dep.service, condition: dep.condition ?? 'ready', required: dep.required ?? true, location: here },
   );
   const service: Service = {
-    name,
-    location: here,
+    ...emptyService(name, here),
     image: `example/${name}:1`,
-    environment: {},
-    environmentLocations: {},
-    envFiles: [],
-    ports: [],
-    volumes: [],
-    networks: [],
     dependsOn: deps,
-    startTimeoutMs: DEFAULT_START_TIMEOUT_MS,
-    restart: { name: 'no' },
     restartDependents: true,
-    secrets: [],
-    requiresEnv: [],
-    profiles: [],
     ...rest,
   };
   if (probe) {

@@ -9,7 +9,7 @@
  * `stackctl port SERVICE PORT`: the host address of one published container port (`127.0.0.1:49153`).
  */
 import type { Command } from 'commander';
-import type { Stack } from '../../config/model.js';
+import { emptyService, type Stack } from '../../config/model.js';
 import { UsageError } from '../../errors.js';
 import { appendGitHubEnv, isGitHubActions } from '../../ci/github.js';
 import { dotenvLines, stackEndpoints, type StackEndpoints } from '../../ephemeral/endpoints.js';
@@ -75,23 +75,7 @@ function labelsOnlyStack(name: string, containers: ContainerInfo[]): Stack {
     thresholds: { successRate: 95, avgResponseMs: 500, errorRate: 5 },
     variables: [],
     secretValues: [],
-    services: services.map((service) => ({
-      name: service,
-      location,
-      environment: {},
-      environmentLocations: {},
-      envFiles: [],
-      ports: [],
-      volumes: [],
-      networks: [],
-      dependsOn: [],
-      startTimeoutMs: 0,
-      restart: { name: 'no' },
-      restartDependents: false,
-      secrets: [],
-      requiresEnv: [],
-      profiles: [],
-    })),
+    services: services.map((service) => emptyService(service, location)),
   };
 }
 

@@ -6,14 +6,14 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { graphOfStack, orderGraph } from '../../graph/graph.js';
-import { PLAN_FORMATS, renderPlan, type PlanFormat } from '../../graph/render.js';
+import { START_ORDER_FORMATS, renderStartOrder, type StartOrderFormat } from '../../graph/render-start-order.js';
 import { validateStack } from '../../validate/validate.js';
 import { unknownDependency } from '../../validate/rules/unknown-dependency.js';
 import { dependencyCycle } from '../../validate/rules/dependency-cycle.js';
 import type { CliContext } from '../context.js';
 import { addFileOption, formatFinding, loadStackFile } from '../stack-file.js';
 
-interface PlanFlags {
+interface StartOrderFlags {
   file?: string[];
   profile?: string[];
   envFile?: string[];
@@ -22,18 +22,18 @@ interface PlanFlags {
 
 export function registerPlan(program: Command, ctx: CliContext): void {
   addFileOption(program.command('plan').description('print the start order: dependency levels, start and stop order (or a Mermaid/DOT picture)'))
-    .option('--format <format>', `output format: ${PLAN_FORMATS.join(', ')}`, 'text')
+    .option('--format <format>', `output format: ${START_ORDER_FORMATS.join(', ')}`, 'text')
     .addHelpText('after', '\nExit status: 0 printed, 1 the stack does not load or has unknown dependencies / cycles, 2 usage error.')
-    .action(async (flags: PlanFlags) => {
-      if (!PLAN_FORMATS.includes(flags.format as PlanFormat)) {
-        throw new UsageError(`--format must be one of ${PLAN_FORMATS.join(', ')}, not "${flags.format}"`);
+    .action(async (flags: StartOrderFlags) => {
+      if (!START_ORDER_FORMATS.includes(flags.format as StartOrderFormat)) {
+        throw new UsageError(`--format must be one of ${START_ORDER_FORMATS.join(', ')}, not "${flags.format}"`);
       }
       const { stack, redactor } = await loadStackFile(ctx, flags.file, { ...(flags.profile ? { profiles: flags.profile } : {}), ...(flags.envFile ? { envFiles: flags.envFile } : {}) });
       const problems = await validateStack(stack, { rules: [unknownDependency, dependencyCycle], checkHostPorts: false });
       for (const problem of problems) ctx.stderr.write(`${formatFinding(problem, ctx.cwd, redactor)}\n`);
       const graph = graphOfStack(stack);
       const ordering = orderGraph(graph);
-      ctx.stdout.write(redactor.redact(renderPlan(flags.format as PlanFormat, { stack, graph, ordering })));
+      ctx.stdout.write(redactor.redact(renderStartOrder(flags.format as StartOrderFormat, { stack, graph, ordering })));
       ctx.exitCode = problems.some((p) => p.severity === 'error') ? 1 : 0;
     });
 }

@@ -5,7 +5,7 @@
  * longer in the file as orphans.
  */
 import type { Command } from 'commander';
-import type { Service, Stack } from '../../config/model.js';
+import { awaitedJobs, type Service, type Stack } from '../../config/model.js';
 import { errorMessage } from '../../errors.js';
 import { probeTarget } from '../../engine/readiness.js';
 import { containerName } from '../../plan/names.js';
@@ -83,7 +83,7 @@ export async function collectRows(runtime: Runtime, stack: Stack | undefined, na
   }
   const services = stack?.services ?? [];
   const known = new Set(services.map((service) => service.name));
-  const jobs = new Set(services.flatMap((service) => service.dependsOn.filter((dep) => dep.condition === 'completed').map((dep) => dep.service)));
+  const jobs = awaitedJobs({ services });
   const rows = await Promise.all(
     services.map(async (service): Promise<PsRow> => {
       const container = byService.get(service.name);

@@ -14,10 +14,12 @@ import type { Stack } from '../../config/model.js';
 import type { Diagnosis } from '../../diagnose/model.js';
 import { ConfigError, formatLocation, type SourceLocation } from '../../errors.js';
 import type { CheckResult } from '../../report/model.js';
+import { publishRun, type PublishedRun } from '../../report/publish.js';
 import { renderTerminal } from '../../report/render-terminal.js';
+import { defaultReportsDir, uniqueRunId } from '../../report/store.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { SuiteError, loadSuite } from '../../suite/load-suite.js';
-import { runSuite, type SuiteRun } from '../../suite/run-suite.js';
+import { runSuite } from '../../suite/run-suite.js';
 import { readFile } from 'node:fs/promises';
 import { checkAnnotations, repositoryRoot } from '../../ci/annotations.js';
 import { GROUP_END, appendStepSummary, groupStart, isGitHubActions } from '../../ci/github.js';
@@ -74,7 +76,7 @@ export function registerTest(program: Command, ctx: CliContext): void {
  * GitHub Actions: closes the progress group, annotates each failed check at its line of the suite
  * file, and appends the Markdown report to the job's step summary (cut honestly past 1 MiB).
  */
-async function publishToGitHub(ctx: CliContext, stack: Stack, run: SuiteRun, options: { suite?: string; grouped: boolean }): Promise<void> {
+async function publishToGitHub(ctx: CliContext, stack: Stack, run: PublishedRun, options: { suite?: string; grouped: boolean }): Promise<void> {
   if (options.grouped) ctx.stderr.write(`${GROUP_END}\n`);
   const redactor = redactorFor(stack);
   const suiteFile = options.suite !== undefined ? path.resolve(ctx.cwd, options.suite) : stack.suite;
@@ -114,21 +116,26 @@ export async function runTestPhase(
   const showProgress = options.progress !== false && !options.json;
   const github = isGitHubActions(ctx.env);
   if (github && showProgress) err.line(groupStart(`stackctl test ${stack.name}`));
+  const reportsDir = options.reportsDir !== undefined ? path.resolve(ctx.cwd, options.reportsDir) : defaultReportsDir(stack.dir);
   let run;
   try {
-    run = await runSuite(stack, {
+    const results = await runSuite(stack, {
       signal: ctx.signal,
-      cwd: ctx.cwd,
+      runId: (started) => uniqueRunId(reportsDir, started),
       env: ctx.env,
       ...(runtime ? { runtime } : {}),
       ...(options.diagnoses ? { diagnoses: options.diagnoses } : {}),
       ...(options.suite !== undefined ? { suiteFile: path.resolve(ctx.cwd, options.suite) } : {}),
-      ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
-      ...(options.out !== undefined ? { outDir: options.out } : {}),
-      ...(options.reportsDir !== undefined ? { reportsDir: path.resolve(ctx.cwd, options.reportsDir) } : {}),
-      failOnRegression: options.failOnRegression === true,
       ...(showProgress ? { onResult: (result: CheckResult) => progressLine(err, result) } : {}),
       onNote: (note) => err.line(`stackctl: note: ${note}`),
+    });
+    run = await publishRun(results, {
+      reportsDir,
+      cwd: ctx.cwd,
+      redactor: results.redactor,
+      ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+      ...(options.out !== undefined ? { outDir: options.out } : {}),
+      failOnRegression: options.failOnRegression === true,
     });
   } catch (error) {
     if (github && showProgress) err.line(GROUP_END);

@@ -8,6 +8,8 @@ import type { Browser, Page } from 'playwright-core';
 import type { BrowserLike, RunContext } from '../context.js';
 import type { BrowserCheckSpec, BrowserStep, SuiteCheck } from '../model.js';
 import { excerpt, round1, type CheckExecutor, type Outcome } from './outcome.js';
+import { DEFAULT_BROWSER_TIMEOUT_MS } from '../model.js';
+import { needsService, type CheckParser } from './parse-context.js';
 
 export const CHROMIUM_FLAGS = [
   '--headless',
@@ -127,5 +129,28 @@ export const browserCheck: CheckExecutor<BrowserCheckSpec> = {
       signal.removeEventListener('abort', onAbort);
       await context.close().catch(() => undefined);
     }
+  },
+};
+
+/** `browser: { url?, steps }` — default start URL: the service's. */
+export const browserParser: CheckParser = {
+  defaultTimeoutMs: DEFAULT_BROWSER_TIMEOUT_MS,
+  keepsDefaultAsFloor: true,
+  parse(ctx) {
+    const b = ctx.raw.browser;
+    if (!b) return {};
+    let baseUrl = b.url;
+    if (baseUrl === undefined) {
+      const service = needsService(ctx, 'start URL');
+      if (service !== undefined) baseUrl = `\${services.${service}.url}`;
+    }
+    if (baseUrl === undefined) return {};
+    return {
+      spec: {
+        kind: 'browser',
+        baseUrl,
+        steps: b.steps.map((step, si) => ({ step: step as BrowserStep, location: ctx.source.locate([...ctx.base, 'browser', 'steps', si]) })),
+      },
+    };
   },
 };

@@ -6,11 +6,14 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { slug } from '../../report/format.js';
+import { slug } from '../../slug.js';
 import type { RunContext } from '../context.js';
 import { parseJunit } from '../junit-xml.js';
 import type { ExternalCheckSpec, SuiteCheck } from '../model.js';
 import { excerpt, type CaseOutcome, type CheckExecutor } from './outcome.js';
+import { dirname, resolve } from 'node:path';
+import { DEFAULT_EXTERNAL_TIMEOUT_MS } from '../model.js';
+import type { CheckParser } from './parse-context.js';
 
 function tail(text: string | undefined, lines = 5): string {
   if (!text) return '';
@@ -70,5 +73,25 @@ export const externalCheck: CheckExecutor<ExternalCheckSpec> = {
       outcomes.push({ id: `${check.id}/exit-status`, name: `${check.name}: exit status`, status: 'failed', durationMs, message: `command exited with ${result.exitCode} although no case failed: ${tail(result.all)}` });
     }
     return outcomes;
+  },
+};
+
+/** `external: { command, cwd?, env?, junit? }` — cwd relative to the suite file. */
+export const externalParser: CheckParser = {
+  defaultTimeoutMs: DEFAULT_EXTERNAL_TIMEOUT_MS,
+  keepsDefaultAsFloor: true,
+  parse({ raw, source }) {
+    const e = raw.external;
+    if (!e) return {};
+    return {
+      spec: {
+        kind: 'external',
+        command: typeof e.command === 'string' ? [e.command] : e.command,
+        shell: typeof e.command === 'string',
+        cwd: resolve(dirname(source.file), e.cwd ?? '.'),
+        env: e.env ?? {},
+        junit: e.junit ?? '${step.junit}',
+      },
+    };
   },
 };

@@ -9,6 +9,8 @@ import type { HttpCheckSpec, JsonMatcher, SuiteCheck } from '../model.js';
 import { getJsonPath } from '../json-path.js';
 import { excerpt, timeoutSignal, type CheckExecutor, type Outcome } from './outcome.js';
 import { describeStatus, prepareRequest, sendRequest, statusMatches, targetOf } from './request.js';
+import { DEFAULT_CHECK_TIMEOUT_MS, type Capture, type HttpExpectation } from '../model.js';
+import { parseRequest, parseStatus, type CheckParser } from './parse-context.js';
 
 function typeOf(value: unknown): string {
   if (value === null) return 'null';
@@ -145,5 +147,77 @@ export const httpCheck: CheckExecutor<HttpCheckSpec> = {
     }
     outcome.status = 'passed';
     return outcome;
+  },
+};
+
+/** A capture name that holds a secret by its name (its value is redacted wherever it appears). */
+function isSecretCaptureName(name: string): boolean {
+  return /token|secret|password|passwd|jwt|session|cookie|api_?key|credential/i.test(name);
+}
+
+function jsonMatchers(value: unknown): JsonMatcher[] {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const m = value as Record<string, unknown>;
+    const out: JsonMatcher[] = [];
+    if ('equals' in m) out.push({ op: 'equals', value: m.equals });
+    if (typeof m.exists === 'boolean') out.push({ op: 'exists', value: m.exists });
+    if (typeof m.matches === 'string') out.push({ op: 'matches', pattern: m.matches });
+    if (typeof m.type === 'string') out.push({ op: 'type', type: m.type as Extract<JsonMatcher, { op: 'type' }>['type'] });
+    if (typeof m.min_length === 'number') out.push({ op: 'min_length', value: m.min_length });
+    if (typeof m.gte === 'number') out.push({ op: 'gte', value: m.gte });
+    if (typeof m.lte === 'number') out.push({ op: 'lte', value: m.lte });
+    return out;
+  }
+  return [{ op: 'equals', value }];
+}
+
+/** `http:` with `expect:` and `capture:`. */
+export const httpParser: CheckParser = {
+  defaultTimeoutMs: DEFAULT_CHECK_TIMEOUT_MS,
+  takesExpect: true,
+  parse(ctx) {
+    const { raw, base, problem } = ctx;
+    const req = parseRequest(ctx, raw.http ?? {}, [...base, 'http']);
+    const status = parseStatus(raw.expect?.status, [{ min: 200, max: 299 }]);
+    if (typeof status === 'string') problem([...base, 'expect', 'status'], status, 'e.g. status: 201');
+    for (const pattern of [raw.expect?.body, ...Object.values(raw.expect?.headers ?? {})]) {
+      if (pattern === undefined || pattern.includes('${')) continue;
+      try {
+        new RegExp(pattern);
+      } catch (error) {
+        problem([...base, 'expect'], `invalid regular expression /${pattern}/: ${(error as Error).message}`, 'fix the pattern (JavaScript syntax)');
+      }
+    }
+    const captures: Capture[] = [];
+    for (const [name, c] of Object.entries(raw.capture ?? {})) {
+      const at = [...base, 'capture', name];
+      if (typeof c === 'string') {
+        captures.push({ name, from: { json: c }, secret: isSecretCaptureName(name) });
+        continue;
+      }
+      const sources = [c.json, c.header ?? c.regex].filter((x) => x !== undefined);
+      if (sources.length !== 1) {
+        problem(at, `capture "${name}" needs exactly one of json:, header:, regex:`, 'e.g. `token: { json: access_token }` (header: may be narrowed by regex:)');
+        continue;
+      }
+      const group = c.regex === undefined ? 0 : (c.group ?? (/\((?!\?)/.test(c.regex) ? 1 : 0));
+      const from: Capture['from'] =
+        c.json !== undefined
+          ? { json: c.json }
+          : c.header !== undefined
+            ? { header: c.header.toLowerCase(), ...(c.regex !== undefined ? { regex: c.regex } : {}), group }
+            : { regex: c.regex as string, group };
+      captures.push({ name, from, secret: c.secret ?? isSecretCaptureName(name) });
+    }
+    const provides = captures.map((capture) => capture.name);
+    if (!req || typeof status === 'string') return { provides };
+    const expect: HttpExpectation = {
+      status,
+      json: Object.entries(raw.expect?.json ?? {}).map(([path, value]) => ({ path, matchers: jsonMatchers(value) })),
+      headers: Object.fromEntries(Object.entries(raw.expect?.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+    };
+    if (raw.expect?.body !== undefined) expect.body = raw.expect.body;
+    if (raw.expect?.max_ms !== undefined) expect.maxMs = raw.expect.max_ms;
+    return { spec: { kind: 'http', request: req, expect, captures }, provides };
   },
 };

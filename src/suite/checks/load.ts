@@ -2,11 +2,12 @@
  * A load check: N requests with at most C in flight, each timed; the check passes when enough of them
  * got the expected status and the latency limits hold. Bounded by its request count and its timeout.
  */
-import { mean, percentile } from '../../report/arithmetic.js';
+import { mean, percentile } from '../../stats.js';
 import type { RunContext } from '../context.js';
 import type { LoadCheckSpec, SuiteCheck } from '../model.js';
 import { round1, timeoutSignal, type CheckExecutor, type Outcome } from './outcome.js';
 import { describeStatus, prepareRequest, sendRequest, statusMatches, targetOf, type SentRequest } from './request.js';
+import { parseRequest, parseStatus, type CheckParser } from './parse-context.js';
 
 export const loadCheck: CheckExecutor<LoadCheckSpec> = {
   async run(check: SuiteCheck & { spec: LoadCheckSpec }, ctx: RunContext, signal: AbortSignal): Promise<Outcome> {
@@ -54,5 +55,34 @@ export const loadCheck: CheckExecutor<LoadCheckSpec> = {
     outcome.status = 'passed';
     outcome.message = `${spec.requests} requests, ${spec.concurrency} concurrent: ${successRate.toFixed(1)}% ok, average ${Math.round(avgMs)} ms, p95 ${Math.round(p95Ms)} ms`;
     return outcome;
+  },
+};
+
+/** `load:` — a request (as http:), how many and how many at once, and the limits. */
+export const loadParser: CheckParser = {
+  defaultTimeoutMs: 60_000,
+  keepsDefaultAsFloor: true,
+  parse(ctx) {
+    const { raw, base, problem } = ctx;
+    const l = raw.load;
+    if (!l) return {};
+    const req = parseRequest(ctx, l, [...base, 'load']);
+    const status = parseStatus(l.status, [{ min: 200, max: 299 }]);
+    if (typeof status === 'string') problem([...base, 'load', 'status'], status, 'e.g. status: 200');
+    const requests = l.requests ?? 50;
+    if (!req || typeof status === 'string') return {};
+    return {
+      spec: {
+        kind: 'load',
+        request: req,
+        requests,
+        concurrency: Math.min(l.concurrency ?? requests, requests),
+        status,
+        minSuccessRate: l.min_success_rate ?? 100,
+        ...(l.max_avg_ms !== undefined ? { maxAvgMs: l.max_avg_ms } : {}),
+        ...(l.max_p95_ms !== undefined ? { maxP95Ms: l.max_p95_ms } : {}),
+        ...(l.max_ms !== undefined ? { maxMs: l.max_ms } : {}),
+      },
+    };
   },
 };

@@ -6,6 +6,8 @@ import { summarize } from '../../report/arithmetic.js';
 import type { RunContext } from '../context.js';
 import type { MetricCheckSpec, SuiteCheck } from '../model.js';
 import type { CheckExecutor, Outcome } from './outcome.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../model.js';
+import type { CheckParser } from './parse-context.js';
 
 const LABELS = {
   avg_response_ms: ['average response time', 'ms'],
@@ -35,5 +37,16 @@ export const metricCheck: CheckExecutor<MetricCheckSpec> = {
     if (over) return { status: 'failed', measurements, message: `${label} ${show(value)} ${basis}, must be below ${show(check.spec.max as number)}` };
     if (under) return { status: 'failed', measurements, message: `${label} ${show(value)} ${basis}, must be above ${show(check.spec.min as number)}` };
     return { status: 'passed', measurements, message: `${label} ${show(value)} ${basis}` };
+  },
+};
+
+/** `metric: { name, max?, min? }` — at least one limit. */
+export const metricParser: CheckParser = {
+  defaultTimeoutMs: DEFAULT_CHECK_TIMEOUT_MS,
+  parse({ raw, base, problem }) {
+    const m = raw.metric;
+    if (!m) return {};
+    if (m.max === undefined && m.min === undefined) problem([...base, 'metric'], `metric ${m.name} has no limit`, 'add max: or min:');
+    return { spec: { kind: 'metric', metric: m.name, ...(m.max !== undefined ? { max: m.max } : {}), ...(m.min !== undefined ? { min: m.min } : {}) } };
   },
 };

@@ -4,6 +4,8 @@ import type { RunContext } from '../context.js';
 import type { PostgresCheckSpec, SuiteCheck } from '../model.js';
 import { describeError, round1, type CheckExecutor, type Outcome } from './outcome.js';
 import { parsePort } from './tcp.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../model.js';
+import { parseEndpoint, type CheckParser } from './parse-context.js';
 
 export const postgresCheck: CheckExecutor<PostgresCheckSpec> = {
   async run(check: SuiteCheck & { spec: PostgresCheckSpec }, ctx: RunContext, signal: AbortSignal): Promise<Outcome> {
@@ -38,5 +40,15 @@ export const postgresCheck: CheckExecutor<PostgresCheckSpec> = {
       signal.removeEventListener('abort', onAbort);
       await client.end().catch(() => undefined);
     }
+  },
+};
+
+/** `postgres: { user, password, database, host?, port? }`. */
+export const postgresParser: CheckParser = {
+  defaultTimeoutMs: DEFAULT_CHECK_TIMEOUT_MS,
+  parse(ctx) {
+    const pg = ctx.raw.postgres;
+    const ep = pg && parseEndpoint(ctx, pg, 'postgres');
+    return pg && ep ? { spec: { kind: 'postgres', ...ep, user: pg.user, password: pg.password, database: pg.database } } : {};
   },
 };

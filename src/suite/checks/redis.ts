@@ -1,9 +1,18 @@
-/** A redis check: AUTH with the password (when given) and PING → PONG. */
-import { createClient } from 'redis';
+/**
+ * A redis check: AUTH with the password (when given) and PING → PONG, through the readiness probe's
+ * own client (probes/redis.ts's redisAuthPing): the same exact server replies and classified refusals
+ * as `up`, and one redis client in stackctl.
+ */
+import { probeFailureOf, type ProbeFailureKind } from '../../probes/probe-failure.js';
+import { redisAuthPing } from '../../probes/redis.js';
 import type { RunContext } from '../context.js';
-import type { RedisCheckSpec, SuiteCheck } from '../model.js';
-import { describeError, round1, type CheckExecutor, type Outcome } from './outcome.js';
+import { DEFAULT_CHECK_TIMEOUT_MS, type RedisCheckSpec, type SuiteCheck } from '../model.js';
+import { describeError, round1, timeoutSignal, type CheckExecutor, type Outcome } from './outcome.js';
+import { parseEndpoint, type CheckParser } from './parse-context.js';
 import { parsePort } from './tcp.js';
+
+/** Nothing answered: the root cause is the target service's state (suite/root-cause.ts). */
+const TRANSPORT: Partial<Record<ProbeFailureKind, Outcome['transportError']>> = { refused: 'refused', timeout: 'timeout', unreachable: 'other' };
 
 export const redisCheck: CheckExecutor<RedisCheckSpec> = {
   async run(check: SuiteCheck & { spec: RedisCheckSpec }, ctx: RunContext, signal: AbortSignal): Promise<Outcome> {
@@ -13,26 +22,26 @@ export const redisCheck: CheckExecutor<RedisCheckSpec> = {
     if (port === undefined) return { status: 'failed', message: `"${portText}" is not a port number` };
     const password = check.spec.password === undefined ? undefined : ctx.render(check.spec.password);
     if (password) ctx.redactor.add(password);
-    const client = createClient({
-      socket: { host, port, connectTimeout: check.timeoutMs, reconnectStrategy: false },
-      ...(password ? { password } : {}),
-    });
-    client.on('error', () => undefined);
-    const onAbort = (): void => client.destroy();
-    signal.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
     const target = { host, port };
     try {
-      await client.connect();
-      const pong = await client.ping();
-      if (pong !== 'PONG') return { status: 'failed', message: `redis answered ${String(pong)} to PING`, target };
+      await redisAuthPing({ host, port, ...(password ? { password } : {}) }, timeoutSignal(signal, check.timeoutMs), ctx.redactor);
       return { status: 'passed', latencyMs: round1(performance.now() - started), target };
     } catch (error) {
-      const { message, transport } = describeError(error);
-      return { status: 'failed', message: `redis: ${message}`, target, ...(transport ? { transportError: transport } : {}) };
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      if (client.isOpen) client.destroy();
+      const failure = probeFailureOf(error);
+      if (!failure) return { status: 'failed', message: `redis: ${describeError(error).message}`, target };
+      const transport = TRANSPORT[failure.kind];
+      return { status: 'failed', message: failure.message, target, ...(transport ? { transportError: transport } : {}) };
     }
+  },
+};
+
+/** `redis: { password?, host?, port? }`. */
+export const redisParser: CheckParser = {
+  defaultTimeoutMs: DEFAULT_CHECK_TIMEOUT_MS,
+  parse(ctx) {
+    const r = ctx.raw.redis;
+    const ep = r && parseEndpoint(ctx, r, 'redis');
+    return r && ep ? { spec: { kind: 'redis', ...ep, ...(r.password !== undefined ? { password: r.password } : {}) } } : {};
   },
 };

@@ -3,6 +3,8 @@ import { connect } from 'node:net';
 import type { RunContext } from '../context.js';
 import type { SuiteCheck, TcpCheckSpec } from '../model.js';
 import { describeError, round1, timeoutSignal, type CheckExecutor, type Outcome } from './outcome.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from '../model.js';
+import { parseEndpoint, type CheckParser } from './parse-context.js';
 
 export function tcpConnect(host: string, port: number, signal: AbortSignal): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,5 +50,14 @@ export const tcpCheck: CheckExecutor<TcpCheckSpec> = {
       const { message, transport } = describeError(error);
       return { status: 'failed', message, target, ...(transport ? { transportError: transport } : {}) };
     }
+  },
+};
+
+/** `tcp: { host?, port? }` (default: the service's published address). */
+export const tcpParser: CheckParser = {
+  defaultTimeoutMs: DEFAULT_CHECK_TIMEOUT_MS,
+  parse(ctx) {
+    const ep = parseEndpoint(ctx, ctx.raw.tcp ?? {}, 'TCP');
+    return ep ? { spec: { kind: 'tcp', ...ep } } : {};
   },
 };

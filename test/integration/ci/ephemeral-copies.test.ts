@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { purge, stackctl, type CliResult } from '../engine/cli.js';
-import { copyObjects, exampleSecrets, jsonLines } from './helpers.js';
+import { exampleSecrets, purge, stackctl, type CliResult } from '../engine/cli.js';
+import { copyObjects, jsonLines } from './helpers.js';
 
 const SERVICES = 10;
 const env = exampleSecrets();

@@ -7,8 +7,7 @@ import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, dockerLines } from '../engine/cli.js';
-import { exampleSecrets } from './helpers.js';
+import { ROOT, dockerLines, exampleSecrets } from '../engine/cli.js';
 
 const EXAMPLE = path.join(ROOT, 'examples/ci-node-api');
 const LINK = path.join(EXAMPLE, 'node_modules/stackctl');

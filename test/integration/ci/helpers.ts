@@ -2,31 +2,16 @@
  * Helpers of the CI integration tests (ephemeral copies, the reaper, GitHub views, the Node API).
  * Built on the engine tests' helpers (test/integration/engine/cli.ts).
  */
-import { randomBytes } from 'node:crypto';
 import type { ResultPromise } from 'execa';
-import { dockerLines } from '../engine/cli.js';
-
-/** The example stack's secrets, and no host port variable: an ephemeral copy must choose its own. */
-export function exampleSecrets(): Record<string, string> {
-  return {
-    POSTGRES_USER: 'pyairtable',
-    POSTGRES_DB: 'pyairtable',
-    POSTGRES_PASSWORD: randomBytes(16).toString('hex'),
-    REDIS_PASSWORD: randomBytes(16).toString('hex'),
-    API_KEY: randomBytes(16).toString('hex'),
-    JWT_SECRET: randomBytes(16).toString('hex'),
-    AIRTABLE_BASE: 'appStackctlDemo',
-    LOG_LEVEL: 'info',
-  };
-}
+import { labelled } from '../engine/cli.js';
 
 /** Every ephemeral-labelled object of a copy. */
 export async function copyObjects(stack: string): Promise<string[]> {
-  const filters = ['--filter', `label=io.stackctl.stack=${stack}`, '--filter', 'label=io.stackctl.ephemeral=true'];
+  const left = await labelled(stack, 'io.stackctl.ephemeral=true');
   return [
-    ...(await dockerLines(['ps', '-a', ...filters, '--format', 'container {{.Names}}'])),
-    ...(await dockerLines(['network', 'ls', ...filters, '--format', 'network {{.Name}}'])),
-    ...(await dockerLines(['volume', 'ls', ...filters, '--format', 'volume {{.Name}}'])),
+    ...left.containers.map((name) => `container ${name}`),
+    ...left.networks.map((name) => `network ${name}`),
+    ...left.volumes.map((name) => `volume ${name}`),
   ];
 }
 

@@ -63,10 +63,9 @@ export const PORT_VARIABLES = [
   'FRONTEND_PORT',
 ] as const;
 
-/** Environment for the example stack: its own project name, fresh secrets, free host ports. */
-export async function exampleEnv(project: string): Promise<Record<string, string>> {
-  const env: Record<string, string> = {
-    STACKCTL_PROJECT_NAME: project,
+/** The example stack's secrets and settings, fresh each call, and no host port variable. */
+export function exampleSecrets(): Record<string, string> {
+  return {
     POSTGRES_USER: 'pyairtable',
     POSTGRES_DB: 'pyairtable',
     POSTGRES_PASSWORD: randomBytes(16).toString('hex'),
@@ -76,6 +75,11 @@ export async function exampleEnv(project: string): Promise<Record<string, string
     AIRTABLE_BASE: 'appStackctlDemo',
     LOG_LEVEL: 'info',
   };
+}
+
+/** Environment for the example stack: its own project name, fresh secrets, free host ports. */
+export async function exampleEnv(project: string): Promise<Record<string, string>> {
+  const env: Record<string, string> = { STACKCTL_PROJECT_NAME: project, ...exampleSecrets() };
   for (const name of PORT_VARIABLES) env[name] = String(await freePort());
   return env;
 }
@@ -89,13 +93,13 @@ export async function dockerLines(args: string[]): Promise<string[]> {
   return (await docker(args)).split('\n').filter((line) => line.trim() !== '');
 }
 
-/** Everything carrying the stack's label (what `down -v` must leave empty). */
-export async function labelled(stack: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
-  const filter = `label=io.stackctl.stack=${stack}`;
+/** Everything carrying the stack's label, and each further label given (what `down -v` must leave empty). */
+export async function labelled(stack: string, ...labels: string[]): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+  const filters = [`label=io.stackctl.stack=${stack}`, ...labels.map((label) => `label=${label}`)].flatMap((filter) => ['--filter', filter]);
   return {
-    containers: await dockerLines(['ps', '-a', '--filter', filter, '--format', '{{.Names}}']),
-    networks: await dockerLines(['network', 'ls', '--filter', filter, '--format', '{{.Name}}']),
-    volumes: await dockerLines(['volume', 'ls', '--filter', filter, '--format', '{{.Name}}']),
+    containers: await dockerLines(['ps', '-a', ...filters, '--format', '{{.Names}}']),
+    networks: await dockerLines(['network', 'ls', ...filters, '--format', '{{.Name}}']),
+    volumes: await dockerLines(['volume', 'ls', ...filters, '--format', '{{.Name}}']),
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { translateHealthcheck, type HealthcheckContext } from '../../../src/compose/healthcheck-to-probe.js';
+import { translateHealthcheck } from '../../../src/compose/healthcheck-to-probe.js';
+import type { HealthcheckContext } from '../../../src/compose/healthcheck/recogniser.js';
 
 const env: Record<string, string> = {
   POSTGRES_USER: 'app',
@@ -46,6 +47,14 @@ describe('database healthchecks become authenticated probes', () => {
   it('pg_isready → postgres probe with the container credentials', () => {
     expect(probeOf(['CMD-SHELL', 'pg_isready -U $POSTGRES_USER -d $POSTGRES_DB'])).toEqual({ kind: 'postgres', port: 5432, user: 'app', password: 'pg-secret', database: 'appdb' });
     expect(probeOf(['CMD', 'pg_isready', '-p', '5433'])).toEqual({ kind: 'postgres', port: 5433, user: 'app', password: 'pg-secret', database: 'appdb' });
+  });
+
+  it('pg_isready reads the image\'s POSTGRES_* first, psql its own PG* first (each recogniser keeps its tool\'s order)', () => {
+    const both: HealthcheckContext = { syntax: 'resolved', containerEnv: (name) => ({ POSTGRES_USER: 'image', PGUSER: 'client', POSTGRES_PASSWORD: 'a', PGPASSWORD: 'b' })[name] };
+    expect(probeOf(['CMD', 'pg_isready', '-h', 'localhost'], both)).toMatchObject({ user: 'image', password: 'a', database: 'image' });
+    expect(probeOf(['CMD', 'psql', '-h', '127.0.0.1', '-c', 'SELECT 1'], both)).toMatchObject({ user: 'client', password: 'b', database: 'client' });
+    expect(probeOf(['CMD', 'psql', '-h', 'db.elsewhere', '-c', 'SELECT 1'], both).kind).toBe('exec');
+    expect(probeOf(['CMD', 'pg_isready', '-p', '70000'], both).kind).toBe('exec');
   });
 
   it('pg_isready without any known password stays an exec probe', () => {

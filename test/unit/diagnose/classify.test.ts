@@ -1,29 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Service, Stack } from '../../../src/config/model.js';
+import { emptyService, type Service, type Stack } from '../../../src/config/model.js';
 import { RULES, classifyLines, classifyText } from '../../../src/diagnose/classify.js';
 import * as x from './excerpts.js';
 
 const loc = { file: 'stack.yaml', line: 1, col: 1 };
 
 function service(name: string, overrides: Partial<Service> = {}): Service {
-  return {
-    name,
-    location: loc,
-    environment: {},
-    environmentLocations: {},
-    envFiles: [],
-    ports: [],
-    volumes: [],
-    networks: [],
-    dependsOn: [],
-    startTimeoutMs: 120_000,
-    restart: { name: 'no' },
-    restartDependents: false,
-    secrets: [],
-    requiresEnv: [],
-    profiles: [],
-    ...overrides,
-  };
+  return { ...emptyService(name, loc), ...overrides };
 }
 
 const stack: Stack = {

@@ -348,7 +348,8 @@ describe('up: idempotence and recreate', () => {
     const ids = Object.fromEntries([...runtime.containers.values()].map((c) => [c.info.service, c.info.id]));
     const run = await runToEnd(stackWith('b'), runtime);
     expect(run.result.ok).toBe(true);
-    expect(run.result.services.map((s) => `${s.service}=${s.action}`)).toEqual(['db=keep', 'api=recreate', 'web=recreate', 'other=keep']);
+    // In the graph's order: level by level (db and other have no dependencies), file order inside a level.
+    expect(run.result.services.map((s) => `${s.service}=${s.action}`)).toEqual(['db=keep', 'other=keep', 'api=recreate', 'web=recreate']);
     const after = Object.fromEntries([...runtime.containers.values()].map((c) => [c.info.service, c.info.id]));
     expect(after.db).toBe(ids.db);
     expect(after.other).toBe(ids.other);

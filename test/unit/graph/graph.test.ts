@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildGraph, formatCycle, orderGraph, transitiveDependencies, transitiveDependents } from '../../../src/graph/graph.js';
+import { buildGraph, dependencyOrder, formatCycle, orderGraph, transitiveDependencies, transitiveDependents } from '../../../src/graph/graph.js';
 import { findCycles } from '../../../src/graph/cycles.js';
 
 const g = (spec: Record<string, string[]>) => buildGraph(Object.entries(spec).map(([name, dependsOn]) => ({ name, dependsOn })));
@@ -38,6 +38,17 @@ describe('orderGraph', () => {
     expect(ordering.cycles.map(formatCycle)).toEqual(['a → b → c → a', 'f → f']);
     expect(ordering.blocked).toEqual(['a', 'b', 'c', 'd', 'f']);
     expect(ordering.order).toEqual(['e']);
+  });
+
+  it('dependencyOrder: level by level, file order inside a level, not a sweep in file order', () => {
+    // A sweep through the file would place c right after b (its dependency is placed by then); the
+    // graph's one tie rule puts a and c together in level 1, in file order.
+    expect(dependencyOrder(g({ a: ['b'], b: [], c: ['b'] }))).toEqual(['b', 'a', 'c']);
+    expect(dependencyOrder(g({ x: ['y'], y: [], z: [] }))).toEqual(['y', 'z', 'x']);
+  });
+
+  it('dependencyOrder: nodes on or behind a cycle come last, in file order, each once', () => {
+    expect(dependencyOrder(g({ d: ['a'], a: ['b'], b: ['a'], e: [] }))).toEqual(['e', 'd', 'a', 'b']);
   });
 
   it('ignores unknown and duplicate dependencies', () => {

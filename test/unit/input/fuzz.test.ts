@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
+import { dbAndCacheServices } from '../../support/secret-services.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CORPUS = path.join(ROOT, 'test/fixtures/compose');
@@ -26,18 +27,7 @@ const STACK_YAML = `name: fuzz
 env_file: .env
 secret_names: { add: [EXTRA_*] }
 services:
-  db:
-    image: postgres:16
-    environment:
-      POSTGRES_USER: app
-      POSTGRES_PASSWORD: \${DB_PASSWORD}
-    readiness:
-      postgres: { user: app, password: "\${DB_PASSWORD}" }
-  cache:
-    image: redis:7
-    command: redis-server --requirepass \${REDIS_PASSWORD}
-    readiness: { redis: { password: "\${REDIS_PASSWORD}" } }
-  api:
+${dbAndCacheServices({ dbPassword: 'DB_PASSWORD', redisPassword: 'REDIS_PASSWORD' })}  api:
     build:
       context: .
       dockerfile_inline: |

@@ -27,6 +27,7 @@ import { publishReport } from '../../../src/report/publish.js';
 import { Redactor } from '../../../src/secrets.js';
 import { findLeaks, makeCanaries } from '../../support/canaries.js';
 import { runCli, type CliRun } from '../../support/cli.js';
+import { dbAndCacheServices } from '../../support/secret-services.js';
 import { seedInput } from '../report/helpers.js';
 
 const canaries = makeCanaries();
@@ -48,18 +49,7 @@ write(
   `name: leak
 secret_names: { add: [LICENSE_*] }
 services:
-  db:
-    image: postgres:16
-    environment:
-      POSTGRES_USER: app
-      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD}
-    readiness:
-      postgres: { user: app, password: "\${POSTGRES_PASSWORD}" }
-  cache:
-    image: redis:7
-    command: redis-server --requirepass \${REDIS_PASSWORD}
-    readiness: { redis: { password: "\${REDIS_PASSWORD}" } }
-  api:
+${dbAndCacheServices({ dbPassword: 'POSTGRES_PASSWORD', redisPassword: 'REDIS_PASSWORD' })}  api:
     build:
       context: .
       dockerfile_inline: |

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../../src/config/model.js';
 import { buildReport } from '../../../src/report/build-report.js';
-import { evaluateCriteria, mean, percentile, rate, summarize, summarizeServices } from '../../../src/report/arithmetic.js';
+import { evaluateCriteria, rate, summarize, summarizeServices } from '../../../src/report/arithmetic.js';
+import { mean, percentile } from '../../../src/stats.js';
 import { check, RUN } from './helpers.js';
 
 describe('rates and statistics', () => {

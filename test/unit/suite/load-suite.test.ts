@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseYamlSource } from '../../../src/config/yaml-source.js';
-import { loadSuite, parseStatus, parseSuite, SuiteError } from '../../../src/suite/load-suite.js';
+import { parseStatus } from '../../../src/suite/checks/parse-context.js';
+import { loadSuite, parseSuite, SuiteError } from '../../../src/suite/load-suite.js';
 import { makeStack, service } from './helpers.js';
 
 const stack = makeStack('/s', [service('api-gateway', 8000), service('platform-services', 8007)]);

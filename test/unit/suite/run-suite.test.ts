@@ -1,5 +1,6 @@
 /**
- * runSuite end to end against the local app: the four files stored under the reports directory, the
+ * runSuite end to end against the local app, its results published as `stackctl test` does
+ * (report/publish.ts's publishRun): the four files stored under the reports directory, the
  * comparison of a second run (UNCHANGED), `--baseline` and `--out`, and — the point of this file —
  * no secret value in any output format.
  */
@@ -9,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTerminal } from '../../../src/report/render-terminal.js';
-import { runSuite, type SuiteRun } from '../../../src/suite/run-suite.js';
+import { publishRun, type PublishedRun } from '../../../src/report/publish.js';
+import { defaultReportsDir, runIdFor, uniqueRunId } from '../../../src/report/store.js';
+import { runSuite, type RunSuiteOptions } from '../../../src/suite/run-suite.js';
 import { MemoryRuntime } from '../../support/memory-runtime.js';
 import { API_KEY, PASSWORD, makeStack, service, startApp, type TestApp } from './helpers.js';
 
@@ -62,7 +65,27 @@ function stack() {
   return makeStack(dir, [service('app', app.port)], { suite: join(dir, 'suite.yaml') });
 }
 
-function outputs(run: SuiteRun): Record<string, string> {
+interface TestRunOptions extends Omit<RunSuiteOptions, 'signal' | 'runId'> {
+  baseline?: string;
+  outDir?: string;
+  failOnRegression?: boolean;
+}
+
+/** What `stackctl test` does: the suite's results, then the report built, compared and stored. */
+async function testRun({ baseline, outDir, failOnRegression, ...suiteOptions }: TestRunOptions): Promise<PublishedRun> {
+  const reportsDir = defaultReportsDir(dir);
+  const results = await runSuite(stack(), { signal, runId: (started) => uniqueRunId(reportsDir, started), ...suiteOptions });
+  return publishRun(results, {
+    reportsDir,
+    cwd: dir,
+    redactor: results.redactor,
+    ...(baseline !== undefined ? { baseline } : {}),
+    ...(outDir !== undefined ? { outDir } : {}),
+    ...(failOnRegression ? { failOnRegression } : {}),
+  });
+}
+
+function outputs(run: PublishedRun): Record<string, string> {
   const files = run.paths;
   const texts: Record<string, string> = {
     'report.json': readFileSync(files.json, 'utf8'),
@@ -81,22 +104,37 @@ function outputs(run: SuiteRun): Record<string, string> {
 }
 
 describe('runSuite', () => {
-  let first: SuiteRun;
-  let second: SuiteRun;
+  it('returns the results and writes nothing: the report is its caller\'s', async () => {
+    const results = await runSuite(stack(), { signal, runId: () => 'fixed-id', env: { ...process.env, TEST_PASSWORD: PASSWORD, API_KEY } });
+    expect(results.run).toMatchObject({ id: 'fixed-id', cancelled: false, suite: { name: 'secrets' } });
+    expect(results.checks.map((c) => c.status)).toEqual(['passed', 'passed', 'passed', 'failed', 'passed']);
+    expect(results.services).toEqual([expect.objectContaining({ name: 'app', port: app.port })]);
+    // The results quote the secret suite var the run made up (the echo check); the redactor they
+    // carry knows it, so whoever writes them can redact it.
+    const raw = JSON.stringify(results.checks);
+    expect(raw).toMatch(/local-secret-[0-9a-f]{16}/);
+    expect(results.redactor.redact(raw)).not.toMatch(/local-secret-[0-9a-f]{16}/);
+    expect(existsSync(join(dir, '.stackctl'))).toBe(false);
+  });
+
+  let first: PublishedRun;
+  let second: PublishedRun;
 
   it('runs, stores the four files under the reports directory, and is the first run', async () => {
-    first = await runSuite(stack(), { signal, env: { ...process.env, TEST_PASSWORD: PASSWORD, API_KEY }, cwd: dir });
+    first = await testRun({ env: { ...process.env, TEST_PASSWORD: PASSWORD, API_KEY } });
     expect(first.report.summary).toMatchObject({ total: 5, passed: 4, failed: 1, skipped: 0 });
     expect(first.exitCode).toBe(1);
     expect(first.report.comparison).toBeUndefined();
     expect(first.paths.dir).toBe(join(dir, '.stackctl', 'reports', first.report.run.id));
+    // The id is minted for the moment the suite started, as before the report moved to the caller.
+    expect(first.report.run.id).toBe(runIdFor(new Date(first.report.run.startedAt)));
     for (const file of [first.paths.json, first.paths.markdown, first.paths.html, first.paths.junit]) expect(existsSync(file)).toBe(true);
     expect(first.report.run.stack.configHash).toMatch(/^[0-9a-f]{64}$/);
     expect(first.report.services).toEqual([expect.objectContaining({ name: 'app', port: app.port, status: 'degraded' })]);
   });
 
   it('compares a second run with the first: UNCHANGED', async () => {
-    second = await runSuite(stack(), { signal, env: { ...process.env, TEST_PASSWORD: PASSWORD, API_KEY }, cwd: dir, outDir: 'ci-artifacts' });
+    second = await testRun({ env: { ...process.env, TEST_PASSWORD: PASSWORD, API_KEY }, outDir: 'ci-artifacts' });
     expect(second.report.run.id).not.toBe(first.report.run.id);
     expect(second.report.comparison?.baseline.id).toBe(first.report.run.id);
     // Every check and rate is the same. Response times may still move beyond the tolerance on a
@@ -115,7 +153,7 @@ describe('runSuite', () => {
   });
 
   it('takes --baseline by run id, and --fail-on-regression turns a regression into exit 1', async () => {
-    const broken = await runSuite(stack(), { signal, env: { ...process.env, TEST_PASSWORD: 'wrong', API_KEY }, cwd: dir, baseline: first.report.run.id, failOnRegression: true });
+    const broken = await testRun({ env: { ...process.env, TEST_PASSWORD: 'wrong', API_KEY }, baseline: first.report.run.id, failOnRegression: true });
     expect(broken.report.comparison?.baseline.id).toBe(first.report.run.id);
     expect(broken.report.comparison?.verdict).toBe('REGRESSION');
     expect(broken.report.comparison?.newlyFailing.map((c) => c.id)).toEqual(['authentication-flow/login', 'authentication-flow/validate']);
@@ -124,7 +162,7 @@ describe('runSuite', () => {
 
   it('says up front when none of the stack\'s containers runs', async () => {
     const notes: string[] = [];
-    const run = await runSuite(stack(), { signal, env: { ...process.env, TEST_PASSWORD: PASSWORD, API_KEY }, cwd: dir, runtime: new MemoryRuntime(), onNote: (note) => notes.push(note) });
+    const run = await testRun({ env: { ...process.env, TEST_PASSWORD: PASSWORD, API_KEY }, runtime: new MemoryRuntime(), onNote: (note) => notes.push(note) });
     expect(notes).toEqual([expect.stringMatching(/no container of stack .* is running: the checks will fail — start the stack first/)]);
     // The ports the stack file declares are still tried (here the local app answers on them).
     expect(run.report.checks.find((c) => c.id === 'service-health/app')?.status).toBe('passed');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { traverse, type TraversalNode } from '../../../src/engine/scheduler.js';
+import { traverse, type TraversalNode } from '../../../src/graph/traverse.js';
 
 type M = 'ready';
 const node = (id: string, ...deps: Array<string | { node: string; required: false }>): TraversalNode<M> => ({

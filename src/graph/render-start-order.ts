@@ -1,31 +1,33 @@
 /**
- * The start plan as text, Mermaid, Graphviz DOT or JSON (`stackctl plan --format …`). Deterministic:
- * the same stack prints the same bytes.
+ * The printed start order (`stackctl plan --format …`): levels, start and stop order as text,
+ * Mermaid, Graphviz DOT or JSON. Deterministic: the same stack prints the same bytes. Named "start
+ * order" in code so that "plan" means one thing, the reconcile Plan of plan/plan.ts; the command
+ * keeps its name.
  */
 import type { Service, Stack } from '../config/model.js';
 import type { DependencyGraph, Ordering } from './graph.js';
 
-export const PLAN_JSON_SCHEMA_VERSION = 1;
+export const START_ORDER_JSON_SCHEMA_VERSION = 1;
 
-export type PlanFormat = 'text' | 'mermaid' | 'dot' | 'json';
-export const PLAN_FORMATS: readonly PlanFormat[] = ['text', 'mermaid', 'dot', 'json'];
+export type StartOrderFormat = 'text' | 'mermaid' | 'dot' | 'json';
+export const START_ORDER_FORMATS: readonly StartOrderFormat[] = ['text', 'mermaid', 'dot', 'json'];
 
-export interface PlanInput {
+export interface StartOrderInput {
   stack: Pick<Stack, 'name' | 'services'>;
   graph: DependencyGraph;
   ordering: Ordering;
 }
 
-export function renderPlan(format: PlanFormat, input: PlanInput): string {
+export function renderStartOrder(format: StartOrderFormat, input: StartOrderInput): string {
   switch (format) {
     case 'text':
-      return planText(input);
+      return startOrderText(input);
     case 'mermaid':
-      return planMermaid(input);
+      return startOrderMermaid(input);
     case 'dot':
-      return planDot(input);
+      return startOrderDot(input);
     case 'json':
-      return planJson(input);
+      return startOrderJson(input);
   }
 }
 
@@ -53,7 +55,7 @@ function waitsFor(service: Service): string {
   return `waits for ${service.dependsOn.map((d) => (d.condition === 'ready' ? d.service : `${d.service} (${d.condition})`)).join(', ')}`;
 }
 
-export function planText({ stack, ordering }: PlanInput): string {
+export function startOrderText({ stack, ordering }: StartOrderInput): string {
   const byName = new Map(stack.services.map((s) => [s.name, s]));
   const width = Math.max(8, ...stack.services.map((s) => s.name.length));
   const lines = [
@@ -76,12 +78,12 @@ export function planText({ stack, ordering }: PlanInput): string {
   return `${lines.join('\n')}\n`;
 }
 
-function ids(stack: PlanInput['stack']): Map<string, string> {
+function ids(stack: StartOrderInput['stack']): Map<string, string> {
   return new Map(stack.services.map((s, i) => [s.name, `s${i}`]));
 }
 
 /** Arrows point from a dependency to its dependant: the direction things start in. */
-export function planMermaid({ stack, ordering }: PlanInput): string {
+export function startOrderMermaid({ stack, ordering }: StartOrderInput): string {
   const id = ids(stack);
   const lines = ['flowchart LR'];
   ordering.levels.forEach((level, i) => {
@@ -101,7 +103,7 @@ export function planMermaid({ stack, ordering }: PlanInput): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function planDot({ stack, ordering }: PlanInput): string {
+export function startOrderDot({ stack, ordering }: StartOrderInput): string {
   const q = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   const lines = [`digraph ${q(stack.name)} {`, '  rankdir=LR;', '  node [shape=box, style=rounded];'];
   ordering.levels.forEach((level) => {
@@ -118,11 +120,11 @@ export function planDot({ stack, ordering }: PlanInput): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function planJson({ stack, ordering }: PlanInput): string {
+export function startOrderJson({ stack, ordering }: StartOrderInput): string {
   const level = new Map<string, number>();
   ordering.levels.forEach((names, i) => names.forEach((n) => level.set(n, i + 1)));
   const doc = {
-    schemaVersion: PLAN_JSON_SCHEMA_VERSION,
+    schemaVersion: START_ORDER_JSON_SCHEMA_VERSION,
     stack: stack.name,
     levels: ordering.levels,
     startOrder: ordering.order,
