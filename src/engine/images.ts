@@ -115,6 +115,10 @@ export function stageImages(stack: Stack, services: Service[], options: PrepareI
           ...(options.noCache ? { noCache: true } : {}),
           ...(options.pull ? { pull: true } : {}),
         });
+        if (built.steps) {
+          const { total, cached } = built.steps;
+          task.onProgress(`${total - cached} of ${total} steps ran, ${cached} from the layer cache`);
+        }
         return { imageId: built.imageId, detail: built.built ? 'built' : 'up to date' };
       } catch (error) {
         throw new ServiceFailure(`image build of ${service.name} failed`, { service: service.name, phase: 'build', error }, { cause: error });

@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { CancelledError, EngineUnavailableError, RuntimeError } from '../../errors.js';
 import { LABELS, type BuildRequest, type BuildResult } from '../runtime.js';
 import { packBuildContext, prepareBuildContext } from '../build-context.js';
+import { BuildStepCounter } from '../build-steps.js';
 import { hashPreparedContext } from '../context-hash.js';
 import { baseImages } from '../dockerfile.js';
 import { ImageBuildError, ImageNotFoundError } from '../errors.js';
@@ -129,6 +130,7 @@ export async function buildImage(ctx: DockerContext, request: BuildRequest): Pro
   }
 
   const output: string[] = [];
+  const steps = new BuildStepCounter();
   let step: string | undefined;
   let builtId: string | undefined;
   let failure: string | undefined;
@@ -139,6 +141,7 @@ export async function buildImage(ctx: DockerContext, request: BuildRequest): Pro
     output.push(clean);
     if (output.length > 500) output.splice(0, output.length - 500);
     if (/^Step \d+\/\d+ : /.test(clean)) step = clean;
+    steps.line(clean);
     request.onProgress?.(clean);
   };
   const buildFailed = (detail: string, cause?: unknown): ImageBuildError => {
@@ -202,6 +205,6 @@ export async function buildImage(ctx: DockerContext, request: BuildRequest): Pro
   if (failure !== undefined) throw buildFailed(failure);
   const built = builtId ?? (await imageId(ctx, tag));
   if (!built) throw buildFailed('the engine reported no image id');
-  return { imageId: built, built: true };
+  return { imageId: built, built: true, steps: steps.result() };
 }
 
