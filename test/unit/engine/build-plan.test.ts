@@ -117,6 +117,17 @@ describe('up with fresh builds (in-memory engine, real Dockerfiles)', () => {
     expect(run.at('db', 'starting')!).toBeGreaterThanOrEqual(1000);
   });
 
+  it('Ctrl-C while a service waits for its image cancels it (not a build failure)', async () => {
+    const runtime = new MemoryRuntime({ services: { db: { buildDelayMs: 100 }, api: { buildDelayMs: 100 }, web: { buildDelayMs: 5000 } } });
+    const controller = new AbortController();
+    const run = await runToEnd(stackOf(), runtime, { signal: controller.signal }, {}, (elapsed) => {
+      if (elapsed >= 1000 && !controller.signal.aborted) controller.abort(new Error('interrupted'));
+    });
+    expect(run.result.cancelled).toBe(true);
+    expect(run.result.services.map((s) => `${s.service}=${s.state}`)).toEqual(['db=ready', 'api=ready', 'web=cancelled']);
+    expect(run.result.services[2]!.diagnosis).toBeUndefined();
+  });
+
   it('a fresh build that fails fails its service and blocks its dependents; the others start', async () => {
     const runtime = new MemoryRuntime({ services: { api: { buildFailure: 'RUN pip install failed' } } });
     const run = await runToEnd(stackOf(), runtime);
