@@ -23,6 +23,7 @@
  *
  * Steps executed: the distinct layers in the histories of a variant's images (stage images
  * included), minus its base's — a step taken from the cache adds no new layer, a step that ran does.
+ * stackctl's own image labels (four history entries per image) are counted apart, as labelSteps.
  *
  * Run under the bench lock (RULES 11):
  *   flock /tmp/stackctl-bench.lock node bench/cold-build-bench.mjs [--variants stackctl,compose,...] [--json FILE]
@@ -32,6 +33,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -83,6 +85,34 @@ function writeExample(dir, { base, repo, project, envFile }) {
   return path.join(dir, 'stack.yaml');
 }
 
+/**
+ * writeStackEnv's free ports come from the kernel's ephemeral range, where a minute of builds (apt
+ * downloads) can take one before the service publishes it: use free ports below that range.
+ */
+async function movePortsBelowEphemeral(envFile) {
+  const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  const ceiling = Math.min(low || 32768, 32768);
+  const taken = new Set();
+  const pick = async () => {
+    for (;;) {
+      const port = 20000 + Math.floor(Math.random() * (ceiling - 20000));
+      if (taken.has(port)) continue;
+      const free = await new Promise((resolve) => {
+        const server = net.createServer();
+        server.once('error', () => resolve(false));
+        server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+      });
+      if (free) {
+        taken.add(port);
+        return port;
+      }
+    }
+  };
+  const lines = readFileSync(envFile, 'utf8').split('\n');
+  for (const [index, line] of lines.entries()) if (/^[A-Z_]+_PORT=/.test(line)) lines[index] = `${line.split('=')[0]}=${await pick()}`;
+  writeFileSync(envFile, lines.join('\n'), { mode: 0o600 });
+}
+
 /** Runs `stackctl up --json` until it exits; times the last service ready and the last image built. */
 function stackctlUp(file, env) {
   return new Promise((resolve, reject) => {
@@ -111,11 +141,17 @@ function stackctlUp(file, env) {
 async function stepsExecuted(refs, base) {
   const baseIds = new Set((await docker(['history', '-q', '--no-trunc', base])).split('\n').filter(Boolean));
   const byStep = new Map();
+  let labelSteps = 0;
   for (const ref of refs) {
     const lines = (await docker(['history', '--no-trunc', '--format', '{{.ID}}\t{{.CreatedBy}}', ref])).split('\n').filter(Boolean);
     for (const line of lines) {
       const [id, createdBy = ''] = line.split('\t');
       if (baseIds.has(id)) continue;
+      // stackctl's image labels (one history entry per label): not a step of the Dockerfiles.
+      if (/LABEL io\.stackctl\./.test(createdBy)) {
+        labelSteps += 1;
+        continue;
+      }
       // The classic builder records `|N ARG=… /bin/sh -c #(nop) …`; one step of one Dockerfile = one text.
       const step = createdBy.replace(/^\/bin\/sh -c (#\(nop\) )?/, '').replace(/\s+/g, ' ').trim();
       if (!byStep.has(step)) byStep.set(step, new Set());
@@ -127,6 +163,8 @@ async function stepsExecuted(refs, base) {
   return {
     total: steps.reduce((sum, s) => sum + s.runs, 0),
     runSteps: steps.filter((s) => isRun(s.step)).reduce((sum, s) => sum + s.runs, 0),
+    labelSteps,
+    repeated: steps.filter((s) => s.runs > 1).map((s) => ({ step: s.step.slice(0, 90), runs: s.runs })),
     heaviest: steps.filter((s) => isRun(s.step)).sort((a, b) => b.runs - a.runs).map((s) => ({ step: s.step.slice(0, 90), runs: s.runs })),
   };
 }
@@ -145,6 +183,7 @@ async function measure(name, dir) {
   const project = `bench-cold-${name}-${nonce}`;
   const variantDir = mkdtempSync(path.join(dir, `${name}-`));
   const { file: envFile } = await writeStackEnv(variantDir);
+  await movePortsBelowEphemeral(envFile);
   const file = writeExample(variantDir, { base, repo, project, envFile });
   await run('sh', ['-c', `printf 'FROM debian:bookworm-slim\\nLABEL io.stackctl.bench.nonce=${nonce}\\n' | docker build -q -t ${base} -`]);
   const loadBefore = load();
@@ -194,7 +233,10 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stackctl-cold-build-'));
   const results = [];
   try {
-    for (const name of selected) results.push(await measure(name, dir));
+    for (const name of selected) {
+      // One variant failing (a port taken, a build error) does not lose the others' figures.
+      results.push(await measure(name, dir).catch((error) => (log(`${name} failed: ${error.message.slice(0, 2000)}`), { variant: name, error: error.message.slice(0, 500) })));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -207,20 +249,24 @@ async function main() {
 const s = (ms) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`);
 
 function report({ machine, results }) {
-  const compose = results.find((r) => r.variant === 'compose');
+  const compose = results.find((r) => r.variant === 'compose' && !r.error);
   const lines = [
     `Machine: ${machine.cpu}, ${machine.memoryGiB} GiB; Docker ${machine.docker} (classic builder); docker-compose ${machine.dockerCompose}; Node ${machine.node}; load average ${machine.loadAtStart} → ${machine.loadAtEnd}.`,
     '',
-    '| variant | first service ready | all ready | × compose (target ≤ 0.6) | steps ran (RUN) | heaviest RUN ran | load (1/5/15 min) before → after |',
+    '| variant | first service ready | all ready | × compose (target ≤ 0.6) | Dockerfile steps ran (RUN) | heaviest RUN ran | load (1/5/15 min) before → after |',
     '|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
+    if (r.error) {
+      lines.push(`| ${r.variant} | failed: ${r.error.split('\n')[0]} | | | | | |`);
+      continue;
+    }
     const ratio = compose && r !== compose ? `${(r.allReadyMs / compose.allReadyMs).toFixed(2)}×` : '–';
     const extra = r.variant === 'compose' ? ` (build ${s(r.buildMs)} + up ${s(r.upToHealthyMs)})` : r.lastImageMs ? ` (last image ${s(r.lastImageMs)})` : '';
     lines.push(`| ${r.variant} | ${s(r.firstReadyMs)} | ${s(r.allReadyMs)}${extra} | ${ratio} | ${r.steps.total} (${r.steps.runSteps}) | ${r.steps.heaviest[0]?.runs ?? 0}× | ${r.loadBefore} → ${r.loadAfter} |`);
   }
   lines.push('');
-  for (const r of results) lines.push(`${r.variant}: RUN steps ${r.steps.heaviest.map((h) => `${h.runs}× \`${h.step}\``).join('; ')}`);
+  for (const r of results.filter((r) => !r.error)) lines.push(`${r.variant}: RUN steps ${r.steps.heaviest.map((h) => `${h.runs}× \`${h.step}\``).join('; ')}`);
   return `${lines.join('\n')}\n`;
 }
 
