@@ -194,6 +194,9 @@ async function measure(name, dir) {
       const up = await stackctlUp(file, { ...variant.env, STACKCTL_PROJECT_NAME: project });
       if (up.code !== 0) throw new Error(`${name}: stackctl up failed (exit ${up.code}):\n${up.stdout.slice(-4000)}\n${up.stderr.slice(-2000)}`);
       Object.assign(result, { allReadyMs: up.lastReadyMs ?? up.wallMs, firstReadyMs: up.firstReadyMs, lastImageMs: up.lastImageMs, exitMs: up.wallMs });
+      // Where the time went: each service's image (build) time and when it was ready, from up's result.
+      const final = JSON.parse(up.stdout.trim().split('\n').at(-1));
+      result.services = Object.fromEntries(final.services.map((s) => [s.service, { buildMs: s.timings.buildMs, depsMetAt: s.timings.depsMetAt, readyAt: s.timings.readyAt }]));
     } else {
       const composeFile = path.join(variantDir, 'docker-compose.yml');
       await run(process.execPath, [BIN, 'export', 'compose', '-f', file, '-o', composeFile, '--healthcheck-interval', '1s'], { cwd: variantDir });
@@ -266,6 +269,9 @@ function report({ machine, results }) {
     lines.push(`| ${r.variant} | ${s(r.firstReadyMs)} | ${s(r.allReadyMs)}${extra} | ${ratio} | ${r.steps.total} (${r.steps.runSteps}) | ${r.steps.heaviest[0]?.runs ?? 0}× | ${r.loadBefore} → ${r.loadAfter} |`);
   }
   lines.push('');
+  for (const r of results.filter((r) => r.services)) {
+    lines.push(`${r.variant}: image built / ready (s): ${Object.entries(r.services).map(([name, t]) => `${name} ${s(t.buildMs)} / ${s(t.readyAt)}`).join(', ')}`);
+  }
   for (const r of results.filter((r) => !r.error)) lines.push(`${r.variant}: RUN steps ${r.steps.heaviest.map((h) => `${h.runs}× \`${h.step}\``).join('; ')}`);
   return `${lines.join('\n')}\n`;
 }

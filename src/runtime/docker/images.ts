@@ -5,6 +5,7 @@ import { CancelledError, EngineUnavailableError, RuntimeError } from '../../erro
 import { LABELS, type BuildRequest, type BuildResult } from '../runtime.js';
 import { packBuildContext, prepareBuildContext } from '../build-context.js';
 import { BuildStepCounter } from '../build-steps.js';
+import { withLabelStep } from '../label-step.js';
 import { hashPreparedContext } from '../context-hash.js';
 import { baseImages } from '../dockerfile.js';
 import { ImageBuildError, ImageNotFoundError } from '../errors.js';
@@ -158,21 +159,25 @@ export async function buildImage(ctx: DockerContext, request: BuildRequest): Pro
     );
   };
 
+  const imageLabels = {
+    [LABELS.contextHash]: contextHash,
+    [BASE_IMAGES_LABEL]: baseKey,
+    // Not LABELS.stack/service: Docker copies image labels onto every container run from the
+    // image, and a container someone runs by hand must not look like the stack's.
+    [IMAGE_LABELS.stack]: request.stack,
+    [IMAGE_LABELS.service]: service,
+  };
+  // One LABEL step instead of one per label where that is safe (label-step.ts).
+  const labelled = withLabelStep(prepared, imageLabels, build.target);
+  const sent = labelled ?? prepared;
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await ctx.docker.buildImage(packBuildContext(prepared) as unknown as NodeJS.ReadableStream, {
+    stream = await ctx.docker.buildImage(packBuildContext(sent) as unknown as NodeJS.ReadableStream, {
       t: tag,
-      dockerfile: prepared.dockerfilePath,
+      dockerfile: sent.dockerfilePath,
       buildargs: build.args,
       ...(build.target ? { target: build.target } : {}),
-      labels: {
-        [LABELS.contextHash]: contextHash,
-        [BASE_IMAGES_LABEL]: baseKey,
-        // Not LABELS.stack/service: Docker copies image labels onto every container run from the
-        // image, and a container someone runs by hand must not look like the stack's.
-        [IMAGE_LABELS.stack]: request.stack,
-        [IMAGE_LABELS.service]: service,
-      },
+      ...(labelled ? {} : { labels: imageLabels }),
       rm: true,
       forcerm: true,
       ...(request.noCache ? { nocache: true } : {}),
