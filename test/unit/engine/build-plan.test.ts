@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BuildSpec } from '../../../src/config/model.js';
+import type { EngineEvent } from '../../../src/engine/events.js';
 import { buildSchedulingFromEnv, criticalPathRank, prefixTag, priorityLimiter } from '../../../src/engine/build-plan.js';
 import { makeStack } from '../../support/stack-builder.js';
 import { MemoryRuntime } from '../../support/memory-runtime.js';
@@ -120,9 +121,11 @@ describe('up with fresh builds (in-memory engine, real Dockerfiles)', () => {
   it('Ctrl-C while a service waits for its image cancels it (not a build failure)', async () => {
     const runtime = new MemoryRuntime({ services: { db: { buildDelayMs: 100 }, api: { buildDelayMs: 100 }, web: { buildDelayMs: 5000 } } });
     const controller = new AbortController();
-    const run = await runToEnd(stackOf(), runtime, { signal: controller.signal }, {}, (elapsed) => {
-      if (elapsed >= 1000 && !controller.signal.aborted) controller.abort(new Error('interrupted'));
-    });
+    // Interrupted once api is ready, while web's image (5 s) still builds.
+    const onEvent = (event: EngineEvent): void => {
+      if (event.type === 'service.phase' && event.service === 'api' && event.phase === 'ready') controller.abort(new Error('interrupted'));
+    };
+    const run = await runToEnd(stackOf(), runtime, { signal: controller.signal, onEvent });
     expect(run.result.cancelled).toBe(true);
     expect(run.result.services.map((s) => `${s.service}=${s.state}`)).toEqual(['db=ready', 'api=ready', 'web=cancelled']);
     expect(run.result.services[2]!.diagnosis).toBeUndefined();
