@@ -61,6 +61,7 @@ bench: build base-image chromium env
 	node bench/up-bench.mjs
 	node bench/daemon-bench.mjs
 	node bench/ephemeral-bench.mjs
+	node bench/cold-build-bench.mjs
 
 # The example stack on a three-node Swarm (this engine + two Docker-in-Docker workers, loopback registry);
 # docs/beyond-one-machine.md records a run. Needs Debian's docker-registry.

@@ -11,7 +11,8 @@ import { reconcile } from '../plan/reconcile.js';
 import { inTurn } from '../probes/engine-turn.js';
 import type { ContainerInfo } from '../runtime/runtime.js';
 import { ContainerWatch } from './container-watch.js';
-import { limiter, prepareImages, type PreparedImages } from './images.js';
+import { limiter, stageImages, type PreparedImages } from './images.js';
+import { planImageIds, settleLateImage } from './late-images.js';
 import { probeTarget } from './readiness.js';
 import { anySignal, deadline } from './signals.js';
 import type { UpRun } from './up-context.js';
@@ -44,7 +45,9 @@ export async function prepareUp(run: UpRun): Promise<PreparedUp> {
     // engine that does not answer is one clear error (EngineUnavailableError), not ten.
     const pinged = runtime.ping(run.signal);
     pinged.catch(() => undefined);
-    const imagesReady = prepareImages(stack, stack.services, {
+    // Early: fresh builds may still run (images.pending); their services wait for them in their turn.
+    const imagesReady = stageImages(stack, stack.services, {
+      deferFresh: true,
       runtime,
       build: options.build ?? true,
       contextHash: deps.contextHash,
@@ -57,7 +60,7 @@ export async function prepareUp(run: UpRun): Promise<PreparedUp> {
         run.results.get(service)!.timings.buildMs = durationMs;
         if (detail === 'built' || detail === 'pulled') phase(service, 'waiting', `image ${detail} in ${durationMs} ms`);
       },
-    });
+    }).early;
     imagesReady.catch(() => undefined);
     const observing = observe(runtime, stack.name);
     observing.catch(() => undefined);
@@ -106,7 +109,7 @@ export async function prepareUp(run: UpRun): Promise<PreparedUp> {
     if (options.seeder && !run.signal.aborted) await options.seeder.restore(images.imageIds, undo.createdVolumes, run.signal);
     // Interrupted while preparing: the plan is still made (it is pure) and the traversal
     // cancels every service at once, so the result says what state everything is in.
-    const plan = reconcile(stack, observed, images.imageIds, { dependents: options.dependents ?? 'recreate' });
+    const plan = reconcile(stack, observed, planImageIds(images), { dependents: options.dependents ?? 'recreate' });
     options.onPlan?.(plan);
     // Containers of new services are created at once (as compose does), so only `start` waits for
     // the dependencies; a service that ends blocked keeps a created, never-started container, which
@@ -117,7 +120,13 @@ export async function prepareUp(run: UpRun): Promise<PreparedUp> {
       for (const entry of plan.services) {
         const create = entry.action === 'create' ? entry.operations.find((operation) => operation.kind === 'create') : undefined;
         if (!create || create.kind !== 'create') continue;
-        const made = createLimit(() => runtime.createContainer(create.spec));
+        const late = images.pending.get(entry.service);
+        const made = late
+          ? late.then((imageId) => {
+              settleLateImage(stack, run.services.get(entry.service)!, entry, imageId);
+              return createLimit(() => runtime.createContainer(create.spec));
+            })
+          : createLimit(() => runtime.createContainer(create.spec));
         made.then(
           (id) => undo.createdContainers.push({ id, name: create.spec.name, service: entry.service, status: 'created' } as ContainerInfo),
           () => undefined,

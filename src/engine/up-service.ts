@@ -11,6 +11,7 @@ import type { ContainerInfo } from '../runtime/runtime.js';
 import { diagnoseSafely } from './failure-diagnosis.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS } from './down.js';
 import { ContainerExitedError, ServiceFailure, StartTimeoutError, type FailureContext, type FailurePhase, type ProbeRecord } from './failure.js';
+import { settleLateImage } from './late-images.js';
 import { awaitReady, probeTarget } from './readiness.js';
 import { abortReason, anySignal, deadline } from './signals.js';
 import type { Milestone, UpRun } from './up-context.js';
@@ -66,6 +67,9 @@ export async function runService(
   try {
     const imageFailure = prepared.images.failures.get(name);
     if (imageFailure) throw imageFailure;
+    const late = prepared.images.pending.get(name);
+    // Ctrl-C while its image builds: cancelled, like a service that never started — not a build failure.
+    if (late) settleLateImage(run.stack, service, entry, await late.catch((error: unknown) => Promise.reject(nodeSignal.aborted ? abortReason(nodeSignal) : error)));
     if (entry.action === 'keep') phase(name, 'unchanged', entry.cause);
     for (const operation of entry.operations) {
       switch (operation.kind) {

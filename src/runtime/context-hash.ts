@@ -101,3 +101,30 @@ export async function hashPreparedContext(
 export async function computeContextHash(build: BuildSpec, service: string): Promise<string> {
   return hashPreparedContext(await prepareBuildContext(build, service), build);
 }
+
+/**
+ * Digest of what `COPY <sources> …` takes from a prepared context: each source's entries (paths
+ * relative to the source, type, executable bit, content or link target). Undefined when a source
+ * matches nothing (the build would fail there; nothing to share).
+ */
+export async function digestCopySources(prepared: PreparedBuildContext, sources: readonly string[]): Promise<string | undefined> {
+  const main = prepared.sources[0];
+  if (!main) return undefined;
+  const hash = createHash('sha256');
+  for (const source of sources) {
+    const cleaned = path.posix.normalize(source.replace(/^\/+/, '')).replace(/\/+$/, '');
+    const entries = main.entries.filter((entry) => entry.path === cleaned || entry.path.startsWith(`${cleaned}/`));
+    if (entries.length === 0) return undefined;
+    hash.update(`source\n`);
+    const digests = await mapLimit(entries, 32, (entry) =>
+      entry.type === 'file' ? fileDigest(path.join(main.root, entry.path), entry.stamp) : Promise.resolve(''),
+    );
+    entries.forEach((entry, index) => {
+      const rel = entry.path === cleaned ? '.' : entry.path.slice(cleaned.length + 1);
+      const detail = entry.type === 'file' ? digests[index] : entry.type === 'symlink' ? (entry.linkTarget ?? '') : '';
+      // The full mode: the engine's COPY cache compares it too.
+      hash.update(`${entry.type} ${JSON.stringify(rel)} ${entry.mode.toString(8)} ${detail}\n`);
+    });
+  }
+  return hash.digest('hex');
+}

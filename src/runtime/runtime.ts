@@ -8,6 +8,7 @@
  */
 import type { BuildSpec, PortMapping, RestartPolicy, VolumeMount } from '../config/model.js';
 import type { SyncBatch } from './sync-archive.js';
+import type { BuildSteps } from './build-steps.js';
 
 export type { SyncBatch } from './sync-archive.js';
 
@@ -90,6 +91,8 @@ export interface BuildResult {
   imageId: string;
   /** False when the build was skipped because the context hash matched. */
   built: boolean;
+  /** A real build: its steps after FROM, and how many the layer cache gave. */
+  steps?: BuildSteps;
 }
 
 export interface AttachedIo {

@@ -4,6 +4,8 @@ import type Docker from 'dockerode';
 import { CancelledError, EngineUnavailableError, RuntimeError } from '../../errors.js';
 import { LABELS, type BuildRequest, type BuildResult } from '../runtime.js';
 import { packBuildContext, prepareBuildContext } from '../build-context.js';
+import { BuildStepCounter } from '../build-steps.js';
+import { withLabelStep } from '../label-step.js';
 import { hashPreparedContext } from '../context-hash.js';
 import { baseImages } from '../dockerfile.js';
 import { ImageBuildError, ImageNotFoundError } from '../errors.js';
@@ -129,6 +131,7 @@ export async function buildImage(ctx: DockerContext, request: BuildRequest): Pro
   }
 
   const output: string[] = [];
+  const steps = new BuildStepCounter();
   let step: string | undefined;
   let builtId: string | undefined;
   let failure: string | undefined;
@@ -139,6 +142,7 @@ export async function buildImage(ctx: DockerContext, request: BuildRequest): Pro
     output.push(clean);
     if (output.length > 500) output.splice(0, output.length - 500);
     if (/^Step \d+\/\d+ : /.test(clean)) step = clean;
+    steps.line(clean);
     request.onProgress?.(clean);
   };
   const buildFailed = (detail: string, cause?: unknown): ImageBuildError => {
@@ -155,21 +159,25 @@ export async function buildImage(ctx: DockerContext, request: BuildRequest): Pro
     );
   };
 
+  const imageLabels = {
+    [LABELS.contextHash]: contextHash,
+    [BASE_IMAGES_LABEL]: baseKey,
+    // Not LABELS.stack/service: Docker copies image labels onto every container run from the
+    // image, and a container someone runs by hand must not look like the stack's.
+    [IMAGE_LABELS.stack]: request.stack,
+    [IMAGE_LABELS.service]: service,
+  };
+  // One LABEL step instead of one per label where that is safe (label-step.ts).
+  const labelled = withLabelStep(prepared, imageLabels, build.target);
+  const sent = labelled ?? prepared;
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await ctx.docker.buildImage(packBuildContext(prepared) as unknown as NodeJS.ReadableStream, {
+    stream = await ctx.docker.buildImage(packBuildContext(sent) as unknown as NodeJS.ReadableStream, {
       t: tag,
-      dockerfile: prepared.dockerfilePath,
+      dockerfile: sent.dockerfilePath,
       buildargs: build.args,
       ...(build.target ? { target: build.target } : {}),
-      labels: {
-        [LABELS.contextHash]: contextHash,
-        [BASE_IMAGES_LABEL]: baseKey,
-        // Not LABELS.stack/service: Docker copies image labels onto every container run from the
-        // image, and a container someone runs by hand must not look like the stack's.
-        [IMAGE_LABELS.stack]: request.stack,
-        [IMAGE_LABELS.service]: service,
-      },
+      ...(labelled ? {} : { labels: imageLabels }),
       rm: true,
       forcerm: true,
       ...(request.noCache ? { nocache: true } : {}),
@@ -202,6 +210,6 @@ export async function buildImage(ctx: DockerContext, request: BuildRequest): Pro
   if (failure !== undefined) throw buildFailed(failure);
   const built = builtId ?? (await imageId(ctx, tag));
   if (!built) throw buildFailed('the engine reported no image id');
-  return { imageId: built, built: true };
+  return { imageId: built, built: true, steps: steps.result() };
 }
 

@@ -215,10 +215,10 @@ describe('builds', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageBuildError);
     const failure = error as ImageBuildError;
-    // The classic builder counts the build's labels as steps too (4 of them).
-    expect(failure.step).toBe('Step 3/8 : RUN echo "compiling the thing" && echo "fatal: no such module" >&2 && exit 3');
+    // stackctl's labels are one more step (label-step.ts: one LABEL line, not one step per label).
+    expect(failure.step).toBe('Step 3/5 : RUN echo "compiling the thing" && echo "fatal: no such module" >&2 && exit 3');
     expect(failure.message).toBe(
-      `image build for service "broken" failed at Step 3/8 : RUN echo "compiling the thing" && echo "fatal: no such module" >&2 && exit 3: The command '/bin/sh -c echo "compiling the thing" && echo "fatal: no such module" >&2 && exit 3' returned a non-zero code: 3`,
+      `image build for service "broken" failed at Step 3/5 : RUN echo "compiling the thing" && echo "fatal: no such module" >&2 && exit 3: The command '/bin/sh -c echo "compiling the thing" && echo "fatal: no such module" >&2 && exit 3' returned a non-zero code: 3`,
     );
     expect(failure.outputTail).toContain('compiling the thing');
     expect(failure.outputTail).toContain('fatal: no such module');
