@@ -29,7 +29,7 @@ export class PlainRenderer implements ProgressRenderer {
       case 'service.phase': {
         // The initial "waiting" of every service is noise in a log; a waiting with news is not.
         if (event.phase === 'waiting' && event.detail === undefined) return;
-        const detail = event.detail ? ` ${p.dim(`(${event.detail})`)}` : '';
+        const detail = event.detail && event.detail !== event.phase ? ` ${p.dim(`(${event.detail})`)}` : '';
         this.out.line(`${this.stamp(event.at)} ${stateMark(event.phase, p)} ${event.service.padEnd(this.width)} ${event.phase}${detail}`);
         return;
       }
