@@ -56,6 +56,12 @@ export interface VolumeMount {
   source?: string;
   target: string;
   readOnly: boolean;
+  /**
+   * The mode flags besides ro/rw, as compose writes them (`z`, `Z`, `rslave`, `cached`, `nocopy`, …;
+   * the long syntax's bind.propagation, bind.selinux and volume.nocopy become the same flags).
+   * Absent when there are none, so a mount without flags hashes as it always did.
+   */
+  options?: string[];
   location: SourceLocation;
 }
 

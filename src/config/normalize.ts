@@ -8,6 +8,7 @@
 import path from 'node:path';
 import type { PortMapping, RestartPolicy, VolumeMount } from './model.js';
 import type { SourceLocation } from '../errors.js';
+import { isRecord } from '../is-record.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -173,12 +174,14 @@ export function parseVolumeShort(input: string, dir: string, location: SourceLoc
     readOnly: modes.includes('ro'),
     location,
   };
+  const options = modes.filter((m) => m !== 'ro' && m !== 'rw');
+  if (options.length > 0) mount.options = options;
   return checkTarget(mount, input);
 }
 
 /** Compose long volume syntax. */
 export function parseVolumeLong(
-  input: { type?: unknown; source?: unknown; target?: unknown; read_only?: unknown },
+  input: { type?: unknown; source?: unknown; target?: unknown; read_only?: unknown; bind?: unknown; volume?: unknown },
   dir: string,
   location: SourceLocation,
 ): Parsed<VolumeMount> {
@@ -186,6 +189,8 @@ export function parseVolumeLong(
   if (type !== 'volume' && type !== 'bind' && type !== 'tmpfs') return fail(`type: expected volume, bind or tmpfs, got ${JSON.stringify(type)}`);
   if (typeof input.target !== 'string' || input.target.length === 0) return fail('target: expected the container path');
   const mount: VolumeMount = { type, target: input.target, readOnly: input.read_only === true, location };
+  const options = longSyntaxOptions(input);
+  if (options.length > 0) mount.options = options;
   if (typeof input.source === 'string' && input.source.length > 0 && type !== 'tmpfs') {
     mount.source = type === 'bind' ? resolveHostPath(input.source, dir) : input.source;
   } else if (type === 'bind') {
@@ -193,6 +198,19 @@ export function parseVolumeLong(
   }
   return checkTarget(mount, JSON.stringify(input));
 }
+
+/** bind.propagation, bind.selinux and volume.nocopy as the short syntax's mode flags. */
+function longSyntaxOptions(input: { bind?: unknown; volume?: unknown }): string[] {
+  const options: string[] = [];
+  const bind = isRecord(input.bind) ? input.bind : {};
+  const volume = isRecord(input.volume) ? input.volume : {};
+  if (typeof bind.selinux === 'string' && (bind.selinux === 'z' || bind.selinux === 'Z')) options.push(bind.selinux);
+  if (typeof bind.propagation === 'string' && PROPAGATION.has(bind.propagation)) options.push(bind.propagation);
+  if (volume.nocopy === true) options.push('nocopy');
+  return options;
+}
+
+const PROPAGATION = new Set(['shared', 'slave', 'private', 'rshared', 'rslave', 'rprivate']);
 
 function checkTarget(mount: VolumeMount, input: string): Parsed<VolumeMount> {
   if (!mount.target.startsWith('/')) return fail(`invalid volume "${input}": the container path "${mount.target}" must be absolute`);

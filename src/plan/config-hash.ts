@@ -41,7 +41,8 @@ export function configDocument(stack: Stack, service: Service, imageId: string):
       .map((port) => [port.hostIp ?? '', port.published ?? 0, port.target, port.protocol] as const)
       .sort(byKey((port) => port.join('/'))),
     volumes: spec.volumes
-      .map((mount) => [mount.type, mount.source ?? '', mount.target, mount.readOnly] as const)
+      // Flags join the document only when there are some: a mount without them hashes as before.
+      .map((mount) => (mount.options?.length ? ([mount.type, mount.source ?? '', mount.target, mount.readOnly, mount.options.join(',')] as const) : ([mount.type, mount.source ?? '', mount.target, mount.readOnly] as const)))
       .sort(byKey((mount) => `${mount[2]}\u0000${mount[0]}\u0000${mount[1]}`)),
     networks,
     restart: [spec.restart.name, spec.restart.maxRetries ?? null],

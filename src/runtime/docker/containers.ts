@@ -61,9 +61,13 @@ export async function createContainer(ctx: DockerContext, spec: ContainerSpec): 
     if (volume.type === 'tmpfs') tmpfs[volume.target] = '';
     else if (volume.type === 'bind' && volume.source !== undefined) {
       // Binds (not Mounts) so a missing host directory is created, as compose does.
-      binds.push(`${volume.source}:${volume.target}${volume.readOnly ? ':ro' : ''}`);
+      const modes = [...(volume.readOnly ? ['ro'] : []), ...(volume.options ?? []).filter((flag) => flag !== 'nocopy')];
+      binds.push(`${volume.source}:${volume.target}${modes.length > 0 ? `:${modes.join(',')}` : ''}`);
     } else if (volume.source !== undefined) {
-      mounts.push({ Type: 'volume', Source: volume.source, Target: volume.target, ReadOnly: volume.readOnly });
+      const noCopy = volume.options?.includes('nocopy') === true;
+      // dockerode's type asks for every VolumeOptions field; the engine takes NoCopy alone.
+      const settings = { Type: 'volume', Source: volume.source, Target: volume.target, ReadOnly: volume.readOnly, ...(noCopy ? { VolumeOptions: { NoCopy: true } } : {}) };
+      mounts.push(settings as Docker.MountSettings);
     } else {
       // Anonymous: labelled at creation, so even these are recognisably the stack's.
       mounts.push({ Type: 'volume', Target: volume.target, ReadOnly: volume.readOnly, VolumeOptions: { Labels: { [LABELS.stack]: spec.stack } } } as unknown as Docker.MountSettings);

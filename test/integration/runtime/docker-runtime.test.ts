@@ -39,7 +39,7 @@ async function cleanup(): Promise<void> {
   if (ids.length > 0) await dockerQuiet('rm', '-fv', ...ids);
   await dockerQuiet('rm', '-fv', `${STACK}-foreign`, `${STACK}-squatter`);
   await dockerQuiet('network', 'rm', NETWORK, `${STACK}_foreign`);
-  await dockerQuiet('volume', 'rm', `${STACK}_data`, `${STACK}_foreign`);
+  await dockerQuiet('volume', 'rm', `${STACK}_data`, `${STACK}_foreign`, `${STACK}_nocopy`, `${STACK}_copy`);
   const images = (await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', IMAGE_PREFIX + '/*'])).stdout.split('\n').filter(Boolean);
   const cliImages = (await execa('docker', ['images', '-q', '--filter', `label=itest=${STACK}`])).stdout.split('\n').filter(Boolean);
   if (images.length + cliImages.length > 0) await dockerQuiet('rmi', '-f', ...images, ...cliImages);
@@ -354,6 +354,37 @@ describe('containers', () => {
     }, abort.signal);
     await following;
     expect(followed.sort()).toEqual(['hello from env', 'to stderr', 'to stdout']);
+  });
+
+  it("applies a mount's mode flags: a bind's reach the engine, nocopy leaves a named volume empty", async () => {
+    const hostDir = await fs.mkdtemp(path.join(os.tmpdir(), 'stackctl-modes-'));
+    await runtime.ensureVolume(STACK, `${STACK}_nocopy`);
+    await runtime.ensureVolume(STACK, `${STACK}_copy`);
+    const flagged = await runtime.createContainer(
+      containerSpec('flags', {
+        command: ['sh', '-c', 'ls -A /etc/apt | wc -l > /done; ls -A /var/lib/dpkg | wc -l >> /done; exec sleep infinity'],
+        volumes: [
+          { type: 'bind', source: hostDir, target: '/host', readOnly: true, options: ['z', 'cached'], location: loc },
+          { type: 'volume', source: `${STACK}_nocopy`, target: '/etc/apt', readOnly: false, options: ['nocopy'], location: loc },
+          { type: 'volume', source: `${STACK}_copy`, target: '/var/lib/dpkg', readOnly: false, location: loc },
+        ],
+      }),
+    );
+    try {
+      expect(await docker('inspect', flagged, '--format', '{{json .HostConfig.Binds}}')).toBe(JSON.stringify([`${hostDir}:/host:ro,z,cached`]));
+      await runtime.startContainer(flagged);
+      let counts = '';
+      for (let i = 0; i < 50 && counts.split('\n').length < 2; i++) {
+        counts = (await runtime.exec(flagged, ['sh', '-c', 'cat /done 2>/dev/null'])).output.trim();
+        if (counts.split('\n').length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const [apt, doc] = counts.split('\n').map(Number);
+      expect(apt).toBe(0); // nocopy: the image's /etc/apt was not copied into the new volume
+      expect(doc).toBeGreaterThan(0); // without it, a new volume takes the image's content, as docker does
+    } finally {
+      await dockerQuiet('rm', '-fv', flagged);
+      await fs.rm(hostDir, { recursive: true, force: true });
+    }
   });
 
   it('execs with the exit code and the combined output', async () => {

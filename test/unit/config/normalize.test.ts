@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { didYouMean, parseDuration, parsePortLong, parsePortShort, parseRestart, parseVolumeShort, shellSplit } from '../../../src/config/normalize.js';
+import { didYouMean, parseDuration, parsePortLong, parsePortShort, parseRestart, parseVolumeLong, parseVolumeShort, shellSplit } from '../../../src/config/normalize.js';
 
 const at = { file: 'f', line: 1, col: 1 };
 
@@ -39,6 +39,15 @@ describe('parseVolumeShort', () => {
     expect(parseVolumeShort('data:/var/lib/data', '/s', at)).toMatchObject({ ok: true, value: { type: 'volume', source: 'data', target: '/var/lib/data', readOnly: false } });
     expect(parseVolumeShort('./init:/docker-entrypoint-initdb.d:ro', '/s', at)).toMatchObject({ ok: true, value: { type: 'bind', source: '/s/init', readOnly: true } });
     expect(parseVolumeShort('/app/node_modules', '/s', at)).toMatchObject({ ok: true, value: { type: 'volume', target: '/app/node_modules' } });
+  });
+  it('keeps the mode flags besides ro/rw, and adds none to a mount without them', () => {
+    const flagged = parseVolumeShort('./conf:/etc/conf:ro,z,rslave', '/s', at);
+    expect(flagged).toMatchObject({ ok: true, value: { readOnly: true, options: ['z', 'rslave'] } });
+    const plain = parseVolumeShort('./conf:/etc/conf:rw', '/s', at);
+    expect(plain.ok && 'options' in plain.value).toBe(false);
+    const long = parseVolumeLong({ type: 'bind', source: '/', target: '/host', read_only: true, bind: { propagation: 'rslave', selinux: 'Z' } }, '/s', at);
+    expect(long).toMatchObject({ ok: true, value: { readOnly: true, options: ['Z', 'rslave'] } });
+    expect(parseVolumeLong({ source: 'cache', target: '/cache', volume: { nocopy: true } }, '/s', at)).toMatchObject({ ok: true, value: { options: ['nocopy'] } });
   });
   it.each(['data:relative', 'a:/b:bogus', '::'])('refuses %s', (input) => expect(parseVolumeShort(input, '/s', at).ok).toBe(false));
 });
