@@ -486,6 +486,8 @@ function toJSWithKnownAliases(doc: Document.Parsed, maxAliasCount: number): unkn
 interface MapIndex {
   own: Map<string, Pair>;
   merges: Pair[];
+  /** The maps the `<<` keys merge in, in order (resolved on first need: every service looks through them). */
+  sources?: YamlNode[];
 }
 const mapIndexes = new WeakMap<object, MapIndex>();
 
@@ -509,15 +511,14 @@ function findPair(doc: Document.Parsed, items: Pair[], segment: string | number,
   const own = index.own.get(String(segment));
   if (own) return own;
   if (depth > 20) return undefined;
-  for (const merge of index.merges) {
+  index.sources ??= index.merges.flatMap((merge) => {
     const value = resolveAlias(doc, isNode(merge.value) ? merge.value : undefined);
     const sources = value && isSeq(value) ? value.items.map((item) => resolveAlias(doc, isNode(item) ? item : undefined)) : [value];
-    for (const source of sources) {
-      if (source && isMap(source)) {
-        const pair = findPair(doc, source.items as Pair[], segment, depth + 1);
-        if (pair) return pair;
-      }
-    }
+    return sources.filter((source): source is YamlNode => source !== undefined && isMap(source));
+  });
+  for (const source of index.sources) {
+    const pair = findPair(doc, (source as { items: Pair[] }).items, segment, depth + 1);
+    if (pair) return pair;
   }
   return undefined;
 }
