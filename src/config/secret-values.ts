@@ -102,6 +102,7 @@ export function secretValuesOfEnv(env: Readonly<Record<string, string | undefine
 /** Passwords in `scheme://user:password@host` URLs inside a value (decoded and as written). */
 export function urlPasswords(value: string): string[] {
   const out: string[] = [];
+  if (!value.includes('://')) return out;
   for (const match of value.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:([^@/]+)@/gi)) {
     const raw = match[1]!;
     out.push(raw);

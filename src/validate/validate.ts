@@ -17,14 +17,24 @@ export interface ValidateOptions {
   checkHostPorts?: boolean;
   /** Rules to run; default the whole registry. */
   rules?: readonly Rule[];
+  /** The stack's dependency graph when the caller has built it already (`plan` prints it too). */
+  graph?: RuleContext['graph'];
 }
 
 export async function validateStack(stack: Stack, options: ValidateOptions = {}): Promise<Diagnostic[]> {
+  // The graph and the host index are built on first use: `plan` runs two rules, which never read the
+  // host index (3.5% of a 10,000-service plan's CPU time when it was built for every run).
+  let graph: RuleContext['graph'] | undefined = options.graph;
+  let hosts: RuleContext['hosts'] | undefined;
   const ctx: RuleContext = {
     stack,
     services: new Map(stack.services.map((service) => [service.name, service])),
-    graph: graphOfStack(stack),
-    hosts: indexHosts(stack),
+    get graph() {
+      return (graph ??= graphOfStack(stack));
+    },
+    get hosts() {
+      return (hosts ??= indexHosts(stack));
+    },
     files: new FileCache(),
     checkHostPorts: options.checkHostPorts ?? true,
   };

@@ -29,9 +29,9 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         throw new UsageError(`--format must be one of ${START_ORDER_FORMATS.join(', ')}, not "${flags.format}"`);
       }
       const { stack, redactor } = await loadStackFile(ctx, flags.file, { ...(flags.profile ? { profiles: flags.profile } : {}), ...(flags.envFile ? { envFiles: flags.envFile } : {}) });
-      const problems = await validateStack(stack, { rules: [unknownDependency, dependencyCycle], checkHostPorts: false });
-      for (const problem of problems) ctx.stderr.write(`${formatFinding(problem, ctx.cwd, redactor)}\n`);
       const graph = graphOfStack(stack);
+      const problems = await validateStack(stack, { rules: [unknownDependency, dependencyCycle], checkHostPorts: false, graph });
+      for (const problem of problems) ctx.stderr.write(`${formatFinding(problem, ctx.cwd, redactor)}\n`);
       const ordering = orderGraph(graph);
       ctx.stdout.write(redactor.redact(renderStartOrder(flags.format as StartOrderFormat, { stack, graph, ordering })));
       ctx.exitCode = problems.some((p) => p.severity === 'error') ? 1 : 0;

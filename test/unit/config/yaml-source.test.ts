@@ -97,6 +97,24 @@ describe('parseYamlSource', () => {
     expect(src.value).toMatchObject({ services: { web: { image: 'own', restart: 'always', environment: { A: '1' } } }, other: { api: { image: 'two' } } });
   });
 
+  it('locates keys through lists of merges, nested merges and a map shared by many services, the same on every call (as before the merge sources were cached)', () => {
+    const text = [
+      'x-a: &a { image: one, environment: { A: "1" } }', // line 1
+      'x-b: &b { restart: always, <<: *a }', // line 2
+      'services:',
+      '  web: { <<: [*b, *a], image: own }', // line 4
+      '  api: { <<: [*b, *a] }', // line 5
+    ].join('\n');
+    const src = parseYamlSource(text, 'f.yaml');
+    for (let round = 0; round < 2; round++) {
+      expect(src.locate(['services', 'web', 'image'])).toEqual({ file: 'f.yaml', line: 4, col: 31 });
+      expect(src.locate(['services', 'web', 'restart'])).toEqual({ file: 'f.yaml', line: 2, col: 20 });
+      expect(src.locateKey(['services', 'api', 'image'])).toEqual({ file: 'f.yaml', line: 1, col: 11 });
+      expect(src.locate(['services', 'api', 'environment', 'A'])).toEqual({ file: 'f.yaml', line: 1, col: 41 });
+      expect(src.locateKey(['services', 'api', 'missing'])).toEqual({ file: 'f.yaml', line: 5, col: 3 });
+    }
+  });
+
   it('reads a long flat file that merges its anchors into thousands of services (the alias budget grows with the text)', () => {
     const lines = ['x-env: &env { LOG_LEVEL: info }', 'x-defaults: &defaults', '  restart: always', '  environment: { <<: *env }', 'services:'];
     for (let i = 0; i < 5000; i++) lines.push(`  s${i}: { <<: *defaults, image: app }`);
