@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildSpec } from '../../../src/config/model.js';
 import { diagnose } from '../../../src/diagnose/diagnose-service.js';
+import { loadStack } from '../../../src/load/load.js';
 import { createProbe } from '../../../src/probes/create-probe.js';
 import { ProbeGaveUpError } from '../../../src/probes/errors.js';
 import type { ProbeTarget } from '../../../src/probes/probe.js';
@@ -91,8 +92,12 @@ describe('the seed failures, diagnosed from what really happened', () => {
     const target = await start('airtable-gateway', { image, env: { API_KEY: SECRETS.API_KEY }, probePorts: [8002] });
     const error = await waitReady(createProbe({ kind: 'tcp', port: 8002 }), target, { timeoutMs: 30_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProbeGaveUpError);
+    // The hint naming pyairtable-common is the example's own (its stack.yaml's diagnose.module_hints).
+    const example = await loadStack(path.resolve('stack.yaml'), { env: { ...SECRETS } });
+    expect(example.stack?.moduleHints?.length).toBeGreaterThan(0);
     const diagnosis = diagnose({
       service: 'airtable-gateway',
+      stack: example.stack!,
       container: await runtime.inspectContainer(target.containerId),
       logs: await runtime.logs(target.containerId, 50),
       error,

@@ -132,14 +132,23 @@ describe('the example suite on the example stack', () => {
   it('a second run compares with the first and says UNCHANGED', { timeout: 300_000 }, async () => {
     const run = await stackctl(['test', '--reports-dir', reports], greenEnv);
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toContain(`Against baseline ${first.report.run.id}: UNCHANGED`);
     const second = latestReport(run.stdout);
-    expect(second.report.comparison?.verdict).toBe('UNCHANGED');
-    expect(readFileSync(second.files.markdown, 'utf8')).toContain('## 📈 Comparison with baseline — ➖ UNCHANGED');
+    const comparison = second.report.comparison!;
+    expect(comparison.baseline.id).toBe(first.report.run.id);
+    // Everything but response times must be exactly as before. Response times on a shared 2-core
+    // runner can move past the report's tolerance between two runs (a p95 of 459 ms then 120 ms
+    // under a load spike); the verdict then says so, and only then is it not UNCHANGED.
+    const moved = comparison.metrics.filter((m) => m.status !== 'same' && m.status !== 'n/a');
+    expect(moved.filter((m) => !m.id.endsWith('_response_ms')).map((m) => m.id)).toEqual([]);
+    expect([comparison.newlyFailing, comparison.newlyPassing, comparison.added, comparison.removed]).toEqual([[], [], [], []]);
+    const expected = moved.length === 0 ? 'UNCHANGED' : moved.some((m) => m.status === 'regression') ? 'REGRESSION' : 'IMPROVEMENT';
+    expect(comparison.verdict, JSON.stringify(moved)).toBe(expected);
+    expect(run.stdout).toContain(`Against baseline ${first.report.run.id}: ${expected}`);
+    if (expected === 'UNCHANGED') expect(readFileSync(second.files.markdown, 'utf8')).toContain('## 📈 Comparison with baseline — ➖ UNCHANGED');
     const history = await stackctl(['report', 'history', '--reports-dir', reports, '--json'], greenEnv);
     expect(history.exitCode, history.stderr).toBe(0);
     const rows = (JSON.parse(history.stdout) as { runs: Array<{ id: string; verdict: string | null }> }).runs;
-    expect(rows.map((r) => r.verdict)).toEqual([null, 'UNCHANGED']);
+    expect(rows.map((r) => r.verdict)).toEqual([null, expected]);
   });
 
   it('down removes the stack', { timeout: 300_000 }, async () => {
