@@ -96,6 +96,11 @@ async function refine(cause: RootCause, container: ContainerDetails, runtime: Ru
     out.summary = `killed for lack of memory (OOM) at its limit of ${mib(container.memoryLimitBytes)}`;
     out.hint = `raise its memory limit (mem_limit / deploy.resources.limits.memory, now ${mib(container.memoryLimitBytes)}) above what it needs, or find what grows (its last log lines show where it was)`;
   }
+  if (out.code === 'exited' && container.exitCode === 137 && container.memoryLimitBytes) {
+    // The engine sets OOMKilled from an event that can lose the race with the exit under load
+    // (seen in CI): under a memory limit, a SIGKILL may well be the kernel's OOM killer.
+    out.hint = `it was killed (SIGKILL) and the engine reported no OOM kill; under its memory limit of ${mib(container.memoryLimitBytes)} that is still most often the kernel's OOM killer (the engine's report can lose the race with the exit) — otherwise docker kill or a stop timeout. Raise the limit, or watch \`docker stats\` while it runs`;
+  }
   if (isLooping(container)) {
     if (out.code === 'exited' || out.code === 'unknown') {
       out.code = 'crash-loop';

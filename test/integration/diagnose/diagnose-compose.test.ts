@@ -28,6 +28,8 @@ let report: DiagnoseReport;
 let text: string;
 let markdown: string;
 let exitCode: number;
+/** What the engine itself says of ingest: its OOMKilled flag comes from an event that can lose the race with the exit under load. */
+let engineSawOom: boolean;
 
 beforeAll(async () => {
   await execa('bash', [path.join(ROOT, 'scripts/ensure-docker-compose.sh')], { stdio: 'inherit' });
@@ -45,6 +47,9 @@ beforeAll(async () => {
     const exited = ['cache-client', 'session-worker', 'airtable-gateway', 'reporter', 'ingest'].every((s) => by(s)?.status === 'exited');
     return exited && (by('worker')?.restartCount ?? 0) >= 3 && by('search')?.health?.status === 'unhealthy';
   });
+  const ingestId = (await execa('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', 'label=com.docker.compose.service=ingest'])).stdout.trim();
+  engineSawOom = (await execa('docker', ['inspect', ingestId, '--format', '{{.State.OOMKilled}}'])).stdout.trim() === 'true';
+  if (!engineSawOom) console.warn('the engine reported no OOM kill for ingest this time (exit 137 under a 24 MiB limit): checking the diagnosis of that case');
   const json = await runCli(['diagnose', '-p', PROJECT, '--json'], { cwd: ROOT });
   exitCode = json.exitCode;
   report = JSON.parse(json.stdout) as DiagnoseReport;
@@ -94,9 +99,15 @@ describe('stackctl diagnose on a docker-compose 1.29 project', () => {
     expect(refused.findings.map((f) => f.code)).toEqual(['COMPOSE101']);
     expect(refused.fix).toBe('write `depends_on: { slow-db: { condition: service_healthy } }`');
 
-    expect(cause('oom-killed')).toMatchObject({ services: ['ingest'], summary: 'killed for lack of memory (OOM) at its limit of 24 MiB' });
     const ingest = report.services.find((s) => s.service === 'ingest')!;
-    expect(ingest).toMatchObject({ state: 'exited', exitCode: 137, oomKilled: true, memoryLimitBytes: 24 * 1024 * 1024 });
+    expect(ingest).toMatchObject({ state: 'exited', exitCode: 137, oomKilled: engineSawOom, memoryLimitBytes: 24 * 1024 * 1024 });
+    if (engineSawOom) {
+      expect(cause('oom-killed')).toMatchObject({ services: ['ingest'], summary: 'killed for lack of memory (OOM) at its limit of 24 MiB' });
+    } else {
+      // The engine lost its OOM report: the diagnosis says what is known and that an OOM kill is still likely.
+      expect(cause('exited')).toMatchObject({ services: ['ingest'], summary: 'exited with code 137 (SIGKILL)' });
+      expect(cause('exited')!.fix).toContain('the engine reported no OOM kill; under its memory limit of 24 MiB that is still most often the kernel\'s OOM killer');
+    }
 
     const loop = cause('crash-loop')!;
     expect(loop.services).toEqual(['worker']);
@@ -162,8 +173,12 @@ describe('stackctl diagnose on a docker-compose 1.29 project', () => {
     expect(at('cache-client', 'die')).toBeGreaterThan(at('cache-client', 'start'));
     expect(at('reporter', 'start')).toBeGreaterThan(at('slow-db', 'start'));
     expect(at('reporter', 'die')).toBeGreaterThan(at('reporter', 'start'));
-    expect(at('ingest', 'oom')).toBeGreaterThan(at('ingest', 'start'));
-    expect(at('ingest', 'die')).toBeGreaterThan(at('ingest', 'oom'));
+    if (engineSawOom) {
+      expect(at('ingest', 'oom')).toBeGreaterThan(at('ingest', 'start'));
+      expect(at('ingest', 'die')).toBeGreaterThan(at('ingest', 'oom'));
+    } else {
+      expect(at('ingest', 'die')).toBeGreaterThan(at('ingest', 'start'));
+    }
     expect(entries.find((e) => e.service === 'ingest' && e.action === 'die')?.detail).toBe('exit 137');
     expect(entries.filter((e) => e.service === 'worker' && e.action === 'die')).toHaveLength(2);
     expect(entries.find((e) => e.service === 'worker' && e.action === 'restarting')?.detail).toMatch(/^died \d+ more times? \(exit 3\)/);
@@ -179,7 +194,7 @@ describe('stackctl diagnose on a docker-compose 1.29 project', () => {
     expect(text.split('\n').length).toBeLessThan(80);
     expect(markdown).toContain(`# Diagnosis of stack \`${PROJECT}\``);
     expect(markdown).toContain('### 1. `redis-auth`');
-    expect(markdown).toContain('| ingest | exited (137) OOM |');
+    expect(markdown).toContain(engineSawOom ? '| ingest | exited (137) OOM |' : '| ingest | exited (137) |');
     for (const secret of Object.values(SECRETS)) {
       expect(JSON.stringify(report)).not.toContain(secret);
       expect(text).not.toContain(secret);
