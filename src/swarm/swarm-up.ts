@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Stack } from '../config/model.js';
 import { graphOfStack, orderGraph } from '../graph/graph.js';
 import { RuntimeError } from '../errors.js';
+import { sleep } from '../engine/signals.js';
 import { swarmCompose, type SwarmComposeOptions } from './compose-v3.js';
 import type { SwarmEngine, SwarmTask } from './swarm-engine.js';
 
@@ -57,17 +58,6 @@ export interface SwarmUpResult {
   totalMs: number;
   composeFile: string;
 }
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 /** Makes the engine a manager when it is in no swarm; says so. */
 export async function ensureManager(engine: SwarmEngine, advertiseAddr: string | undefined, onEvent?: (event: SwarmEvent) => void): Promise<boolean> {
