@@ -10,26 +10,17 @@
  * Usage: node bench/ephemeral-bench.mjs [--json FILE]     Needs: `npm run build`, a running engine, .env.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { exampleEnv } from './example-env.mjs';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/stackctl.js');
-const secrets = {
-  POSTGRES_USER: 'pyairtable',
-  POSTGRES_DB: 'pyairtable',
-  POSTGRES_PASSWORD: randomBytes(16).toString('hex'),
-  REDIS_PASSWORD: randomBytes(16).toString('hex'),
-  API_KEY: randomBytes(16).toString('hex'),
-  JWT_SECRET: randomBytes(16).toString('hex'),
-};
-const env = { ...process.env, ...secrets, NO_COLOR: '1' };
-for (const name of Object.keys(env)) if (/_PORT$/.test(name) || name === 'STACKCTL_PROJECT_NAME') delete env[name];
+const { env } = exampleEnv();
 
 async function upCopy() {
   const started = performance.now();

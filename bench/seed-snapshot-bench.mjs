@@ -26,6 +26,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { exampleEnv } from './example-env.mjs';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,16 +36,7 @@ const argValue = (flag) => {
   return at > 0 ? process.argv[at + 1] : undefined;
 };
 const ROUNDS = Number(argValue('--rounds') ?? 3);
-const secrets = {
-  POSTGRES_USER: 'pyairtable',
-  POSTGRES_DB: 'pyairtable',
-  POSTGRES_PASSWORD: randomBytes(16).toString('hex'),
-  REDIS_PASSWORD: randomBytes(16).toString('hex'),
-  API_KEY: randomBytes(16).toString('hex'),
-  JWT_SECRET: randomBytes(16).toString('hex'),
-};
-const env = { ...process.env, ...secrets, NO_COLOR: '1' };
-for (const name of Object.keys(env)) if (/_PORT$/.test(name) || name === 'STACKCTL_PROJECT_NAME') delete env[name];
+const { env } = exampleEnv();
 
 const name = `seedbench-${randomBytes(3).toString('hex')}`;
 const file = path.join(ROOT, `.${name}.stack.yaml`);
