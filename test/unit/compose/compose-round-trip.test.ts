@@ -22,6 +22,7 @@ import { exportCompose } from '../../../src/compose/export-compose.js';
 import { importCompose } from '../../../src/compose/import-compose.js';
 import { COMPOSE_DEFAULT_FILES, overrideFileFor } from '../../../src/compose/compose-files.js';
 import { shellSplit } from '../../../src/config/normalize.js';
+import { ComposeCli } from '../../support/compose-config.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
 const work = mkdtempSync(path.join(tmpdir(), 'stackctl-compose-roundtrip-'));
@@ -62,9 +63,20 @@ function shellWords(text: string): string[] {
   return split.ok ? split.value : [text];
 }
 
-function composeConfig(files: string[], cwd: string, envFile?: string, env: Record<string, string> = {}): { ok: boolean; config?: Record<string, unknown>; error: string } {
-  const args = [...(envFile ? ['--env-file', envFile] : []), ...files.flatMap((file) => ['-f', file]), 'config'];
-  const run = spawnSync('docker-compose', args, { cwd, env: { ...ENV, ...env }, encoding: 'utf8' });
+// One Python process answers every `docker-compose config` of this file (~140 of them): see compose-config.ts.
+const compose = new ComposeCli();
+afterAll(() => compose.close());
+
+const configArgs = (files: string[], envFile?: string): string[] => [...(envFile ? ['--env-file', envFile] : []), ...files.flatMap((file) => ['-f', file]), 'config'];
+
+interface ComposeConfig {
+  ok: boolean;
+  config?: Record<string, unknown>;
+  error: string;
+}
+
+async function composeConfig(files: string[], cwd: string, envFile?: string, env: Record<string, string> = {}): Promise<ComposeConfig> {
+  const run = await compose.run(configArgs(files, envFile), cwd, env);
   if (run.status !== 0) return { ok: false, error: (run.stderr || run.stdout).trim().split('\n').slice(-3).join(' | ') };
   return { ok: true, config: parse(run.stdout) as Record<string, unknown>, error: '' };
 }
@@ -132,12 +144,12 @@ interface RoundTrip {
   source: Record<string, unknown>;
   /** The export, written; `back()` runs docker-compose config on it again (after a test broke it on purpose). */
   exported: string;
-  back(options?: { withSecretEnv?: boolean }): ReturnType<typeof composeConfig>;
+  back(options?: { withSecretEnv?: boolean }): Promise<ComposeConfig>;
 }
 
 /** import → stack.yaml → export compose; undefined when docker-compose rejects the source itself. */
 async function roundTrip(project: Project): Promise<RoundTrip | undefined> {
-  const source = composeConfig(project.files, project.dir);
+  const source = await composeConfig(project.files, project.dir);
   if (!source.ok) {
     // Not a project docker-compose 1.29 accepts (include, or a deliberately broken fixture): nothing to round-trip.
     console.info(`${project.name}: skipped, docker-compose rejects the source: ${source.error}`);
@@ -157,7 +169,7 @@ async function roundTrip(project: Project): Promise<RoundTrip | undefined> {
   // Documented difference: a secret the stack writes literally is exported as a `${NAME}` reference
   // (never its value); docker-compose gets those values as the user's .env would give them.
   const envFile = path.join(project.dir, '.env');
-  const back = ({ withSecretEnv = true } = {}): ReturnType<typeof composeConfig> =>
+  const back = ({ withSecretEnv = true } = {}): Promise<ComposeConfig> =>
     composeConfig([exported], path.dirname(exported), existsSync(envFile) ? envFile : undefined, withSecretEnv ? Object.fromEntries(result.secretEnv) : {});
   return { source: source.config!, exported, back };
 }
@@ -168,7 +180,7 @@ describe.skipIf(!hasDockerCompose)('import → export compose → docker-compose
     (gap ? it.fails : it)(gap ? `${project.name} (not yet faithful: ${gap})` : project.name, async () => {
       const trip = await roundTrip(project);
       if (!trip) return;
-      const back = trip.back();
+      const back = await trip.back();
       expect(back.ok, `docker-compose 1.29 rejects the export of ${project.name}: ${back.error}`).toBe(true);
       expect(documented(back.config!)).toEqual(documented(trip.source));
       // Compose v2 checks the schema after interpolation: a `retries: $RETRIES` the source writes is
@@ -178,6 +190,19 @@ describe.skipIf(!hasDockerCompose)('import → export compose → docker-compose
       expect(added, `${project.name}: the export breaks the compose-spec schema`).toEqual([]);
     });
   }
+});
+
+describe.skipIf(!hasDockerCompose)('the in-process docker-compose', () => {
+  it('answers as the docker-compose command does, for a project it accepts and for one it rejects', async () => {
+    const chosen = projects().filter((candidate) => ['compose-real/otel-demo', 'compose/25-cycle-and-unknown.yml'].includes(candidate.name));
+    expect(chosen, 'both fixtures exist').toHaveLength(2);
+    for (const project of chosen) {
+      const command = spawnSync('docker-compose', configArgs(project.files), { cwd: project.dir, env: ENV, encoding: 'utf8' });
+      const batch = await compose.run(configArgs(project.files), project.dir);
+      expect({ status: batch.status, stdout: batch.stdout, stderr: batch.stderr }).toEqual({ status: command.status, stdout: command.stdout, stderr: command.stderr });
+      expect(batch.status === 0 ? batch.stdout : batch.stderr, project.name).not.toBe('');
+    }
+  });
 });
 
 /** The comparison above can fail: each export broken on purpose in one way the round trip once lost. */
@@ -202,12 +227,12 @@ describe.skipIf(!hasDockerCompose)('the round-trip comparison notices a broken e
       const broken = mutate(text);
       expect(broken, 'the breakage must change the export (the fixture changed?)').not.toBe(text);
       writeFileSync(trip!.exported, broken);
-      expect(documented(trip!.back().config!)).not.toEqual(documented(trip!.source));
+      expect(documented((await trip!.back()).config!)).not.toEqual(documented(trip!.source));
     });
   }
   it('compose-real/fastapi-celery-flower: without the secret references\' values', async () => {
     const trip = await roundTrip(named('compose-real/fastapi-celery-flower'));
-    expect(documented(trip!.back({ withSecretEnv: false }).config!)).not.toEqual(documented(trip!.source));
+    expect(documented((await trip!.back({ withSecretEnv: false })).config!)).not.toEqual(documented(trip!.source));
   });
 });
 
