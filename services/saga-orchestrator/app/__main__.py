@@ -16,11 +16,10 @@ from .schema import MigratedDatabase
 
 # A live runner saves the saga at least every step timeout (10 s); far longer idle means it died.
 ORPHAN_IDLE_S = 60
-ORPHAN_SCAN_EVERY_S = 15
 
 
-def _recover_forever(store: SagaStore, backends: Backends, stop: threading.Event) -> None:
-    while not stop.wait(ORPHAN_SCAN_EVERY_S):
+def _recover_forever(store: SagaStore, backends: Backends, stop: threading.Event, every_s: int) -> None:
+    while not stop.wait(every_s):
         try:
             for saga in saga_runner.recover_orphans(store, backends, ORPHAN_IDLE_S):
                 telemetry.warning("compensated orphaned saga", saga_id=saga["id"], status=saga["status"])
@@ -32,7 +31,7 @@ def main() -> None:
     settings = config.load(
         service="saga-orchestrator",
         required=["DATABASE_URL", "API_KEY", "PLATFORM_SERVICES_URL", "AIRTABLE_GATEWAY_URL"],
-        optional={"PORT": 8008, "LOG_LEVEL": "info", "AIRTABLE_BASE": ""},
+        optional={"PORT": 8008, "LOG_LEVEL": "info", "AIRTABLE_BASE": "", "ORPHAN_SCAN_EVERY_S": 15},
     )
     app = server.App(settings)
     app.ready_checks({
@@ -52,7 +51,7 @@ def main() -> None:
                         settings.airtable_base or None)
     routes.register(app, store, backends)
     stop = threading.Event()
-    threading.Thread(target=_recover_forever, args=(store, backends, stop), daemon=True, name="saga-recovery").start()
+    threading.Thread(target=_recover_forever, args=(store, backends, stop, settings.orphan_scan_every_s), daemon=True, name="saga-recovery").start()
     try:
         app.serve()
     finally:

@@ -288,12 +288,13 @@ export class Stack {
  * The repository's stack.yaml reduced to `services` (a closed set: what they depend on is among
  * them), named `id`, without build sections (the images are built), env_file and suite.
  */
-function writeStackFile(id: string, services: ServiceName[]): string {
+function writeStackFile(id: string, services: ServiceName[], environment: StartOptions['environment'] = {}): string {
   const stack = parse(readFileSync(resolve(ROOT, 'stack.yaml'), 'utf8')) as { services: Record<string, Record<string, unknown>> } & Record<string, unknown>;
   const kept: Record<string, Record<string, unknown>> = {};
   for (const service of services) {
     const { build: _build, ...definition } = stack.services[service]!;
-    kept[service] = definition;
+    const extra = environment[service];
+    kept[service] = extra ? { ...definition, environment: { ...(definition.environment as Record<string, string>), ...extra } } : definition;
   }
   const { env_file: _envFile, suite: _suite, ...rest } = stack;
   const dir = mkdtempSync(join(tmpdir(), `${id}-`));
@@ -302,11 +303,16 @@ function writeStackFile(id: string, services: ServiceName[]): string {
   return file;
 }
 
+export interface StartOptions {
+  /** Variables added to a service's `environment` in the stack file. */
+  environment?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
 /**
  * Starts `services` with stackctl (in dependency order, each proven ready) under a fresh project
  * name. On failure everything started is removed.
  */
-export async function startStack(label: string, services: ServiceName[]): Promise<Stack> {
+export async function startStack(label: string, services: ServiceName[], options: StartOptions = {}): Promise<Stack> {
   const wanted = ORDER.filter((s) => services.includes(s));
   const id = `stackctl-it-${label}-${randomBytes(3).toString('hex')}`;
   const ports: Record<string, string> = {};
@@ -314,7 +320,7 @@ export async function startStack(label: string, services: ServiceName[]): Promis
     const variable = PORT_VARIABLE[service];
     if (variable) ports[variable] = String(await freePort());
   }
-  const stack = new Stack(id, writeStackFile(id, wanted), ports);
+  const stack = new Stack(id, writeStackFile(id, wanted, options.environment), ports);
   try {
     await stack.up(wanted);
   } catch (error) {

@@ -7,7 +7,10 @@ let stack: Stack;
 const BASE = 'appStackctlDemo';
 
 beforeAll(async () => {
-  stack = await startStack('saga', ['postgres', 'redis', 'platform-services', 'airtable-gateway', 'saga-orchestrator']);
+  // Scan for orphans every second (15 s by default) so the orphan-recovery test does not wait for the scan.
+  stack = await startStack('saga', ['postgres', 'redis', 'platform-services', 'airtable-gateway', 'saga-orchestrator'], {
+    environment: { 'saga-orchestrator': { ORPHAN_SCAN_EVERY_S: '1' } },
+  });
 }, 180_000);
 
 afterAll(async () => {
