@@ -7,7 +7,7 @@
  * - two `up`s of one stack at once → the second waits, names the first (pid, command, since), then
  *   finds nothing to do; a third with a short --lock-timeout gives up with the holder named.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -91,6 +91,8 @@ describe('up repairs a container the engine can no longer start', () => {
 describe('two ups of one stack at once', () => {
   it('the second waits for the first and says for whom; a third with a short --lock-timeout gives up naming it', async () => {
     const project = `it-lock-${process.pid}`;
+    // The first `up` holds the lock until the test opens the gate: its service is ready only once
+    // /gate/go exists, which the test creates after the second is waiting and the third gave up.
     const file = stackDir(
       project,
       [
@@ -98,22 +100,33 @@ describe('two ups of one stack at once', () => {
         'services:',
         '  slow:',
         '    image: debian:bookworm-slim',
-        // Long enough for two more CLIs to start on a loaded machine while the first still holds the lock.
-        `    command: [sh, -c, 'sleep 10; touch /tmp/ready; trap "exit 0" TERM; sleep infinity & wait']`,
-        '    readiness: { exec: [test, -f, /tmp/ready], timeout: 30s }',
+        `    command: [sh, -c, 'trap "exit 0" TERM; sleep infinity & wait']`,
+        '    volumes: ["./gate:/gate:ro"]',
+        '    readiness: { exec: [test, -f, /gate/go], timeout: 2m }',
         '',
       ].join('\n'),
     );
+    const gate = path.join(path.dirname(file), 'gate');
+    mkdirSync(gate);
     const holderFile = stackLockPaths(project, process.env.DOCKER_HOST ? { engine: process.env.DOCKER_HOST } : {}).holderFile;
     const first = spawnStackctl(['up', '-f', file, '-p', project, '--progress', 'plain'], env);
     const deadline = Date.now() + 20_000;
     while (readLockHolder(holderFile)?.pid !== first.pid && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(readLockHolder(holderFile)).toMatchObject({ pid: first.pid, command: `stackctl up -f ${file} -p ${project} --progress plain` });
 
-    const [second, third] = await Promise.all([
-      stackctl(['up', '-f', file, '-p', project, '--json'], env),
-      stackctl(['up', '-f', file, '-p', project, '--lock-timeout', '1s'], env),
-    ]);
+    const secondChild = spawnStackctl(['up', '-f', file, '-p', project, '--json'], env);
+    const secondWaits = new Promise<void>((resolve) => {
+      let seen = '';
+      secondChild.stdout?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes('"lock.waiting"')) resolve();
+      });
+    });
+    const third = await stackctl(['up', '-f', file, '-p', project, '--lock-timeout', '1s'], env);
+    await Promise.race([secondWaits, secondChild]); // a second that never waits fails the assertions below
+    writeFileSync(path.join(gate, 'go'), '');
+    const secondResult = await secondChild;
+    const second = { exitCode: secondResult.exitCode, stdout: String(secondResult.stdout), stderr: String(secondResult.stderr) };
     const firstResult = await first;
     expect(firstResult.exitCode, String(firstResult.stdout) + String(firstResult.stderr)).toBe(0);
 
