@@ -123,7 +123,10 @@ describe.skipIf(!available)('no canary secret escapes through the engine side (r
       const stop = new AbortController();
       const collecting = client!.events((record) => events.push(record), { signal: stop.signal, since: 0 }).catch(() => undefined);
       await client!.restart('app');
-      await new Promise((r) => setTimeout(r, 3000));
+      // The stream has everything the restart produced once it carries the action's end.
+      const restarted = (): boolean => events.some(({ event }) => event.type === 'action.finished' && event.action === 'restart');
+      while (!restarted() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(restarted(), JSON.stringify(events)).toBe(true);
       stop.abort();
       await collecting;
       expect(events.length).toBeGreaterThan(0);
