@@ -7,6 +7,7 @@
 import type { Stack } from '../config/model.js';
 import { blockedDiagnosis, diagnose, type TextRedactor } from '../diagnose/diagnose-service.js';
 import { createProbe } from '../probes/create-probe.js';
+import { probeFailureOf } from '../probes/probe-failure.js';
 import type { ProbeTarget } from '../probes/probe.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import type { ServiceEndpoint } from './context.js';
@@ -60,11 +61,18 @@ export function endpointsFromContainers(stack: Stack, containers: readonly Conta
   return out;
 }
 
-/** How long the one readiness-probe attempt on a running service may take. */
-export const PROBE_ONCE_TIMEOUT_MS = 5000;
+/** How long one readiness-probe attempt on a running service may take. */
+const PROBE_ATTEMPT_TIMEOUT_MS = 5000;
+/**
+ * A running service whose probe fails is tried again for this long (an attempt a second) before it
+ * is called down: on a loaded machine one attempt of a /ready that checks its own dependencies can
+ * miss, and a service every check then reaches was reported "down" by a green run.
+ */
+const PROBE_SETTLE_MS = 8_000;
+const PROBE_PAUSE_MS = 1000;
 
-/** One attempt of the service's readiness probe; the error when it does not pass. */
-async function probeOnce(stack: Stack, runtime: Runtime, container: ContainerInfo, redactor: TextRedactor | undefined): Promise<unknown> {
+/** The service's readiness probe, tried until it passes or PROBE_SETTLE_MS is spent; the last error when it never passes. */
+async function probeUntilSettled(stack: Stack, runtime: Runtime, container: ContainerInfo, redactor: TextRedactor | undefined): Promise<unknown> {
   const service = stack.services.find((s) => s.name === container.service);
   const spec = service?.readiness?.probe;
   if (!spec) return undefined;
@@ -76,18 +84,23 @@ async function probeOnce(stack: Stack, runtime: Runtime, container: ContainerInf
     hostPort: (port) => container.ports.find((p) => p.target === port && p.protocol === 'tcp')?.hostPort,
     runtime,
   };
-  try {
-    await probe.check(target, AbortSignal.timeout(PROBE_ONCE_TIMEOUT_MS));
-    return undefined;
-  } catch (error) {
-    return error ?? new Error('probe failed');
+  const settleBy = Date.now() + PROBE_SETTLE_MS;
+  for (;;) {
+    try {
+      await probe.check(target, AbortSignal.timeout(PROBE_ATTEMPT_TIMEOUT_MS));
+      return undefined;
+    } catch (error) {
+      // A refused credential does not heal by waiting: say so at once.
+      if (probeFailureOf(error)?.kind === 'auth' || Date.now() + PROBE_PAUSE_MS >= settleBy) return error ?? new Error('probe failed');
+    }
+    await new Promise((resolve) => setTimeout(resolve, PROBE_PAUSE_MS));
   }
 }
 
 /**
  * Diagnoses for services that are not ready: a present container is diagnosed from its state and
- * logs by src/diagnose (the classifier `up` uses); a running one gets one attempt of its readiness
- * probe, and is diagnosed from the probe's error and its logs when that fails (a service left running
+ * logs by src/diagnose (the classifier `up` uses); a running one gets its readiness probe, for a few
+ * seconds, and is diagnosed from the probe's error and its logs when that fails (a service left running
  * by a failed `up`); a service without a container is blocked by a dependency that is down, or simply
  * not started.
  */
@@ -117,7 +130,7 @@ export async function inspectServices(
     present.map(async (container) => {
       let error: unknown;
       if (container.status === 'running') {
-        error = await probeOnce(stack, runtime, container, redactor);
+        error = await probeUntilSettled(stack, runtime, container, redactor);
         if (error === undefined) return undefined;
       }
       const logs = await runtime.logs(container.id, 20).catch(() => '');
