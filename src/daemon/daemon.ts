@@ -40,7 +40,7 @@ import { DaemonBusyError } from './errors.js';
 import { acquireDaemonLock, removeDaemonInfo, writeDaemonInfo, type DaemonLock } from './lock.js';
 import { LogCollector, DEFAULT_LOG_COLLECTOR, type LogCollectorOptions } from './log-collector.js';
 import type { DaemonPaths } from './paths.js';
-import { RingBuffer } from './ring-buffer.js';
+import { EventJournal } from './event-journal.js';
 import { Supervisor, snapshot, type InitEntry, type SupervisorOptions } from './supervisor.js';
 import { sleep } from '../engine/signals.js';
 import type { ServiceView } from './supervisor-machine.js';
@@ -94,9 +94,7 @@ export class Daemon implements DaemonBackend {
   private action: { name: string; startedAt: number } | undefined;
   private testRunning = false;
   private lastTest: TestSummary | undefined;
-  private readonly events: RingBuffer<DaemonEventRecord>;
-  private readonly listeners = new Set<(record: DaemonEventRecord) => void>();
-  private nextEventId = 1;
+  private readonly journal: EventJournal;
   private supervisor: Supervisor;
   private collector: LogCollector;
   private readonly engineStates = new Map<string, { phase: string; detail?: string }>();
@@ -114,7 +112,7 @@ export class Daemon implements DaemonBackend {
     this.clock = config.clock ?? Date.now;
     this.startedAt = this.clock();
     this.stack = config.stack;
-    this.events = new RingBuffer(config.eventBufferSize ?? 1_000);
+    this.journal = new EventJournal(config.eventBufferSize ?? 1_000, config.redactor, this.clock);
     this.supervisor = this.newSupervisor(this.stack);
     this.collector = new LogCollector(config.engine.runtime, this.stack.services.map((s) => s.name), config.logs ?? DEFAULT_LOG_COLLECTOR, this.clock);
   }
@@ -221,12 +219,11 @@ export class Daemon implements DaemonBackend {
   }
 
   eventsSince(id: number): DaemonEventRecord[] {
-    return this.events.toArray().filter((record) => record.id > id);
+    return this.journal.since(id);
   }
 
   subscribeEvents(listener: (record: DaemonEventRecord) => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+    return this.journal.subscribe(listener);
   }
 
   /**
@@ -283,13 +280,13 @@ export class Daemon implements DaemonBackend {
     if (this.phase === 'stopping') throw new DaemonBusyError('the daemon is stopping');
     this.action = { name, startedAt: this.clock() };
     const began = this.clock();
-    this.record({ type: 'action.started', at: began, action: name });
+    this.journal.record({ type: 'action.started', at: began, action: name });
     try {
       const result = await run();
-      this.record({ type: 'action.finished', at: this.clock(), action: name, ok: result.ok, durationMs: result.durationMs, detail: result.message });
+      this.journal.record({ type: 'action.finished', at: this.clock(), action: name, ok: result.ok, durationMs: result.durationMs, detail: result.message });
       return result;
     } catch (error) {
-      this.record({ type: 'action.finished', at: this.clock(), action: name, ok: false, durationMs: this.clock() - began, detail: errorMessage(error) });
+      this.journal.record({ type: 'action.finished', at: this.clock(), action: name, ok: false, durationMs: this.clock() - began, detail: errorMessage(error) });
       throw error;
     } finally {
       this.action = undefined;
@@ -366,7 +363,7 @@ export class Daemon implements DaemonBackend {
     if (this.phase !== 'supervising') throw new DaemonBusyError(`the daemon is ${this.phase}: there is nothing to restart right now`, { hint: this.phase === 'down' ? 'bring the stack up first ("up" action)' : 'wait for it' });
     this.checkServices([service]);
     const began = this.clock();
-    this.record({ type: 'action.started', at: began, action: 'restart', service });
+    this.journal.record({ type: 'action.started', at: began, action: 'restart', service });
     const definition = this.stack.services.find((s) => s.name === service);
     const limitMs = (definition?.readiness?.timeoutMs ?? definition?.startTimeoutMs ?? 120_000) + 30_000;
     await new Promise<void>((resolve) => {
@@ -397,7 +394,7 @@ export class Daemon implements DaemonBackend {
       durationMs: this.clock() - began,
       message: `${service} restarted: ${view?.state ?? 'unknown'}${view && !ok ? ` (${view.reason})` : ''}`,
     };
-    this.record({ type: 'action.finished', at: this.clock(), action: 'restart', service, ok, durationMs: result.durationMs, detail: result.message });
+    this.journal.record({ type: 'action.finished', at: this.clock(), action: 'restart', service, ok, durationMs: result.durationMs, detail: result.message });
     return this.config.redactor.redactValue(result);
   }
 
@@ -416,7 +413,7 @@ export class Daemon implements DaemonBackend {
       };
     }
     this.testRunning = true;
-    this.record({ type: 'action.started', at: began, action: 'test' });
+    this.journal.record({ type: 'action.started', at: began, action: 'test' });
     try {
       const diagnoses = new Map<string, Diagnosis>();
       for (const view of this.supervisor.views()) {
@@ -424,16 +421,16 @@ export class Daemon implements DaemonBackend {
       }
       const summary = await test(this.stack, { signal: this.work.signal, request, diagnoses });
       this.lastTest = summary;
-      this.record({ type: 'suite.finished', at: this.clock(), result: summary });
+      this.journal.record({ type: 'suite.finished', at: this.clock(), result: summary });
       this.say(summary.ok ? 'info' : 'warn', `suite: ${summary.summary}${summary.reportPath ? ` (report: ${summary.reportPath})` : ''}`);
       const result: ActionResult = { action: 'test', ok: summary.ok, durationMs: this.clock() - began, message: summary.summary, test: summary };
-      this.record({ type: 'action.finished', at: this.clock(), action: 'test', ok: summary.ok, durationMs: result.durationMs, detail: summary.summary });
+      this.journal.record({ type: 'action.finished', at: this.clock(), action: 'test', ok: summary.ok, durationMs: result.durationMs, detail: summary.summary });
       return result;
     } catch (error) {
       const summary: TestSummary = { at: new Date(this.clock()).toISOString(), ok: false, durationMs: this.clock() - began, summary: `the suite could not run: ${errorMessage(error)}`, error: errorMessage(error) };
       this.lastTest = summary;
-      this.record({ type: 'suite.finished', at: this.clock(), result: summary });
-      this.record({ type: 'action.finished', at: this.clock(), action: 'test', ok: false, durationMs: summary.durationMs, detail: summary.summary });
+      this.journal.record({ type: 'suite.finished', at: this.clock(), result: summary });
+      this.journal.record({ type: 'action.finished', at: this.clock(), action: 'test', ok: false, durationMs: summary.durationMs, detail: summary.summary });
       return { action: 'test', ok: false, durationMs: summary.durationMs, message: summary.summary, test: summary };
     } finally {
       this.testRunning = false;
@@ -475,7 +472,7 @@ export class Daemon implements DaemonBackend {
   private onEngineDown(reason: string): void {
     if (this.engineWatch || this.work.signal.aborted) return;
     const since = this.clock();
-    this.record({ type: 'engine.unavailable', at: since, reason });
+    this.journal.record({ type: 'engine.unavailable', at: since, reason });
     this.setPhase('engine-down', `the container engine does not answer (${reason}); waiting for it`);
     this.engineWatch = this.awaitEngine(since)
       .catch((error: unknown) => this.say('error', `after the engine outage: ${errorMessage(error)}`))
@@ -491,7 +488,7 @@ export class Daemon implements DaemonBackend {
       while (!signal.aborted && !(await runtime.ping(signal).then(() => true, () => false))) await sleep(ENGINE_POLL_MS, signal);
       if (signal.aborted) return;
       const back = this.clock();
-      this.record({ type: 'engine.available', at: back, downMs: back - since });
+      this.journal.record({ type: 'engine.available', at: back, downMs: back - since });
       this.setPhase('reconciling', `the engine answers again after ${Math.round((back - since) / 100) / 10}s: bringing the stack back like up`);
       try {
         const up = await this.bringUp(signal);
@@ -499,7 +496,7 @@ export class Daemon implements DaemonBackend {
         if (!up) return;
         const views = this.supervisor.views();
         const ready = views.filter((view) => view.ready).length;
-        this.record({
+        this.journal.record({
           type: 'engine.reconciled',
           at: this.clock(),
           ok: up.ok,
@@ -557,11 +554,11 @@ export class Daemon implements DaemonBackend {
     }
     if (event.type === 'service.failed') this.say('warn', `${event.service}: failed: ${event.diagnosis.rootCause.summary} — hint: ${event.diagnosis.rootCause.hint}`);
     if (QUIET_ENGINE_EVENTS.has(event.type)) return;
-    this.record({ type: 'engine', at: event.at, event });
+    this.journal.record({ type: 'engine', at: event.at, event });
   }
 
   private onSupervisorEvent(event: DaemonEvent): void {
-    this.record(event);
+    this.journal.record(event);
     switch (event.type) {
       case 'service.state':
         this.say(event.state === 'failed' ? 'error' : event.state === 'ready' ? 'info' : 'warn', `${event.service}: ${event.previous} → ${event.state} (${event.reason})`);
@@ -641,20 +638,8 @@ export class Daemon implements DaemonBackend {
 
   private setPhase(phase: DaemonPhase, detail?: string): void {
     this.phase = phase;
-    this.record({ type: 'daemon.phase', at: this.clock(), phase, ...(detail ? { detail } : {}) });
+    this.journal.record({ type: 'daemon.phase', at: this.clock(), phase, ...(detail ? { detail } : {}) });
     this.say('info', `daemon: ${phase}${detail ? ` — ${detail}` : ''}`);
-  }
-
-  private record(event: DaemonEvent): void {
-    const record: DaemonEventRecord = this.config.redactor.redactValue({ id: this.nextEventId++, at: new Date(this.clock()).toISOString(), event });
-    this.events.push(record);
-    for (const listener of this.listeners) {
-      try {
-        listener(record);
-      } catch {
-        // a broken listener must not break the daemon
-      }
-    }
   }
 
   private say(level: DaemonLogLevel, message: string): void {
