@@ -1,15 +1,53 @@
 /**
- * The daemon's engine, bound to the real modules: the engine's `up`/`down` (src/engine), the real
- * probes and waitReady, the engine's diagnosis, and the suite runner (src/suite/run-suite.ts, in a
- * child process: suite-process.ts) for the `test` action. Reloading the stack file is the caller's (the CLI knows -f / -p).
+ * The daemon's engine: what the daemon needs from the rest of stackctl (`DaemonEngine`: tests bind it
+ * to the in-memory runtime), and `createDaemonEngine`, bound to the real modules: the engine's
+ * `up`/`down` (src/engine), the real probes and waitReady, the engine's diagnosis, and the suite
+ * runner (src/suite/run-suite.ts, in a child process: suite-process.ts) for the `test` action.
+ * Reloading the stack file is the caller's (the CLI knows -f / -p).
  */
 import type { Stack } from '../config/model.js';
 import { defaultDependencies, down, up } from '../engine/index.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { Diagnosis } from '../diagnose/model.js';
 import type { EventListener } from '../engine/events.js';
+import type { DiagnoseFn } from '../engine/failure-diagnosis.js';
+import type { ProbeFactory, WaitReadyFn } from '../engine/readiness.js';
+import type { DownResult, UpResult } from '../engine/results.js';
 import { acquireStackLock, describeHolder } from '../engine/stack-lock.js';
-import { singleServiceStack, type DaemonEngine } from './daemon.js';
+import type { TestRequest, TestSummary } from './api-types.js';
 import { runSuiteInChildProcess } from './suite-process.js';
+
+/** What the daemon needs from the rest of stackctl. */
+export interface DaemonEngine {
+  runtime: Runtime;
+  /** Loads and validates the stack file again (the `up` action applies edits). */
+  reload(): Promise<Stack>;
+  up(stack: Stack, options: { signal: AbortSignal; onEvent: EventListener }): Promise<UpResult>;
+  /** Creates and starts one service's missing container the way `up` does (its dependencies are the supervisor's business). */
+  upService(stack: Stack, service: string, options: { signal: AbortSignal; onEvent: EventListener }): Promise<UpResult>;
+  down(stack: Stack, options: { removeVolumes: boolean; onEvent: EventListener; signal?: AbortSignal }): Promise<DownResult>;
+  probeFactory: ProbeFactory;
+  waitReady: WaitReadyFn;
+  diagnose: DiagnoseFn;
+  /**
+   * Runs the integration suite and writes the report; absent when this build has no suite runner.
+   * `diagnoses` are the daemon's of the services it gave up on, for the report's root causes.
+   */
+  test?(stack: Stack, options: { signal: AbortSignal; request: TestRequest; diagnoses: Map<string, Diagnosis> }): Promise<TestSummary>;
+}
+
+/**
+ * The stack reduced to one service, without its dependencies, for recreating that service alone:
+ * the supervisor has already waited for the dependencies, and reconcile leaves the other services'
+ * containers alone (they are not in this stack, so they are not planned). depends_on is not part of
+ * the config hash, so the container is the one a full `up` would create.
+ */
+export function singleServiceStack(stack: Stack, service: string): Stack {
+  return {
+    ...stack,
+    services: stack.services.filter((s) => s.name === service).map((s) => ({ ...s, dependsOn: [] })),
+  };
+}
 
 export interface RealEngineOptions {
   runtime: Runtime;

@@ -13,12 +13,9 @@
  */
 import { rmSync } from 'node:fs';
 import type { Stack } from '../config/model.js';
-import type { EngineEvent, EventListener } from '../engine/events.js';
-import type { DiagnoseFn } from '../engine/failure-diagnosis.js';
-import type { ProbeFactory, WaitReadyFn } from '../engine/readiness.js';
-import type { DownResult, ServiceResult, UpResult } from '../engine/results.js';
+import type { EngineEvent } from '../engine/events.js';
+import type { ServiceResult, UpResult } from '../engine/results.js';
 import { CancelledError, EngineUnavailableError, UsageError, errorMessage, isStackctlError } from '../errors.js';
-import type { Runtime } from '../runtime/runtime.js';
 import type { Redactor } from '../secrets.js';
 import type { ActionRequest, ApiServer, DaemonBackend } from './api-server.js';
 import { startApiServer } from './api-server.js';
@@ -39,30 +36,14 @@ import type { Diagnosis } from '../diagnose/model.js';
 import { DaemonBusyError } from './errors.js';
 import { acquireDaemonLock, removeDaemonInfo, writeDaemonInfo, type DaemonLock } from './lock.js';
 import { LogCollector, DEFAULT_LOG_COLLECTOR, type LogCollectorOptions } from './log-collector.js';
+import type { DaemonEngine } from './daemon-engine.js';
 import type { DaemonPaths } from './paths.js';
 import { EventJournal } from './event-journal.js';
 import { Supervisor, snapshot, type InitEntry, type SupervisorOptions } from './supervisor.js';
 import { sleep } from '../engine/signals.js';
 import type { ServiceView } from './supervisor-machine.js';
 
-/** What the daemon needs from the rest of stackctl; daemon-engine.ts binds the real modules. */
-export interface DaemonEngine {
-  runtime: Runtime;
-  /** Loads and validates the stack file again (the `up` action applies edits). */
-  reload(): Promise<Stack>;
-  up(stack: Stack, options: { signal: AbortSignal; onEvent: EventListener }): Promise<UpResult>;
-  /** Creates and starts one service's missing container the way `up` does (its dependencies are the supervisor's business). */
-  upService(stack: Stack, service: string, options: { signal: AbortSignal; onEvent: EventListener }): Promise<UpResult>;
-  down(stack: Stack, options: { removeVolumes: boolean; onEvent: EventListener; signal?: AbortSignal }): Promise<DownResult>;
-  probeFactory: ProbeFactory;
-  waitReady: WaitReadyFn;
-  diagnose: DiagnoseFn;
-  /**
-   * Runs the integration suite and writes the report; absent when this build has no suite runner.
-   * `diagnoses` are the daemon's of the services it gave up on, for the report's root causes.
-   */
-  test?(stack: Stack, options: { signal: AbortSignal; request: TestRequest; diagnoses: Map<string, Diagnosis> }): Promise<TestSummary>;
-}
+export type { DaemonEngine } from './daemon-engine.js';
 
 export type DaemonLogLevel = 'info' | 'warn' | 'error';
 
@@ -671,19 +652,6 @@ function outcomes(results: ServiceResult[]): Array<{ name: string; outcome: stri
     const detail = r.diagnosis?.rootCause.summary ?? (r.blockedBy ? `blocked by ${r.blockedBy}` : undefined);
     return detail ? { name: r.service, outcome: r.state, detail } : { name: r.service, outcome: r.state };
   });
-}
-
-/**
- * The stack reduced to one service, without its dependencies, for recreating that service alone:
- * the supervisor has already waited for the dependencies, and reconcile leaves the other services'
- * containers alone (they are not in this stack, so they are not planned). depends_on is not part of
- * the config hash, so the container is the one a full `up` would create.
- */
-export function singleServiceStack(stack: Stack, service: string): Stack {
-  return {
-    ...stack,
-    services: stack.services.filter((s) => s.name === service).map((s) => ({ ...s, dependsOn: [] })),
-  };
 }
 
 /** How often the daemon asks an engine that does not answer whether it is back. */
