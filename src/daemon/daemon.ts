@@ -15,7 +15,7 @@ import { rmSync } from 'node:fs';
 import type { Stack } from '../config/model.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { ServiceResult, UpResult } from '../engine/results.js';
-import { CancelledError, EngineUnavailableError, UsageError, errorMessage, isStackctlError } from '../errors.js';
+import { CancelledError, EngineUnavailableError, errorMessage, isStackctlError } from '../errors.js';
 import type { Redactor } from '../secrets.js';
 import type { ActionRequest, ApiServer, DaemonBackend } from './api-server.js';
 import { startApiServer } from './api-server.js';
@@ -35,17 +35,21 @@ import {
 import type { Diagnosis } from '../diagnose/model.js';
 import { DaemonBusyError } from './errors.js';
 import { acquireDaemonLock, removeDaemonInfo, writeDaemonInfo, type DaemonLock } from './lock.js';
-import { LogCollector, DEFAULT_LOG_COLLECTOR, type LogCollectorOptions } from './log-collector.js';
+import { DEFAULT_LOG_COLLECTOR, type LogCollectorOptions } from './log-collector.js';
 import type { DaemonEngine } from './daemon-engine.js';
 import type { DaemonPaths } from './paths.js';
 import { EventJournal } from './event-journal.js';
-import { Supervisor, snapshot, type InitEntry, type SupervisorOptions } from './supervisor.js';
+import { snapshot, type InitEntry, type SupervisorOptions } from './supervisor.js';
 import { sleep } from '../engine/signals.js';
-import type { ServiceView } from './supervisor-machine.js';
+import type { ServiceView, SupervisorEvent } from './supervisor-machine.js';
+import { engineEventLine, supervisorEventLine, type DaemonLogLevel, type Say } from './daemon-log.js';
+import { PhaseTracker } from './daemon-phase.js';
+import { ServiceLogs } from './service-logs.js';
+import { SupervisedStack } from './supervised-stack.js';
 
 export type { DaemonEngine } from './daemon-engine.js';
 
-export type DaemonLogLevel = 'info' | 'warn' | 'error';
+export type { DaemonLogLevel } from './daemon-log.js';
 
 export interface DaemonConfig {
   stack: Stack;
@@ -70,19 +74,19 @@ export interface DaemonConfig {
 const QUIET_ENGINE_EVENTS = new Set<EngineEvent['type']>(['service.probe', 'service.progress']);
 
 export class Daemon implements DaemonBackend {
-  private stack: Stack;
-  private phase: DaemonPhase = 'starting';
+  private readonly phase: PhaseTracker;
   private action: { name: string; startedAt: number } | undefined;
   private testRunning = false;
   private lastTest: TestSummary | undefined;
   private readonly journal: EventJournal;
-  private supervisor: Supervisor;
-  private collector: LogCollector;
+  private readonly supervised: SupervisedStack;
+  private readonly serviceLogs: ServiceLogs;
   private readonly engineStates = new Map<string, { phase: string; detail?: string }>();
   private api: ApiServer | undefined;
   private lock: DaemonLock | undefined;
   private readonly startedAt: number;
   private readonly clock: () => number;
+  private readonly say: Say;
   private readonly exitRequested = new AbortController();
   private attachTimer: ReturnType<typeof setInterval> | undefined;
   private readonly work = new AbortController();
@@ -92,10 +96,20 @@ export class Daemon implements DaemonBackend {
   private constructor(private readonly config: DaemonConfig) {
     this.clock = config.clock ?? Date.now;
     this.startedAt = this.clock();
-    this.stack = config.stack;
+    this.say = (level, message) => config.log(level, config.redactor.redact(message));
     this.journal = new EventJournal(config.eventBufferSize ?? 1_000, config.redactor, this.clock);
-    this.supervisor = this.newSupervisor(this.stack);
-    this.collector = new LogCollector(config.engine.runtime, this.stack.services.map((s) => s.name), config.logs ?? DEFAULT_LOG_COLLECTOR, this.clock);
+    this.phase = new PhaseTracker(this.journal, this.say, this.clock);
+    this.supervised = new SupervisedStack(
+      config.stack,
+      { engine: config.engine, supervision: config.supervision, logs: config.logs ?? DEFAULT_LOG_COLLECTOR, clock: this.clock },
+      {
+        onEvent: (event) => this.onSupervisorEvent(event),
+        onEngineDown: (reason) => this.onEngineDown(reason),
+        onEngineEvent: (event) => this.onEngineEvent(event),
+        warn: (message) => this.say('warn', message),
+      },
+    );
+    this.serviceLogs = new ServiceLogs(this.supervised, config.engine.runtime);
   }
 
   /** Takes the lock (refusing a second daemon), then starts the API. */
@@ -147,14 +161,14 @@ export class Daemon implements DaemonBackend {
     if (signal.aborted) stop();
     let upOk = false;
     try {
-      this.supervisor.start();
-      this.attachTimer = setInterval(() => this.attachLogs(), 5_000);
+      this.supervised.supervisor.start();
+      this.attachTimer = setInterval(() => this.serviceLogs.attach(), 5_000);
       this.attachTimer.unref?.();
-      this.setPhase('starting', `bringing ${this.stack.name} up (adopting what already runs)`);
+      this.phase.set('starting', `bringing ${this.supervised.stack.name} up (adopting what already runs)`);
       const up = await this.bringUp(this.work.signal);
       upOk = up?.ok ?? false;
       if (up && !this.work.signal.aborted) {
-        if (this.config.runSuite && this.stack.suite && this.config.engine.test) {
+        if (this.config.runSuite && this.supervised.stack.suite && this.config.engine.test) {
           void this.act({ action: 'test', options: {} }).catch((error: unknown) => this.say('error', `suite: ${errorMessage(error)}`));
         }
         await new Promise<void>((resolve) => {
@@ -172,23 +186,23 @@ export class Daemon implements DaemonBackend {
   // ---- DaemonBackend ----------------------------------------------------------------------------
 
   ping(): PingResponse {
-    return { ok: true, stack: this.stack.name, pid: process.pid, version: this.config.version, api: API_VERSION };
+    return { ok: true, stack: this.supervised.stack.name, pid: process.pid, version: this.config.version, api: API_VERSION };
   }
 
   status(): DaemonStatus {
     const memory = process.memoryUsage();
     const status: DaemonStatus = {
-      stack: this.stack.name,
-      file: this.stack.file,
+      stack: this.supervised.stack.name,
+      file: this.supervised.stack.file,
       pid: process.pid,
       version: this.config.version,
       startedAt: new Date(this.startedAt).toISOString(),
       uptimeMs: this.clock() - this.startedAt,
-      phase: this.phase,
-      supervising: !this.supervisor.suspended,
+      phase: this.phase.current,
+      supervising: !this.supervised.supervisor.suspended,
       engine: this.engineState(),
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
-      services: this.supervisor.views().map((view) => this.serviceStatus(view)),
+      services: this.supervised.supervisor.views().map((view) => this.serviceStatus(view)),
     };
     if (this.action) status.action = { name: this.action.name, startedAt: new Date(this.action.startedAt).toISOString() };
     if (this.lastTest) status.lastTest = this.lastTest;
@@ -207,31 +221,12 @@ export class Daemon implements DaemonBackend {
     return this.journal.subscribe(listener);
   }
 
-  /**
-   * From the engine's complete log when the container exists (its whole history, across restarts),
-   * else from the daemon's ring buffer (the last lines of a container since removed).
-   */
-  async logs(services: string[], tail: number): Promise<LogLine[]> {
-    this.checkServices(services);
-    const names = services.length > 0 ? services : this.stack.services.map((s) => s.name);
-    const out: LogLine[] = [];
-    for (const service of names) {
-      const info = this.supervisor.container(service);
-      const text = info ? await this.config.engine.runtime.logs(info.id, Math.min(tail, 1_000_000_000)).catch(() => undefined) : undefined;
-      if (text === undefined) {
-        out.push(...this.collector.recent([service], tail));
-        continue;
-      }
-      const lines = text.split('\n');
-      if (lines[lines.length - 1] === '') lines.pop();
-      for (const line of lines) out.push({ service, line: line.replace(/\r$/, '') });
-    }
-    return out;
+  logs(services: string[], tail: number): Promise<LogLine[]> {
+    return this.serviceLogs.recent(services, tail);
   }
 
   subscribeLogs(services: string[], listener: (line: LogLine) => void): () => void {
-    this.checkServices(services);
-    return this.collector.subscribe(services, listener);
+    return this.serviceLogs.follow(services, listener);
   }
 
   async act(request: ActionRequest): Promise<ActionResult> {
@@ -251,14 +246,14 @@ export class Daemon implements DaemonBackend {
 
   private async exclusive(name: string, run: () => Promise<ActionResult>): Promise<ActionResult> {
     if (this.action) throw this.busy();
-    if (this.phase === 'engine-down' || this.phase === 'reconciling') {
+    if (this.phase.current === 'engine-down' || this.phase.current === 'reconciling') {
       throw new DaemonBusyError(
-        this.phase === 'engine-down' ? 'the container engine does not answer; the daemon reconciles the stack as soon as it does' : 'the daemon is reconciling the stack after an engine outage',
+        this.phase.current === 'engine-down' ? 'the container engine does not answer; the daemon reconciles the stack as soon as it does' : 'the daemon is reconciling the stack after an engine outage',
         { hint: 'wait for it ("stackctl ps" or "stackctl daemon --events" show the progress); start the engine if it is stopped' },
       );
     }
-    if (this.phase === 'starting') throw new DaemonBusyError('the daemon is still bringing the stack up', { hint: 'wait for it; "stackctl ps" shows the progress' });
-    if (this.phase === 'stopping') throw new DaemonBusyError('the daemon is stopping');
+    if (this.phase.current === 'starting') throw new DaemonBusyError('the daemon is still bringing the stack up', { hint: 'wait for it; "stackctl ps" shows the progress' });
+    if (this.phase.current === 'stopping') throw new DaemonBusyError('the daemon is stopping');
     this.action = { name, startedAt: this.clock() };
     const began = this.clock();
     this.journal.record({ type: 'action.started', at: began, action: name });
@@ -289,17 +284,12 @@ export class Daemon implements DaemonBackend {
     } catch (error) {
       return { action: 'up', ok: false, durationMs: this.clock() - began, message: `the stack file cannot be loaded: ${isStackctlError(error) ? error.shortMessage : errorMessage(error)}` };
     }
-    if (stack.name !== this.stack.name) {
-      return { action: 'up', ok: false, durationMs: this.clock() - began, message: `the stack file now names stack "${stack.name}", but this daemon supervises "${this.stack.name}"; stop it and start a daemon for the new stack` };
+    if (stack.name !== this.supervised.stack.name) {
+      return { action: 'up', ok: false, durationMs: this.clock() - began, message: `the stack file now names stack "${stack.name}", but this daemon supervises "${this.supervised.stack.name}"; stop it and start a daemon for the new stack` };
     }
     // A fresh supervisor for the (possibly edited) graph.
-    await this.supervisor.stop();
-    await this.collector.close();
-    this.stack = stack;
-    this.supervisor = this.newSupervisor(stack);
-    this.collector = new LogCollector(this.config.engine.runtime, stack.services.map((s) => s.name), this.config.logs ?? DEFAULT_LOG_COLLECTOR, this.clock);
-    this.supervisor.start();
-    this.setPhase('busy', 'up');
+    await this.supervised.replace(stack);
+    this.phase.set('busy', 'up');
     const up = await this.bringUp(this.work.signal);
     if (!up) return { action: 'up', ok: false, durationMs: this.clock() - began, message: 'interrupted' };
     return {
@@ -317,35 +307,35 @@ export class Daemon implements DaemonBackend {
 
   private async downAction(volumes: boolean, exit: boolean): Promise<ActionResult> {
     const began = this.clock();
-    this.supervisor.suspend('down');
-    this.setPhase('busy', 'down');
+    this.supervised.supervisor.suspend('down');
+    this.phase.set('busy', 'down');
     try {
-      const result = await this.config.engine.down(this.stack, { removeVolumes: volumes, onEvent: (event) => this.onEngineEvent(event) });
-      this.supervisor.markStopped();
-      this.setPhase('down', `${count(result.containers.length, 'container')}${volumes ? `, ${count(result.volumes.length, 'volume')}` : ''} removed`);
+      const result = await this.config.engine.down(this.supervised.stack, { removeVolumes: volumes, onEvent: (event) => this.onEngineEvent(event) });
+      this.supervised.supervisor.markStopped();
+      this.phase.set('down', `${count(result.containers.length, 'container')}${volumes ? `, ${count(result.volumes.length, 'volume')}` : ''} removed`);
       if (exit) setTimeout(() => this.exitRequested.abort(), 50).unref?.();
       return {
         action: 'down',
         ok: true,
         durationMs: this.clock() - began,
-        message: `${this.stack.name} is down (${count(result.containers.length, 'container')}${volumes ? `, ${count(result.volumes.length, 'volume')}` : ''} removed)${exit ? '; the daemon stops' : '; the daemon waits for "up"'}`,
+        message: `${this.supervised.stack.name} is down (${count(result.containers.length, 'container')}${volumes ? `, ${count(result.volumes.length, 'volume')}` : ''} removed)${exit ? '; the daemon stops' : '; the daemon waits for "up"'}`,
         services: result.containers.map((name) => ({ name, outcome: 'removed' })),
       };
     } catch (error) {
       // Part of the stack may still run: look again and supervise what is there.
-      this.setPhase('supervising', 'down failed; supervising what is left');
-      this.supervisor.init(await this.supervisor.observeAll().catch(() => []));
+      this.phase.set('supervising', 'down failed; supervising what is left');
+      this.supervised.supervisor.init(await this.supervised.supervisor.observeAll().catch(() => []));
       throw error;
     }
   }
 
   private async restartAction(service: string): Promise<ActionResult> {
     if (this.action) throw this.busy();
-    if (this.phase !== 'supervising') throw new DaemonBusyError(`the daemon is ${this.phase}: there is nothing to restart right now`, { hint: this.phase === 'down' ? 'bring the stack up first ("up" action)' : 'wait for it' });
-    this.checkServices([service]);
+    if (this.phase.current !== 'supervising') throw new DaemonBusyError(`the daemon is ${this.phase.current}: there is nothing to restart right now`, { hint: this.phase.current === 'down' ? 'bring the stack up first ("up" action)' : 'wait for it' });
+    this.supervised.assertKnown([service]);
     const began = this.clock();
     this.journal.record({ type: 'action.started', at: began, action: 'restart', service });
-    const definition = this.stack.services.find((s) => s.name === service);
+    const definition = this.supervised.stack.services.find((s) => s.name === service);
     const limitMs = (definition?.readiness?.timeoutMs ?? definition?.startTimeoutMs ?? 120_000) + 30_000;
     await new Promise<void>((resolve) => {
       let seenRestart = false;
@@ -364,9 +354,9 @@ export class Daemon implements DaemonBackend {
         done.removeEventListener('abort', finish);
         resolve();
       }
-      this.supervisor.requestRestart(service);
+      this.supervised.supervisor.requestRestart(service);
     });
-    const view = this.supervisor.views().find((v) => v.name === service);
+    const view = this.supervised.supervisor.views().find((v) => v.name === service);
     const ok = view?.state === 'ready';
     const result: ActionResult = {
       action: 'restart',
@@ -382,25 +372,25 @@ export class Daemon implements DaemonBackend {
   private async testAction(request: TestRequest): Promise<ActionResult> {
     if (this.action) throw this.busy();
     if (this.testRunning) throw new DaemonBusyError('the suite is already running', { hint: 'wait for it; its result arrives on the event stream (suite.finished)' });
-    if (this.phase !== 'supervising') throw new DaemonBusyError(`the daemon is ${this.phase}: the suite needs the stack up`);
+    if (this.phase.current !== 'supervising') throw new DaemonBusyError(`the daemon is ${this.phase.current}: the suite needs the stack up`);
     const began = this.clock();
     const test = this.config.engine.test;
-    if (!test || (!this.stack.suite && !request.suite)) {
+    if (!test || (!this.supervised.stack.suite && !request.suite)) {
       return {
         action: 'test',
         ok: false,
         durationMs: 0,
-        message: this.stack.suite ? 'this build of stackctl has no suite runner' : `stack ${this.stack.name} names no suite (add \`suite:\` to the stack file)`,
+        message: this.supervised.stack.suite ? 'this build of stackctl has no suite runner' : `stack ${this.supervised.stack.name} names no suite (add \`suite:\` to the stack file)`,
       };
     }
     this.testRunning = true;
     this.journal.record({ type: 'action.started', at: began, action: 'test' });
     try {
       const diagnoses = new Map<string, Diagnosis>();
-      for (const view of this.supervisor.views()) {
+      for (const view of this.supervised.supervisor.views()) {
         if (view.lastDiagnosis && (view.state === 'failed' || !view.ready)) diagnoses.set(view.name, view.lastDiagnosis);
       }
-      const summary = await test(this.stack, { signal: this.work.signal, request, diagnoses });
+      const summary = await test(this.supervised.stack, { signal: this.work.signal, request, diagnoses });
       this.lastTest = summary;
       this.journal.record({ type: 'suite.finished', at: this.clock(), result: summary });
       this.say(summary.ok ? 'info' : 'warn', `suite: ${summary.summary}${summary.reportPath ? ` (report: ${summary.reportPath})` : ''}`);
@@ -420,31 +410,8 @@ export class Daemon implements DaemonBackend {
 
   // ---- internals --------------------------------------------------------------------------------
 
-  private newSupervisor(stack: Stack): Supervisor {
-    const engine = this.config.engine;
-    return new Supervisor(
-      stack,
-      {
-        runtime: engine.runtime,
-        probeFactory: engine.probeFactory,
-        waitReady: engine.waitReady,
-        diagnose: engine.diagnose,
-        onEngineDown: (reason) => this.onEngineDown(reason),
-        recreate: async (service, signal) => {
-          const result = await engine.upService(this.stack, service, { signal, onEvent: (event) => this.onEngineEvent(event) });
-          const outcome = result.services.find((s) => s.service === service);
-          if (!outcome?.containerId) throw new Error(outcome?.diagnosis?.rootCause.summary ?? `${service} could not be created`);
-        },
-      },
-      this.config.supervision,
-      (event) => this.onSupervisorEvent(event),
-      this.clock,
-      (message) => this.say('warn', message),
-    );
-  }
-
   private engineState(): DaemonStatus['engine'] {
-    const outage = this.supervisor.engineOutage;
+    const outage = this.supervised.supervisor.engineOutage;
     if (!outage) return { answering: true };
     return { answering: false, downSince: new Date(outage.since).toISOString(), reason: outage.reason };
   }
@@ -454,7 +421,7 @@ export class Daemon implements DaemonBackend {
     if (this.engineWatch || this.work.signal.aborted) return;
     const since = this.clock();
     this.journal.record({ type: 'engine.unavailable', at: since, reason });
-    this.setPhase('engine-down', `the container engine does not answer (${reason}); waiting for it`);
+    this.phase.set('engine-down', `the container engine does not answer (${reason}); waiting for it`);
     this.engineWatch = this.awaitEngine(since)
       .catch((error: unknown) => this.say('error', `after the engine outage: ${errorMessage(error)}`))
       .finally(() => {
@@ -470,12 +437,12 @@ export class Daemon implements DaemonBackend {
       if (signal.aborted) return;
       const back = this.clock();
       this.journal.record({ type: 'engine.available', at: back, downMs: back - since });
-      this.setPhase('reconciling', `the engine answers again after ${Math.round((back - since) / 100) / 10}s: bringing the stack back like up`);
+      this.phase.set('reconciling', `the engine answers again after ${Math.round((back - since) / 100) / 10}s: bringing the stack back like up`);
       try {
         const up = await this.bringUp(signal);
-        this.supervisor.engineBack();
+        this.supervised.supervisor.engineBack();
         if (!up) return;
-        const views = this.supervisor.views();
+        const views = this.supervised.supervisor.views();
         const ready = views.filter((view) => view.ready).length;
         this.journal.record({
           type: 'engine.reconciled',
@@ -490,19 +457,19 @@ export class Daemon implements DaemonBackend {
       } catch (error) {
         if (!(error instanceof EngineUnavailableError)) throw error;
         // Gone again while reconciling: wait again.
-        this.setPhase('engine-down', `${error.shortMessage}; waiting for it`);
+        this.phase.set('engine-down', `${error.shortMessage}; waiting for it`);
       }
     }
   }
 
   /** `up` with the engine, then hands the picture to the supervisor. Undefined when interrupted. */
   private async bringUp(signal: AbortSignal): Promise<{ ok: boolean; result?: UpResult; error?: string } | undefined> {
-    this.supervisor.suspend('up');
+    this.supervised.supervisor.suspend('up');
     this.engineStates.clear();
     let result: UpResult | undefined;
     let failure: string | undefined;
     try {
-      result = await this.config.engine.up(this.stack, { signal, onEvent: (event) => this.onEngineEvent(event) });
+      result = await this.config.engine.up(this.supervised.stack, { signal, onEvent: (event) => this.onEngineEvent(event) });
     } catch (error) {
       if (signal.aborted || error instanceof CancelledError) return undefined;
       // Without an engine there is nothing to supervise: say so plainly.
@@ -511,7 +478,7 @@ export class Daemon implements DaemonBackend {
       this.say('error', `up failed: ${failure}; supervising what runs`);
     }
     if (signal.aborted) return undefined;
-    const observed = await this.supervisor.observeAll();
+    const observed = await this.supervised.supervisor.observeAll();
     const byService = new Map((result?.services ?? []).map((s) => [s.service, s]));
     const entries: InitEntry[] = observed.map((entry) => {
       const outcome = byService.get(entry.service);
@@ -520,56 +487,32 @@ export class Daemon implements DaemonBackend {
       if (outcome?.diagnosis) out.diagnosis = outcome.diagnosis;
       return out;
     });
-    this.supervisor.init(entries);
+    this.supervised.supervisor.init(entries);
     this.engineStates.clear();
-    this.attachLogs();
+    this.serviceLogs.attach();
     const ready = entries.filter((e) => e.outcome === 'ready' || e.outcome === 'started' || e.outcome === 'completed').length;
-    this.setPhase('supervising', `${ready}/${entries.length} services ready after up${result ? ` (${result.durationMs} ms)` : ''}`);
+    this.phase.set('supervising', `${ready}/${entries.length} services ready after up${result ? ` (${result.durationMs} ms)` : ''}`);
     return { ok: result?.ok ?? false, ...(result ? { result } : {}), ...(failure ? { error: failure } : {}) };
   }
 
   private onEngineEvent(event: EngineEvent): void {
-    if (event.type === 'service.phase') {
-      this.engineStates.set(event.service, { phase: event.phase, detail: event.detail });
-      if (event.phase !== 'waiting') this.say('info', `${event.service}: ${event.phase}${event.detail ? ` (${event.detail})` : ''}`);
-    }
-    if (event.type === 'service.failed') this.say('warn', `${event.service}: failed: ${event.diagnosis.rootCause.summary} — hint: ${event.diagnosis.rootCause.hint}`);
+    if (event.type === 'service.phase') this.engineStates.set(event.service, { phase: event.phase, detail: event.detail });
+    const line = engineEventLine(event);
+    if (line) this.say(line.level, line.message);
     if (QUIET_ENGINE_EVENTS.has(event.type)) return;
     this.journal.record({ type: 'engine', at: event.at, event });
   }
 
-  private onSupervisorEvent(event: DaemonEvent): void {
+  private onSupervisorEvent(event: SupervisorEvent): void {
     this.journal.record(event);
-    switch (event.type) {
-      case 'service.state':
-        this.say(event.state === 'failed' ? 'error' : event.state === 'ready' ? 'info' : 'warn', `${event.service}: ${event.previous} → ${event.state} (${event.reason})`);
-        this.attachLogs(event.service);
-        break;
-      case 'service.restarting':
-        this.say('warn', `${event.service}: restart #${event.attempt} by ${event.by} (${event.reason})`);
-        break;
-      case 'service.gave-up':
-        this.say('error', `${event.service}: marked failed after ${event.restarts} restarts: ${event.reason}`);
-        break;
-      case 'service.recovered':
-        this.say('info', `${event.service}: recovered after ${event.downMs} ms`);
-        break;
-      default:
-        break;
-    }
-  }
-
-  private attachLogs(only?: string): void {
-    for (const service of this.stack.services) {
-      if (only && service.name !== only) continue;
-      const info = this.supervisor.container(service.name);
-      this.collector.attach(service.name, info?.id, info?.status === 'running');
-    }
+    const line = supervisorEventLine(event);
+    if (line) this.say(line.level, line.message);
+    if (event.type === 'service.state') this.serviceLogs.attach(event.service);
   }
 
   private serviceStatus(view: ServiceView): ServiceStatus {
     const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
-    const info = this.supervisor.container(view.name);
+    const info = this.supervised.supervisor.container(view.name);
     const status: ServiceStatus = {
       name: view.name,
       state: view.state,
@@ -582,7 +525,7 @@ export class Daemon implements DaemonBackend {
       failuresInARow: view.failuresInARow,
     };
     const engine = this.engineStates.get(view.name);
-    if (this.supervisor.suspended && engine && (this.phase === 'starting' || this.phase === 'busy' || this.phase === 'reconciling')) {
+    if (this.supervised.supervisor.suspended && engine && (this.phase.current === 'starting' || this.phase.current === 'busy' || this.phase.current === 'reconciling')) {
       status.state = engine.phase === 'ready' ? 'ready' : engine.phase === 'failed' ? 'failed' : 'starting';
       status.reason = `${engine.phase}${engine.detail ? `: ${engine.detail}` : ''}`;
     }
@@ -607,34 +550,13 @@ export class Daemon implements DaemonBackend {
     return status;
   }
 
-  private checkServices(services: string[]): void {
-    const known = this.stack.services.map((s) => s.name);
-    const unknown = services.filter((s) => !known.includes(s));
-    if (unknown.length > 0) {
-      throw new UsageError(`unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((s) => `"${s}"`).join(', ')}`, {
-        hint: `services of ${this.stack.name}: ${known.join(', ')}`,
-      });
-    }
-  }
-
-  private setPhase(phase: DaemonPhase, detail?: string): void {
-    this.phase = phase;
-    this.journal.record({ type: 'daemon.phase', at: this.clock(), phase, ...(detail ? { detail } : {}) });
-    this.say('info', `daemon: ${phase}${detail ? ` — ${detail}` : ''}`);
-  }
-
-  private say(level: DaemonLogLevel, message: string): void {
-    this.config.log(level, this.config.redactor.redact(message));
-  }
-
   private async shutdown(): Promise<void> {
-    this.setPhase('stopping', this.config.downOnExit ? 'bringing the stack down (--down-on-exit)' : 'leaving the stack running');
+    this.phase.set('stopping', this.config.downOnExit ? 'bringing the stack down (--down-on-exit)' : 'leaving the stack running');
     if (this.attachTimer) clearInterval(this.attachTimer);
-    await this.supervisor.stop();
-    await this.collector.close();
+    await this.supervised.stop();
     if (this.config.downOnExit) {
       try {
-        await this.config.engine.down(this.stack, { removeVolumes: false, onEvent: (event) => this.onEngineEvent(event) });
+        await this.config.engine.down(this.supervised.stack, { removeVolumes: false, onEvent: (event) => this.onEngineEvent(event) });
       } catch (error) {
         this.say('error', `down on exit failed: ${errorMessage(error)}`);
       }
