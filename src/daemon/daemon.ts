@@ -13,9 +13,8 @@
  */
 import { rmSync } from 'node:fs';
 import type { Stack } from '../config/model.js';
-import type { EngineEvent } from '../engine/events.js';
-import type { ServiceResult, UpResult } from '../engine/results.js';
-import { CancelledError, EngineUnavailableError, errorMessage, isStackctlError } from '../errors.js';
+import type { ServiceResult } from '../engine/results.js';
+import { errorMessage, isStackctlError } from '../errors.js';
 import type { Redactor } from '../secrets.js';
 import type { ActionRequest, ApiServer, DaemonBackend } from './api-server.js';
 import { startApiServer } from './api-server.js';
@@ -39,13 +38,15 @@ import { DEFAULT_LOG_COLLECTOR, type LogCollectorOptions } from './log-collector
 import type { DaemonEngine } from './daemon-engine.js';
 import type { DaemonPaths } from './paths.js';
 import { EventJournal } from './event-journal.js';
-import { snapshot, type InitEntry, type SupervisorOptions } from './supervisor.js';
-import { sleep } from '../engine/signals.js';
+import { snapshot, type SupervisorOptions } from './supervisor.js';
 import type { ServiceView, SupervisorEvent } from './supervisor-machine.js';
 import { engineEventLine, supervisorEventLine, type DaemonLogLevel, type Say } from './daemon-log.js';
 import { PhaseTracker } from './daemon-phase.js';
 import { ServiceLogs } from './service-logs.js';
 import { SupervisedStack } from './supervised-stack.js';
+import { bringUp, type BringUp } from './bring-up.js';
+import { EngineProgress } from './engine-progress.js';
+import { EngineWatch } from './engine-watch.js';
 
 export type { DaemonEngine } from './daemon-engine.js';
 
@@ -71,8 +72,6 @@ export interface DaemonConfig {
   clock?: () => number;
 }
 
-const QUIET_ENGINE_EVENTS = new Set<EngineEvent['type']>(['service.probe', 'service.progress']);
-
 export class Daemon implements DaemonBackend {
   private readonly phase: PhaseTracker;
   private action: { name: string; startedAt: number } | undefined;
@@ -81,7 +80,9 @@ export class Daemon implements DaemonBackend {
   private readonly journal: EventJournal;
   private readonly supervised: SupervisedStack;
   private readonly serviceLogs: ServiceLogs;
-  private readonly engineStates = new Map<string, { phase: string; detail?: string }>();
+  private readonly progress: EngineProgress;
+  private readonly engineWatch: EngineWatch;
+  private readonly bringUp: BringUp;
   private api: ApiServer | undefined;
   private lock: DaemonLock | undefined;
   private readonly startedAt: number;
@@ -90,8 +91,6 @@ export class Daemon implements DaemonBackend {
   private readonly exitRequested = new AbortController();
   private attachTimer: ReturnType<typeof setInterval> | undefined;
   private readonly work = new AbortController();
-  /** Waiting for the engine to answer again, then reconciling (one at a time). */
-  private engineWatch: Promise<void> | undefined;
 
   private constructor(private readonly config: DaemonConfig) {
     this.clock = config.clock ?? Date.now;
@@ -99,17 +98,30 @@ export class Daemon implements DaemonBackend {
     this.say = (level, message) => config.log(level, config.redactor.redact(message));
     this.journal = new EventJournal(config.eventBufferSize ?? 1_000, config.redactor, this.clock);
     this.phase = new PhaseTracker(this.journal, this.say, this.clock);
+    this.progress = new EngineProgress(this.journal, this.say);
     this.supervised = new SupervisedStack(
       config.stack,
       { engine: config.engine, supervision: config.supervision, logs: config.logs ?? DEFAULT_LOG_COLLECTOR, clock: this.clock },
       {
         onEvent: (event) => this.onSupervisorEvent(event),
-        onEngineDown: (reason) => this.onEngineDown(reason),
-        onEngineEvent: (event) => this.onEngineEvent(event),
+        onEngineDown: (reason) => this.engineWatch.engineDown(reason),
+        onEngineEvent: this.progress.onEvent,
         warn: (message) => this.say('warn', message),
       },
     );
     this.serviceLogs = new ServiceLogs(this.supervised, config.engine.runtime);
+    const upParts = { supervised: this.supervised, engine: config.engine, progress: this.progress, phase: this.phase, logs: this.serviceLogs, say: this.say };
+    this.bringUp = (signal) => bringUp(upParts, signal);
+    this.engineWatch = new EngineWatch({
+      runtime: config.engine.runtime,
+      supervised: this.supervised,
+      bringUp: this.bringUp,
+      journal: this.journal,
+      phase: this.phase,
+      say: this.say,
+      clock: this.clock,
+      signal: this.work.signal,
+    });
   }
 
   /** Takes the lock (refusing a second daemon), then starts the API. */
@@ -310,7 +322,7 @@ export class Daemon implements DaemonBackend {
     this.supervised.supervisor.suspend('down');
     this.phase.set('busy', 'down');
     try {
-      const result = await this.config.engine.down(this.supervised.stack, { removeVolumes: volumes, onEvent: (event) => this.onEngineEvent(event) });
+      const result = await this.config.engine.down(this.supervised.stack, { removeVolumes: volumes, onEvent: this.progress.onEvent });
       this.supervised.supervisor.markStopped();
       this.phase.set('down', `${count(result.containers.length, 'container')}${volumes ? `, ${count(result.volumes.length, 'volume')}` : ''} removed`);
       if (exit) setTimeout(() => this.exitRequested.abort(), 50).unref?.();
@@ -416,93 +428,6 @@ export class Daemon implements DaemonBackend {
     return { answering: false, downSince: new Date(outage.since).toISOString(), reason: outage.reason };
   }
 
-  /** The supervisor found the engine gone: wait for it (acting on nothing), then reconcile the stack. */
-  private onEngineDown(reason: string): void {
-    if (this.engineWatch || this.work.signal.aborted) return;
-    const since = this.clock();
-    this.journal.record({ type: 'engine.unavailable', at: since, reason });
-    this.phase.set('engine-down', `the container engine does not answer (${reason}); waiting for it`);
-    this.engineWatch = this.awaitEngine(since)
-      .catch((error: unknown) => this.say('error', `after the engine outage: ${errorMessage(error)}`))
-      .finally(() => {
-        this.engineWatch = undefined;
-      });
-  }
-
-  private async awaitEngine(since: number): Promise<void> {
-    const signal = this.work.signal;
-    const runtime = this.config.engine.runtime;
-    while (!signal.aborted) {
-      while (!signal.aborted && !(await runtime.ping(signal).then(() => true, () => false))) await sleep(ENGINE_POLL_MS, signal);
-      if (signal.aborted) return;
-      const back = this.clock();
-      this.journal.record({ type: 'engine.available', at: back, downMs: back - since });
-      this.phase.set('reconciling', `the engine answers again after ${Math.round((back - since) / 100) / 10}s: bringing the stack back like up`);
-      try {
-        const up = await this.bringUp(signal);
-        this.supervised.supervisor.engineBack();
-        if (!up) return;
-        const views = this.supervised.supervisor.views();
-        const ready = views.filter((view) => view.ready).length;
-        this.journal.record({
-          type: 'engine.reconciled',
-          at: this.clock(),
-          ok: up.ok,
-          ready,
-          total: views.length,
-          durationMs: this.clock() - back,
-          ...(up.error ? { detail: up.error } : {}),
-        });
-        return;
-      } catch (error) {
-        if (!(error instanceof EngineUnavailableError)) throw error;
-        // Gone again while reconciling: wait again.
-        this.phase.set('engine-down', `${error.shortMessage}; waiting for it`);
-      }
-    }
-  }
-
-  /** `up` with the engine, then hands the picture to the supervisor. Undefined when interrupted. */
-  private async bringUp(signal: AbortSignal): Promise<{ ok: boolean; result?: UpResult; error?: string } | undefined> {
-    this.supervised.supervisor.suspend('up');
-    this.engineStates.clear();
-    let result: UpResult | undefined;
-    let failure: string | undefined;
-    try {
-      result = await this.config.engine.up(this.supervised.stack, { signal, onEvent: (event) => this.onEngineEvent(event) });
-    } catch (error) {
-      if (signal.aborted || error instanceof CancelledError) return undefined;
-      // Without an engine there is nothing to supervise: say so plainly.
-      if (error instanceof EngineUnavailableError) throw error;
-      failure = isStackctlError(error) ? error.shortMessage : errorMessage(error);
-      this.say('error', `up failed: ${failure}; supervising what runs`);
-    }
-    if (signal.aborted) return undefined;
-    const observed = await this.supervised.supervisor.observeAll();
-    const byService = new Map((result?.services ?? []).map((s) => [s.service, s]));
-    const entries: InitEntry[] = observed.map((entry) => {
-      const outcome = byService.get(entry.service);
-      const out: InitEntry = { ...entry };
-      if (outcome && outcome.state !== 'cancelled') out.outcome = outcome.state;
-      if (outcome?.diagnosis) out.diagnosis = outcome.diagnosis;
-      return out;
-    });
-    this.supervised.supervisor.init(entries);
-    this.engineStates.clear();
-    this.serviceLogs.attach();
-    const ready = entries.filter((e) => e.outcome === 'ready' || e.outcome === 'started' || e.outcome === 'completed').length;
-    this.phase.set('supervising', `${ready}/${entries.length} services ready after up${result ? ` (${result.durationMs} ms)` : ''}`);
-    return { ok: result?.ok ?? false, ...(result ? { result } : {}), ...(failure ? { error: failure } : {}) };
-  }
-
-  private onEngineEvent(event: EngineEvent): void {
-    if (event.type === 'service.phase') this.engineStates.set(event.service, { phase: event.phase, detail: event.detail });
-    const line = engineEventLine(event);
-    if (line) this.say(line.level, line.message);
-    if (QUIET_ENGINE_EVENTS.has(event.type)) return;
-    this.journal.record({ type: 'engine', at: event.at, event });
-  }
-
   private onSupervisorEvent(event: SupervisorEvent): void {
     this.journal.record(event);
     const line = supervisorEventLine(event);
@@ -524,7 +449,7 @@ export class Daemon implements DaemonBackend {
       restarts: view.restarts,
       failuresInARow: view.failuresInARow,
     };
-    const engine = this.engineStates.get(view.name);
+    const engine = this.progress.of(view.name);
     if (this.supervised.supervisor.suspended && engine && (this.phase.current === 'starting' || this.phase.current === 'busy' || this.phase.current === 'reconciling')) {
       status.state = engine.phase === 'ready' ? 'ready' : engine.phase === 'failed' ? 'failed' : 'starting';
       status.reason = `${engine.phase}${engine.detail ? `: ${engine.detail}` : ''}`;
@@ -556,7 +481,7 @@ export class Daemon implements DaemonBackend {
     await this.supervised.stop();
     if (this.config.downOnExit) {
       try {
-        await this.config.engine.down(this.supervised.stack, { removeVolumes: false, onEvent: (event) => this.onEngineEvent(event) });
+        await this.config.engine.down(this.supervised.stack, { removeVolumes: false, onEvent: this.progress.onEvent });
       } catch (error) {
         this.say('error', `down on exit failed: ${errorMessage(error)}`);
       }
@@ -575,9 +500,6 @@ function outcomes(results: ServiceResult[]): Array<{ name: string; outcome: stri
     return detail ? { name: r.service, outcome: r.state, detail } : { name: r.service, outcome: r.state };
   });
 }
-
-/** How often the daemon asks an engine that does not answer whether it is back. */
-const ENGINE_POLL_MS = 500;
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
