@@ -44,6 +44,9 @@ import { engineEventLine, supervisorEventLine, type DaemonLogLevel, type Say } f
 import { PhaseTracker } from './daemon-phase.js';
 import { ServiceLogs } from './service-logs.js';
 import { SupervisedStack } from './supervised-stack.js';
+import { ActionGate } from './action-gate.js';
+import { DaemonActions } from './daemon-actions.js';
+import { SuiteAction } from './suite-action.js';
 import { bringUp, type BringUp } from './bring-up.js';
 import { EngineProgress } from './engine-progress.js';
 import { EngineWatch } from './engine-watch.js';
@@ -74,9 +77,9 @@ export interface DaemonConfig {
 
 export class Daemon implements DaemonBackend {
   private readonly phase: PhaseTracker;
-  private action: { name: string; startedAt: number } | undefined;
-  private testRunning = false;
-  private lastTest: TestSummary | undefined;
+  private readonly gate: ActionGate;
+  private readonly suite: SuiteAction;
+  private readonly actions: DaemonActions;
   private readonly journal: EventJournal;
   private readonly supervised: SupervisedStack;
   private readonly serviceLogs: ServiceLogs;
@@ -121,6 +124,31 @@ export class Daemon implements DaemonBackend {
       say: this.say,
       clock: this.clock,
       signal: this.work.signal,
+    });
+    this.gate = new ActionGate(this.phase, this.journal, this.clock);
+    this.suite = new SuiteAction({
+      engine: config.engine,
+      supervised: this.supervised,
+      gate: this.gate,
+      phase: this.phase,
+      journal: this.journal,
+      say: this.say,
+      clock: this.clock,
+      signal: this.work.signal,
+    });
+    this.actions = new DaemonActions({
+      engine: config.engine,
+      supervised: this.supervised,
+      bringUp: this.bringUp,
+      gate: this.gate,
+      suite: this.suite,
+      phase: this.phase,
+      journal: this.journal,
+      progress: this.progress,
+      redactor: config.redactor,
+      clock: this.clock,
+      signal: this.work.signal,
+      exit: () => this.exitRequested.abort(),
     });
   }
 
@@ -216,8 +244,10 @@ export class Daemon implements DaemonBackend {
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
       services: this.supervised.supervisor.views().map((view) => this.serviceStatus(view)),
     };
-    if (this.action) status.action = { name: this.action.name, startedAt: new Date(this.action.startedAt).toISOString() };
-    if (this.lastTest) status.lastTest = this.lastTest;
+    const action = this.gate.current;
+    if (action) status.action = { name: action.name, startedAt: new Date(action.startedAt).toISOString() };
+    const lastTest = this.suite.lastTest;
+    if (lastTest) status.lastTest = lastTest;
     return this.config.redactor.redactValue(status);
   }
 
@@ -241,183 +271,8 @@ export class Daemon implements DaemonBackend {
     return this.serviceLogs.follow(services, listener);
   }
 
-  async act(request: ActionRequest): Promise<ActionResult> {
-    switch (request.action) {
-      case 'up':
-        return this.exclusive('up', () => this.upAction());
-      case 'down':
-        return this.exclusive('down', () => this.downAction(request.volumes, request.exit));
-      case 'restart':
-        return this.restartAction(request.service);
-      case 'test':
-        return this.testAction(request.options);
-    }
-  }
-
-  // ---- actions ----------------------------------------------------------------------------------
-
-  private async exclusive(name: string, run: () => Promise<ActionResult>): Promise<ActionResult> {
-    if (this.action) throw this.busy();
-    if (this.phase.current === 'engine-down' || this.phase.current === 'reconciling') {
-      throw new DaemonBusyError(
-        this.phase.current === 'engine-down' ? 'the container engine does not answer; the daemon reconciles the stack as soon as it does' : 'the daemon is reconciling the stack after an engine outage',
-        { hint: 'wait for it ("stackctl ps" or "stackctl daemon --events" show the progress); start the engine if it is stopped' },
-      );
-    }
-    if (this.phase.current === 'starting') throw new DaemonBusyError('the daemon is still bringing the stack up', { hint: 'wait for it; "stackctl ps" shows the progress' });
-    if (this.phase.current === 'stopping') throw new DaemonBusyError('the daemon is stopping');
-    this.action = { name, startedAt: this.clock() };
-    const began = this.clock();
-    this.journal.record({ type: 'action.started', at: began, action: name });
-    try {
-      const result = await run();
-      this.journal.record({ type: 'action.finished', at: this.clock(), action: name, ok: result.ok, durationMs: result.durationMs, detail: result.message });
-      return result;
-    } catch (error) {
-      this.journal.record({ type: 'action.finished', at: this.clock(), action: name, ok: false, durationMs: this.clock() - began, detail: errorMessage(error) });
-      throw error;
-    } finally {
-      this.action = undefined;
-    }
-  }
-
-  private busy(): DaemonBusyError {
-    const since = this.action ? ` since ${new Date(this.action.startedAt).toISOString()}` : '';
-    return new DaemonBusyError(`the daemon is busy with "${this.action?.name ?? 'another action'}"${since}`, {
-      hint: 'wait for it to finish ("stackctl ps" or the event stream show the progress), then try again',
-    });
-  }
-
-  private async upAction(): Promise<ActionResult> {
-    const began = this.clock();
-    let stack: Stack;
-    try {
-      stack = await this.config.engine.reload();
-    } catch (error) {
-      return { action: 'up', ok: false, durationMs: this.clock() - began, message: `the stack file cannot be loaded: ${isStackctlError(error) ? error.shortMessage : errorMessage(error)}` };
-    }
-    if (stack.name !== this.supervised.stack.name) {
-      return { action: 'up', ok: false, durationMs: this.clock() - began, message: `the stack file now names stack "${stack.name}", but this daemon supervises "${this.supervised.stack.name}"; stop it and start a daemon for the new stack` };
-    }
-    // A fresh supervisor for the (possibly edited) graph.
-    await this.supervised.replace(stack);
-    this.phase.set('busy', 'up');
-    const up = await this.bringUp(this.work.signal);
-    if (!up) return { action: 'up', ok: false, durationMs: this.clock() - began, message: 'interrupted' };
-    return {
-      action: 'up',
-      ok: up.ok,
-      durationMs: this.clock() - began,
-      message: up.error
-        ? `up failed: ${up.error}`
-        : up.ok
-          ? `${stack.name} is up and supervised`
-          : `${stack.name} is up with failures; failed services are supervised under their restart policy`,
-      services: outcomes(up.result?.services ?? []),
-    };
-  }
-
-  private async downAction(volumes: boolean, exit: boolean): Promise<ActionResult> {
-    const began = this.clock();
-    this.supervised.supervisor.suspend('down');
-    this.phase.set('busy', 'down');
-    try {
-      const result = await this.config.engine.down(this.supervised.stack, { removeVolumes: volumes, onEvent: this.progress.onEvent });
-      this.supervised.supervisor.markStopped();
-      this.phase.set('down', `${count(result.containers.length, 'container')}${volumes ? `, ${count(result.volumes.length, 'volume')}` : ''} removed`);
-      if (exit) setTimeout(() => this.exitRequested.abort(), 50).unref?.();
-      return {
-        action: 'down',
-        ok: true,
-        durationMs: this.clock() - began,
-        message: `${this.supervised.stack.name} is down (${count(result.containers.length, 'container')}${volumes ? `, ${count(result.volumes.length, 'volume')}` : ''} removed)${exit ? '; the daemon stops' : '; the daemon waits for "up"'}`,
-        services: result.containers.map((name) => ({ name, outcome: 'removed' })),
-      };
-    } catch (error) {
-      // Part of the stack may still run: look again and supervise what is there.
-      this.phase.set('supervising', 'down failed; supervising what is left');
-      this.supervised.supervisor.init(await this.supervised.supervisor.observeAll().catch(() => []));
-      throw error;
-    }
-  }
-
-  private async restartAction(service: string): Promise<ActionResult> {
-    if (this.action) throw this.busy();
-    if (this.phase.current !== 'supervising') throw new DaemonBusyError(`the daemon is ${this.phase.current}: there is nothing to restart right now`, { hint: this.phase.current === 'down' ? 'bring the stack up first ("up" action)' : 'wait for it' });
-    this.supervised.assertKnown([service]);
-    const began = this.clock();
-    this.journal.record({ type: 'action.started', at: began, action: 'restart', service });
-    const definition = this.supervised.stack.services.find((s) => s.name === service);
-    const limitMs = (definition?.readiness?.timeoutMs ?? definition?.startTimeoutMs ?? 120_000) + 30_000;
-    await new Promise<void>((resolve) => {
-      let seenRestart = false;
-      const timer = setTimeout(() => finish(), limitMs);
-      const unsubscribe = this.subscribeEvents((record) => {
-        const event = record.event;
-        if (!('service' in event) || event.service !== service) return;
-        if (event.type === 'service.restarting') seenRestart = true;
-        if (event.type === 'service.state' && seenRestart && ['ready', 'failed', 'degraded', 'unready', 'exited', 'waiting'].includes(event.state)) finish();
-      });
-      const done = this.work.signal;
-      done.addEventListener('abort', finish, { once: true });
-      function finish(): void {
-        clearTimeout(timer);
-        unsubscribe();
-        done.removeEventListener('abort', finish);
-        resolve();
-      }
-      this.supervised.supervisor.requestRestart(service);
-    });
-    const view = this.supervised.supervisor.views().find((v) => v.name === service);
-    const ok = view?.state === 'ready';
-    const result: ActionResult = {
-      action: 'restart',
-      service,
-      ok,
-      durationMs: this.clock() - began,
-      message: `${service} restarted: ${view?.state ?? 'unknown'}${view && !ok ? ` (${view.reason})` : ''}`,
-    };
-    this.journal.record({ type: 'action.finished', at: this.clock(), action: 'restart', service, ok, durationMs: result.durationMs, detail: result.message });
-    return this.config.redactor.redactValue(result);
-  }
-
-  private async testAction(request: TestRequest): Promise<ActionResult> {
-    if (this.action) throw this.busy();
-    if (this.testRunning) throw new DaemonBusyError('the suite is already running', { hint: 'wait for it; its result arrives on the event stream (suite.finished)' });
-    if (this.phase.current !== 'supervising') throw new DaemonBusyError(`the daemon is ${this.phase.current}: the suite needs the stack up`);
-    const began = this.clock();
-    const test = this.config.engine.test;
-    if (!test || (!this.supervised.stack.suite && !request.suite)) {
-      return {
-        action: 'test',
-        ok: false,
-        durationMs: 0,
-        message: this.supervised.stack.suite ? 'this build of stackctl has no suite runner' : `stack ${this.supervised.stack.name} names no suite (add \`suite:\` to the stack file)`,
-      };
-    }
-    this.testRunning = true;
-    this.journal.record({ type: 'action.started', at: began, action: 'test' });
-    try {
-      const diagnoses = new Map<string, Diagnosis>();
-      for (const view of this.supervised.supervisor.views()) {
-        if (view.lastDiagnosis && (view.state === 'failed' || !view.ready)) diagnoses.set(view.name, view.lastDiagnosis);
-      }
-      const summary = await test(this.supervised.stack, { signal: this.work.signal, request, diagnoses });
-      this.lastTest = summary;
-      this.journal.record({ type: 'suite.finished', at: this.clock(), result: summary });
-      this.say(summary.ok ? 'info' : 'warn', `suite: ${summary.summary}${summary.reportPath ? ` (report: ${summary.reportPath})` : ''}`);
-      const result: ActionResult = { action: 'test', ok: summary.ok, durationMs: this.clock() - began, message: summary.summary, test: summary };
-      this.journal.record({ type: 'action.finished', at: this.clock(), action: 'test', ok: summary.ok, durationMs: result.durationMs, detail: summary.summary });
-      return result;
-    } catch (error) {
-      const summary: TestSummary = { at: new Date(this.clock()).toISOString(), ok: false, durationMs: this.clock() - began, summary: `the suite could not run: ${errorMessage(error)}`, error: errorMessage(error) };
-      this.lastTest = summary;
-      this.journal.record({ type: 'suite.finished', at: this.clock(), result: summary });
-      this.journal.record({ type: 'action.finished', at: this.clock(), action: 'test', ok: false, durationMs: summary.durationMs, detail: summary.summary });
-      return { action: 'test', ok: false, durationMs: summary.durationMs, message: summary.summary, test: summary };
-    } finally {
-      this.testRunning = false;
-    }
+  act(request: ActionRequest): Promise<ActionResult> {
+    return this.actions.act(request);
   }
 
   // ---- internals --------------------------------------------------------------------------------
@@ -492,15 +347,4 @@ export class Daemon implements DaemonBackend {
     this.lock?.release();
     this.say('info', 'daemon: stopped');
   }
-}
-
-function outcomes(results: ServiceResult[]): Array<{ name: string; outcome: string; detail?: string }> {
-  return results.map((r) => {
-    const detail = r.diagnosis?.rootCause.summary ?? (r.blockedBy ? `blocked by ${r.blockedBy}` : undefined);
-    return detail ? { name: r.service, outcome: r.state, detail } : { name: r.service, outcome: r.state };
-  });
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
