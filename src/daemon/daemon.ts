@@ -4,6 +4,18 @@
  * supervises until told to stop. It implements the API's backend: status, the event stream, logs
  * and the actions (up, down, restart <service>, test).
  *
+ * This file puts the parts together and runs the daemon's life (start, run, shutdown). The parts:
+ *   supervised-stack.ts  the stack, its Supervisor and its log collector (the `up` action replaces them)
+ *   event-journal.ts     every event numbered and redacted, kept for replay, handed to subscribers
+ *   daemon-phase.ts      the daemon's phase; daemon-log.ts, the lines it writes about itself
+ *   bring-up.ts          the engine's `up`, then the picture after it handed to the supervisor
+ *   engine-progress.ts   the engine's events during an up or down: per-service phase, journal, log
+ *   engine-watch.ts      an engine that went away: wait for it, then bring the stack back
+ *   action-gate.ts, daemon-actions.ts, suite-action.ts   the API's actions (up, down, restart, test)
+ *   status-view.ts       `status` and `service <name>`
+ *   service-logs.ts      `logs` and `logs -f`, and following each service's current container
+ *   daemon-endpoint.ts   the lock, the API server and the info file: how clients find the daemon
+ *
  * Lifecycle: SIGTERM/SIGINT (the `signal` given to `run`) stop supervision and leave the stack
  * running, unless `downOnExit`. A SIGKILLed daemon leaves the stack running too; the kernel frees
  * its lock, and the next daemon's `up` adopts every running container by its labels.
@@ -11,48 +23,31 @@
  * Memory is bounded: events in a ring buffer, log lines in per-service ring buffers, per-service
  * supervision state of fixed size.
  */
-import { rmSync } from 'node:fs';
 import type { Stack } from '../config/model.js';
-import type { ServiceResult } from '../engine/results.js';
-import { errorMessage, isStackctlError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { Redactor } from '../secrets.js';
-import type { ActionRequest, ApiServer, DaemonBackend } from './api-server.js';
-import { startApiServer } from './api-server.js';
-import {
-  API_VERSION,
-  type ActionResult,
-  type DaemonEvent,
-  type DaemonEventRecord,
-  type DaemonPhase,
-  type DaemonStatus,
-  type LogLine,
-  type PingResponse,
-  type ServiceStatus,
-  type TestRequest,
-  type TestSummary,
-} from './api-types.js';
-import type { Diagnosis } from '../diagnose/model.js';
-import { DaemonBusyError } from './errors.js';
-import { acquireDaemonLock, removeDaemonInfo, writeDaemonInfo, type DaemonLock } from './lock.js';
-import { DEFAULT_LOG_COLLECTOR, type LogCollectorOptions } from './log-collector.js';
-import type { DaemonEngine } from './daemon-engine.js';
-import type { DaemonPaths } from './paths.js';
-import { EventJournal } from './event-journal.js';
-import { snapshot, type SupervisorOptions } from './supervisor.js';
-import type { ServiceView, SupervisorEvent } from './supervisor-machine.js';
-import { engineEventLine, supervisorEventLine, type DaemonLogLevel, type Say } from './daemon-log.js';
-import { PhaseTracker } from './daemon-phase.js';
-import { ServiceLogs } from './service-logs.js';
-import { SupervisedStack } from './supervised-stack.js';
 import { ActionGate } from './action-gate.js';
-import { DaemonActions } from './daemon-actions.js';
-import { SuiteAction } from './suite-action.js';
+import type { ActionRequest, DaemonBackend } from './api-server.js';
+import { API_VERSION, type ActionResult, type DaemonEventRecord, type DaemonStatus, type LogLine, type PingResponse, type ServiceStatus } from './api-types.js';
 import { bringUp, type BringUp } from './bring-up.js';
+import { DaemonActions } from './daemon-actions.js';
+import type { DaemonEngine } from './daemon-engine.js';
+import { DaemonEndpoint } from './daemon-endpoint.js';
+import { supervisorEventLine, type DaemonLogLevel, type Say } from './daemon-log.js';
+import { PhaseTracker } from './daemon-phase.js';
 import { EngineProgress } from './engine-progress.js';
 import { EngineWatch } from './engine-watch.js';
+import { EventJournal } from './event-journal.js';
+import { DEFAULT_LOG_COLLECTOR, type LogCollectorOptions } from './log-collector.js';
+import type { DaemonPaths } from './paths.js';
+import { ServiceLogs } from './service-logs.js';
+import { StatusView } from './status-view.js';
+import { SuiteAction } from './suite-action.js';
+import { SupervisedStack } from './supervised-stack.js';
+import type { SupervisorOptions } from './supervisor.js';
+import type { SupervisorEvent } from './supervisor-machine.js';
 
 export type { DaemonEngine } from './daemon-engine.js';
-
 export type { DaemonLogLevel } from './daemon-log.js';
 
 export interface DaemonConfig {
@@ -76,109 +71,72 @@ export interface DaemonConfig {
 }
 
 export class Daemon implements DaemonBackend {
-  private readonly phase: PhaseTracker;
-  private readonly gate: ActionGate;
-  private readonly suite: SuiteAction;
-  private readonly actions: DaemonActions;
+  private readonly startedAt: number;
+  private readonly say: Say;
+  /** Aborts when the daemon stops: every part's work ends with it. */
+  private readonly work = new AbortController();
+  /** An API `down` with `exit` asked the daemon to end. */
+  private readonly exitRequested = new AbortController();
   private readonly journal: EventJournal;
+  private readonly phase: PhaseTracker;
+  private readonly progress: EngineProgress;
   private readonly supervised: SupervisedStack;
   private readonly serviceLogs: ServiceLogs;
-  private readonly progress: EngineProgress;
-  private readonly engineWatch: EngineWatch;
   private readonly bringUp: BringUp;
-  private api: ApiServer | undefined;
-  private lock: DaemonLock | undefined;
-  private readonly startedAt: number;
-  private readonly clock: () => number;
-  private readonly say: Say;
-  private readonly exitRequested = new AbortController();
+  private readonly actions: DaemonActions;
+  private readonly statusView: StatusView;
+  private endpoint: DaemonEndpoint | undefined;
   private attachTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly work = new AbortController();
 
   private constructor(private readonly config: DaemonConfig) {
-    this.clock = config.clock ?? Date.now;
-    this.startedAt = this.clock();
-    this.say = (level, message) => config.log(level, config.redactor.redact(message));
-    this.journal = new EventJournal(config.eventBufferSize ?? 1_000, config.redactor, this.clock);
-    this.phase = new PhaseTracker(this.journal, this.say, this.clock);
-    this.progress = new EngineProgress(this.journal, this.say);
-    this.supervised = new SupervisedStack(
+    const { engine, redactor } = config;
+    const clock = config.clock ?? Date.now;
+    this.startedAt = clock();
+    const say: Say = (level, message) => config.log(level, redactor.redact(message));
+    const journal = new EventJournal(config.eventBufferSize ?? 1_000, redactor, clock);
+    const phase = new PhaseTracker(journal, say, clock);
+    const progress = new EngineProgress(journal, say);
+    const supervised = new SupervisedStack(
       config.stack,
-      { engine: config.engine, supervision: config.supervision, logs: config.logs ?? DEFAULT_LOG_COLLECTOR, clock: this.clock },
+      { engine, supervision: config.supervision, logs: config.logs ?? DEFAULT_LOG_COLLECTOR, clock },
       {
         onEvent: (event) => this.onSupervisorEvent(event),
-        onEngineDown: (reason) => this.engineWatch.engineDown(reason),
-        onEngineEvent: this.progress.onEvent,
-        warn: (message) => this.say('warn', message),
+        onEngineDown: (reason) => engineWatch.engineDown(reason),
+        onEngineEvent: progress.onEvent,
+        warn: (message) => say('warn', message),
       },
     );
-    this.serviceLogs = new ServiceLogs(this.supervised, config.engine.runtime);
-    const upParts = { supervised: this.supervised, engine: config.engine, progress: this.progress, phase: this.phase, logs: this.serviceLogs, say: this.say };
-    this.bringUp = (signal) => bringUp(upParts, signal);
-    this.engineWatch = new EngineWatch({
-      runtime: config.engine.runtime,
-      supervised: this.supervised,
-      bringUp: this.bringUp,
-      journal: this.journal,
-      phase: this.phase,
-      say: this.say,
-      clock: this.clock,
-      signal: this.work.signal,
-    });
-    this.gate = new ActionGate(this.phase, this.journal, this.clock);
-    this.suite = new SuiteAction({
-      engine: config.engine,
-      supervised: this.supervised,
-      gate: this.gate,
-      phase: this.phase,
-      journal: this.journal,
-      say: this.say,
-      clock: this.clock,
-      signal: this.work.signal,
-    });
-    this.actions = new DaemonActions({
-      engine: config.engine,
-      supervised: this.supervised,
-      bringUp: this.bringUp,
-      gate: this.gate,
-      suite: this.suite,
-      phase: this.phase,
-      journal: this.journal,
-      progress: this.progress,
-      redactor: config.redactor,
-      clock: this.clock,
-      signal: this.work.signal,
-      exit: () => this.exitRequested.abort(),
-    });
+    const logs = new ServiceLogs(supervised, engine.runtime);
+    // What most parts share; each takes from it what its own *Parts interface names.
+    const parts = { supervised, journal, phase, progress, say, clock, signal: this.work.signal };
+    const up: BringUp = (signal) => bringUp({ ...parts, engine, logs }, signal);
+    const engineWatch = new EngineWatch({ ...parts, runtime: engine.runtime, bringUp: up });
+    const gate = new ActionGate(phase, journal, clock);
+    const suite = new SuiteAction({ ...parts, engine, gate });
+    this.say = say;
+    this.journal = journal;
+    this.phase = phase;
+    this.progress = progress;
+    this.supervised = supervised;
+    this.serviceLogs = logs;
+    this.bringUp = up;
+    this.actions = new DaemonActions({ ...parts, engine, bringUp: up, gate, suite, redactor, exit: () => this.exitRequested.abort() });
+    this.statusView = new StatusView({ ...parts, version: config.version, startedAt: this.startedAt, redactor, gate, suite });
   }
 
-  /** Takes the lock (refusing a second daemon), then starts the API. */
+  /** Takes the stack's daemon lock (refusing a second daemon), then serves the API. */
   static async start(config: DaemonConfig): Promise<Daemon> {
     const daemon = new Daemon(config);
-    daemon.lock = await acquireDaemonLock(config.stack.name, config.paths);
-    try {
-      daemon.api = await startApiServer({
-        socketPath: config.paths.socket,
-        tcp: config.tcp,
-        backend: daemon,
-        redactor: config.redactor,
-        onError: (error) => daemon.say('error', `API: ${errorMessage(error)}`),
-      });
-      writeDaemonInfo(config.paths.info, {
-        pid: process.pid,
-        stack: config.stack.name,
-        stackDir: config.stack.dir,
-        stackFile: config.stack.file,
-        socket: config.paths.socket,
-        ...(daemon.api.tcpAddress ? { listen: daemon.api.tcpAddress } : {}),
-        startedAt: new Date(daemon.startedAt).toISOString(),
-        version: config.version,
-      });
-    } catch (error) {
-      await daemon.api?.close();
-      daemon.lock.release();
-      throw error;
-    }
+    daemon.endpoint = await DaemonEndpoint.open({
+      stack: config.stack,
+      paths: config.paths,
+      tcp: config.tcp,
+      backend: daemon,
+      redactor: config.redactor,
+      version: config.version,
+      startedAt: daemon.startedAt,
+      onError: (error) => daemon.say('error', `API: ${errorMessage(error)}`),
+    });
     return daemon;
   }
 
@@ -187,7 +145,7 @@ export class Daemon implements DaemonBackend {
   }
 
   get tcpAddress(): string | undefined {
-    return this.api?.tcpAddress;
+    return this.endpoint?.tcpAddress;
   }
 
   /**
@@ -230,29 +188,11 @@ export class Daemon implements DaemonBackend {
   }
 
   status(): DaemonStatus {
-    const memory = process.memoryUsage();
-    const status: DaemonStatus = {
-      stack: this.supervised.stack.name,
-      file: this.supervised.stack.file,
-      pid: process.pid,
-      version: this.config.version,
-      startedAt: new Date(this.startedAt).toISOString(),
-      uptimeMs: this.clock() - this.startedAt,
-      phase: this.phase.current,
-      supervising: !this.supervised.supervisor.suspended,
-      engine: this.engineState(),
-      memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
-      services: this.supervised.supervisor.views().map((view) => this.serviceStatus(view)),
-    };
-    const action = this.gate.current;
-    if (action) status.action = { name: action.name, startedAt: new Date(action.startedAt).toISOString() };
-    const lastTest = this.suite.lastTest;
-    if (lastTest) status.lastTest = lastTest;
-    return this.config.redactor.redactValue(status);
+    return this.statusView.status();
   }
 
   service(name: string): ServiceStatus | undefined {
-    return this.status().services.find((service) => service.name === name);
+    return this.statusView.service(name);
   }
 
   eventsSince(id: number): DaemonEventRecord[] {
@@ -277,57 +217,12 @@ export class Daemon implements DaemonBackend {
 
   // ---- internals --------------------------------------------------------------------------------
 
-  private engineState(): DaemonStatus['engine'] {
-    const outage = this.supervised.supervisor.engineOutage;
-    if (!outage) return { answering: true };
-    return { answering: false, downSince: new Date(outage.since).toISOString(), reason: outage.reason };
-  }
-
+  /** Every supervisor event goes to the journal and, when worth it, the log; a state change re-attaches the service's log. */
   private onSupervisorEvent(event: SupervisorEvent): void {
     this.journal.record(event);
     const line = supervisorEventLine(event);
     if (line) this.say(line.level, line.message);
     if (event.type === 'service.state') this.serviceLogs.attach(event.service);
-  }
-
-  private serviceStatus(view: ServiceView): ServiceStatus {
-    const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
-    const info = this.supervised.supervisor.container(view.name);
-    const status: ServiceStatus = {
-      name: view.name,
-      state: view.state,
-      reason: view.reason,
-      since: new Date(view.since).toISOString(),
-      ready: view.ready,
-      degradedBy: view.degradedBy,
-      restartPolicy: view.restartPolicy,
-      restarts: view.restarts,
-      failuresInARow: view.failuresInARow,
-    };
-    const engine = this.progress.of(view.name);
-    if (this.supervised.supervisor.suspended && engine && (this.phase.current === 'starting' || this.phase.current === 'busy' || this.phase.current === 'reconciling')) {
-      status.state = engine.phase === 'ready' ? 'ready' : engine.phase === 'failed' ? 'failed' : 'starting';
-      status.reason = `${engine.phase}${engine.detail ? `: ${engine.detail}` : ''}`;
-    }
-    const container = view.container ?? (info ? snapshot(info) : undefined);
-    if (container) {
-      status.container = {
-        id: container.id,
-        status: container.status,
-        oomKilled: container.oomKilled,
-        restartCount: container.restartCount,
-        ports: info?.id === container.id ? info.ports : [],
-      };
-      if (info?.name) status.container.name = info.name;
-      if (container.startedAt !== undefined) status.container.startedAt = iso(container.startedAt);
-      if (container.exitCode !== undefined && container.status !== 'running') status.container.exitCode = container.exitCode;
-    }
-    if (view.lastProbe) status.lastProbe = { ...view.lastProbe, at: iso(view.lastProbe.at) as string };
-    if (view.lastExit) status.lastExit = { ...view.lastExit, at: iso(view.lastExit.at) as string };
-    if (view.lastDiagnosis) status.lastDiagnosis = view.lastDiagnosis;
-    if (view.lastRestartAt !== undefined) status.lastRestartAt = iso(view.lastRestartAt);
-    if (view.nextRestartAt !== undefined) status.nextRestartAt = iso(view.nextRestartAt);
-    return status;
   }
 
   private async shutdown(): Promise<void> {
@@ -341,10 +236,7 @@ export class Daemon implements DaemonBackend {
         this.say('error', `down on exit failed: ${errorMessage(error)}`);
       }
     }
-    await this.api?.close();
-    removeDaemonInfo(this.config.paths.info);
-    rmSync(this.config.paths.socket, { force: true });
-    this.lock?.release();
+    await this.endpoint?.close();
     this.say('info', 'daemon: stopped');
   }
 }
