@@ -4,6 +4,7 @@
  * resumes. The daemon does this when it starts, for the `up` action, and when the engine answers
  * again after an outage.
  */
+import type { Stack } from '../config/model.js';
 import type { UpResult } from '../engine/results.js';
 import { CancelledError, EngineUnavailableError, errorMessage, isStackctlError } from '../errors.js';
 import type { Say } from './daemon-log.js';
@@ -11,8 +12,7 @@ import type { DaemonEngine } from './daemon-engine.js';
 import type { PhaseTracker } from './daemon-phase.js';
 import type { EngineProgress } from './engine-progress.js';
 import type { ServiceLogs } from './service-logs.js';
-import type { SupervisedStack } from './supervised-stack.js';
-import type { InitEntry } from './supervisor.js';
+import type { InitEntry, Supervisor } from './supervisor.js';
 
 export interface BringUpOutcome {
   ok: boolean;
@@ -25,7 +25,7 @@ export interface BringUpOutcome {
 export type BringUp = (signal: AbortSignal) => Promise<BringUpOutcome | undefined>;
 
 export interface BringUpParts {
-  supervised: Pick<SupervisedStack, 'stack' | 'supervisor'>;
+  supervised: { readonly stack: Stack; readonly supervisor: Pick<Supervisor, 'suspend' | 'observeAll' | 'init'> };
   engine: Pick<DaemonEngine, 'up'>;
   progress: EngineProgress;
   phase: Pick<PhaseTracker, 'set'>;

@@ -2,14 +2,22 @@
  * The services' output through the daemon: what `logs` reads (the engine's complete log of a
  * container that exists, else the last lines the collector kept of one since removed), what
  * `logs -f` follows, and keeping the collector attached to each service's current container.
+ * The current stack, supervisor and collector come from supervised-stack.ts.
  */
+import type { Stack } from '../config/model.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { LogLine } from './api-types.js';
-import type { SupervisedStack } from './supervised-stack.js';
+import type { LogCollector } from './log-collector.js';
+import type { Supervisor } from './supervisor.js';
 
 export class ServiceLogs {
   constructor(
-    private readonly supervised: Pick<SupervisedStack, 'stack' | 'supervisor' | 'collector' | 'assertKnown'>,
+    private readonly supervised: {
+      readonly stack: Stack;
+      readonly supervisor: Pick<Supervisor, 'container'>;
+      readonly collector: Pick<LogCollector, 'recent' | 'subscribe' | 'attach'>;
+      assertKnown(services: string[]): void;
+    },
     private readonly runtime: Pick<Runtime, 'logs'>,
   ) {}
 
