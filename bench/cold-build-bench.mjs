@@ -30,16 +30,16 @@
  * Needs `npm run build`, a running engine with debian:bookworm-slim, docker-compose
  * (scripts/ensure-docker-compose.sh), and Debian's archive reachable from builds (apt-get in the Dockerfiles).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { ROOT, composeDown, composeUpUntilHealthy, writeStackEnv } from './compose-up.mjs';
+import { isReadyEvent, spawnLines } from './spawn-lines.mjs';
 
 const run = promisify(execFile);
 const BIN = path.join(ROOT, 'bin/stackctl.js');
@@ -114,27 +114,19 @@ async function movePortsBelowEphemeral(envFile) {
 }
 
 /** Runs `stackctl up --json` until it exits; times the last service ready and the last image built. */
-function stackctlUp(file, env) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [BIN, 'up', '-f', file, '--json'], { cwd: path.dirname(file), env: { ...process.env, ...env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    const marks = { firstReadyMs: undefined, lastReadyMs: undefined, lastImageMs: undefined };
-    readline.createInterface({ input: child.stdout }).on('line', (line) => {
-      stdout += `${line}\n`;
-      const now = Math.round(performance.now() - t0);
-      if (!line.includes('"type":"service.phase"')) return;
-      if (/"phase":"(ready|started|completed)"/.test(line)) {
-        marks.firstReadyMs ??= now;
-        marks.lastReadyMs = now;
-      }
-      if (line.includes('image built in')) marks.lastImageMs = now;
-    });
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, wallMs: Math.round(performance.now() - t0), ...marks }));
+async function stackctlUp(file, env) {
+  const marks = { firstReadyMs: undefined, lastReadyMs: undefined, lastImageMs: undefined };
+  const options = { cwd: path.dirname(file), env: { ...process.env, ...env, NO_COLOR: '1' } };
+  const result = await spawnLines(process.execPath, [BIN, 'up', '-f', file, '--json'], options, (line, ms) => {
+    const now = Math.round(ms);
+    if (!line.includes('"type":"service.phase"')) return;
+    if (isReadyEvent(line)) {
+      marks.firstReadyMs ??= now;
+      marks.lastReadyMs = now;
+    }
+    if (line.includes('image built in')) marks.lastImageMs = now;
   });
+  return { ...result, wallMs: Math.round(result.wallMs), ...marks };
 }
 
 /** Distinct layers the variant's images (and stage images) added on top of its base, per step. */

@@ -33,7 +33,7 @@
  * Needs `npm run build`, a running engine, the base image (scripts/ensure-base-image.sh), the
  * example's redis image (scripts/build-example-images.sh) and docker-compose (scripts/ensure-docker-compose.sh).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -42,6 +42,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { ROOT } from './compose-up.mjs';
+import { isReadyEvent, spawnLines } from './spawn-lines.mjs';
 
 const run = promisify(execFile);
 const BIN = path.join(ROOT, 'bin/stackctl.js');
@@ -129,41 +130,24 @@ function stackYaml(stack) {
 // ── stackctl ──────────────────────────────────────────────────────────────────────────────────
 
 /** Runs `stackctl …`; resolves with wall time, exit code, output and the process's own rusage. */
-function stackctl(dir, argv, env, bin = BIN) {
+async function stackctl(dir, argv, env, bin = BIN) {
   const usageFile = path.join(dir, `usage-${randomBytes(4).toString('hex')}.json`);
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, ['--require', path.join(dir, 'usage-hook.cjs'), bin, ...argv], {
-      cwd: dir,
-      env: { ...process.env, ...env, NO_COLOR: '1', STACKCTL_USAGE_FILE: usageFile },
-    });
-    let stdout = '';
-    let stderr = '';
-    let lastReadyMs;
-    let buffer = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      buffer += chunk;
-      let newline;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        if (line.includes('"type":"service.phase"') && /"phase":"(ready|started)"/.test(line)) lastReadyMs = performance.now() - t0;
-      }
-    });
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - t0;
-      let usage = {};
-      try {
-        usage = JSON.parse(readFileSync(usageFile, 'utf8'));
-      } catch {
-        // the process died before its exit hook: no usage figures
-      }
-      resolve({ code, stdout, stderr, wallMs, lastReadyMs, ...usage });
-    });
-  });
+  let lastReadyMs;
+  const result = await spawnLines(
+    process.execPath,
+    ['--require', path.join(dir, 'usage-hook.cjs'), bin, ...argv],
+    { cwd: dir, env: { ...process.env, ...env, NO_COLOR: '1', STACKCTL_USAGE_FILE: usageFile } },
+    (line, ms) => {
+      if (isReadyEvent(line)) lastReadyMs = ms;
+    },
+  );
+  let usage = {};
+  try {
+    usage = JSON.parse(readFileSync(usageFile, 'utf8'));
+  } catch {
+    // the process died before its exit hook: no usage figures
+  }
+  return { ...result, lastReadyMs, ...usage };
 }
 
 const USAGE_HOOK = `process.on('exit', () => {

@@ -31,7 +31,7 @@
  * removed (`down -v`) at the end. Run it under the bench lock:
  *   flock /tmp/stackctl-bench.lock node bench/up-bench.mjs --noop --runs 11
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -39,6 +39,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { ROOT, composeUpUntilHealthy, composeDown, exportVariant, writeStackEnv, COMPOSE_FILE } from './compose-up.mjs';
+import { isReadyEvent, spawnLines } from './spawn-lines.mjs';
 
 const run = promisify(execFile);
 const BIN = path.join(ROOT, 'bin/stackctl.js');
@@ -52,28 +53,13 @@ const beforeBin = args.includes('--before') ? path.resolve(args[args.indexOf('--
 const log = (line) => process.stderr.write(`up-bench: ${line}\n`);
 
 /** Runs `stackctl …` and times it from spawn; with --json, also when the last service became ready. */
-function stackctl(argv, env, bin = BIN) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [bin, ...argv], { cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    let buffer = '';
-    let lastReadyWallMs;
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      buffer += chunk;
-      let newline;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        if (line.includes('"type":"service.phase"') && /"phase":"(ready|started|completed)"/.test(line)) lastReadyWallMs = performance.now() - t0;
-      }
-    });
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, wallMs: performance.now() - t0, lastReadyWallMs }));
+async function stackctl(argv, env, bin = BIN) {
+  let lastReadyWallMs;
+  const options = { cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: '1' } };
+  const result = await spawnLines(process.execPath, [bin, ...argv], options, (line, ms) => {
+    if (isReadyEvent(line)) lastReadyWallMs = ms;
   });
+  return { ...result, lastReadyWallMs };
 }
 
 function resultOf(stdout) {
