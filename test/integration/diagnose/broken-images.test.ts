@@ -16,8 +16,9 @@ import { waitReady } from '../../../src/probes/wait-ready.js';
 import { computeContextHash } from '../../../src/runtime/context-hash.js';
 import { DockerRuntime } from '../../../src/runtime/docker-runtime.js';
 import { ImageBuildError } from '../../../src/runtime/errors.js';
-import { LABELS, type ContainerSpec } from '../../../src/runtime/runtime.js';
+import type { ContainerSpec } from '../../../src/runtime/runtime.js';
 import { Redactor } from '../../../src/secrets.js';
+import { removeTestStack, startTarget, testContainerSpec } from '../../support/test-containers.js';
 
 const STACK = 'itest-diagnose';
 const NETWORK = `${STACK}_default`;
@@ -30,9 +31,7 @@ const runtime = new DockerRuntime({ stack: STACK });
 const redactor = new Redactor(Object.values(SECRETS));
 
 async function cleanup(): Promise<void> {
-  const ids = (await execa('docker', ['ps', '-aq', '--filter', `label=${LABELS.stack}=${STACK}`])).stdout.split('\n').filter(Boolean);
-  if (ids.length > 0) await execa('docker', ['rm', '-fv', ...ids], { reject: false });
-  await execa('docker', ['network', 'rm', NETWORK], { reject: false });
+  await removeTestStack(STACK);
   const images = (await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', `${TAGS}/*`])).stdout.split('\n').filter(Boolean);
   if (images.length > 0) await execa('docker', ['rmi', '-f', ...images], { reject: false });
 }
@@ -47,30 +46,8 @@ async function buildImage(service: string, spec: BuildSpec): Promise<string> {
   return tag;
 }
 
-async function start(service: string, overrides: Partial<ContainerSpec>): Promise<ProbeTarget> {
-  const id = await runtime.createContainer({
-    stack: STACK,
-    service,
-    name: `${STACK}-${service}`,
-    image: 'debian:bookworm-slim',
-    env: {},
-    ports: [],
-    volumes: [],
-    network: NETWORK,
-    aliases: [],
-    restart: { name: 'no' },
-    labels: {},
-    ...overrides,
-  });
-  await runtime.startContainer(id);
-  const info = await runtime.inspectContainer(id);
-  return {
-    service,
-    containerId: id,
-    host: '127.0.0.1',
-    hostPort: (port) => info?.ports.find((p) => p.target === port && p.hostIp === '127.0.0.1')?.hostPort,
-    runtime,
-  };
+function start(service: string, overrides: Partial<ContainerSpec>): Promise<ProbeTarget> {
+  return startTarget(runtime, testContainerSpec(STACK, service, overrides));
 }
 
 async function ensureExampleImage(tag: string, dir: string): Promise<void> {

@@ -14,7 +14,8 @@ import { HopelessProbeError, type ProbeTarget } from '../../../src/probes/probe.
 import { probeFailureOf } from '../../../src/probes/probe-failure.js';
 import { waitReady } from '../../../src/probes/wait-ready.js';
 import { DockerRuntime } from '../../../src/runtime/docker-runtime.js';
-import { LABELS, type ContainerSpec } from '../../../src/runtime/runtime.js';
+import type { ContainerSpec } from '../../../src/runtime/runtime.js';
+import { removeTestStack, startTarget, testContainerSpec } from '../../support/test-containers.js';
 
 const STACK = 'itest-probes';
 const NETWORK = `${STACK}_default`;
@@ -27,11 +28,7 @@ const loc = { file: 'stack.yaml', line: 1, col: 1 };
 const runtime = new DockerRuntime({ stack: STACK });
 const targets: Record<string, ProbeTarget> = {};
 
-async function cleanup(): Promise<void> {
-  const ids = (await execa('docker', ['ps', '-aq', '--filter', `label=${LABELS.stack}=${STACK}`])).stdout.split('\n').filter(Boolean);
-  if (ids.length > 0) await execa('docker', ['rm', '-fv', ...ids], { reject: false });
-  await execa('docker', ['network', 'rm', NETWORK], { reject: false });
-}
+const cleanup = (): Promise<void> => removeTestStack(STACK);
 
 /** The example images are built from images/<name> when absent (another engineer's Dockerfiles). */
 async function ensureImage(tag: string, dir: string): Promise<void> {
@@ -39,34 +36,8 @@ async function ensureImage(tag: string, dir: string): Promise<void> {
   await execa('docker', ['build', '-q', '-t', tag, path.resolve(dir)]);
 }
 
-function spec(service: string, overrides: Partial<ContainerSpec>): ContainerSpec {
-  return {
-    stack: STACK,
-    service,
-    name: `${STACK}-${service}`,
-    image: 'debian:bookworm-slim',
-    env: {},
-    ports: [],
-    volumes: [],
-    network: NETWORK,
-    aliases: [],
-    restart: { name: 'no' },
-    labels: {},
-    ...overrides,
-  };
-}
-
 async function start(service: string, overrides: Partial<ContainerSpec>): Promise<ProbeTarget> {
-  const id = await runtime.createContainer(spec(service, overrides));
-  await runtime.startContainer(id);
-  const info = await runtime.inspectContainer(id);
-  const target: ProbeTarget = {
-    service,
-    containerId: id,
-    host: '127.0.0.1',
-    hostPort: (containerPort) => info?.ports.find((port) => port.target === containerPort && port.hostIp === '127.0.0.1')?.hostPort,
-    runtime,
-  };
+  const target = await startTarget(runtime, testContainerSpec(STACK, service, overrides));
   targets[service] = target;
   return target;
 }

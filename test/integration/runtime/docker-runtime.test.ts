@@ -16,6 +16,7 @@ import { DockerRuntime, IMAGE_LABELS } from '../../../src/runtime/docker-runtime
 import { computeContextHash } from '../../../src/runtime/context-hash.js';
 import { ImageBuildError, ImageNotFoundError, NotOwnedError, PortInUseError } from '../../../src/runtime/errors.js';
 import { LABELS, type ContainerSpec, type RuntimeEvent } from '../../../src/runtime/runtime.js';
+import { testContainerSpec } from '../../support/test-containers.js';
 
 const STACK = 'itest-runtime';
 const IMAGE_PREFIX = 'stackctl-itest-runtime';
@@ -58,20 +59,7 @@ function buildSpec(context: string, overrides: Partial<BuildSpec> = {}): BuildSp
 }
 
 function containerSpec(service: string, overrides: Partial<ContainerSpec> = {}): ContainerSpec {
-  return {
-    stack: STACK,
-    service,
-    name: `${STACK}-${service}`,
-    image: BASE,
-    env: {},
-    ports: [],
-    volumes: [],
-    network: NETWORK,
-    aliases: [],
-    restart: { name: 'no' },
-    labels: { [LABELS.configHash]: 'hash-1' },
-    ...overrides,
-  };
+  return testContainerSpec(STACK, service, { image: BASE, labels: { [LABELS.configHash]: 'hash-1' }, ...overrides });
 }
 
 /** Files of an image's /ctx, as `find` prints them. */
