@@ -16,14 +16,14 @@
  * so the engine's bench can put `stackctl up` next to it.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import { exampleVariables } from './example-env.mjs';
 
 const run = promisify(execFile);
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,15 +46,8 @@ async function freePort() {
  * Returns its path (mode 0600, in a private temporary directory) and the values (for the caller's checks).
  */
 export async function writeStackEnv(dir) {
-  const values = {};
-  for (const line of readFileSync(path.join(ROOT, '.env.example'), 'utf8').split('\n')) {
-    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
-    if (!match) continue;
-    let value = match[2];
-    if (value === 'change-me') value = randomBytes(24).toString('hex');
-    if (/_PORT$/.test(match[1])) value = String(await freePort());
-    values[match[1]] = value;
-  }
+  const values = exampleVariables();
+  for (const name of Object.keys(values)) if (/_PORT$/.test(name)) values[name] = String(await freePort());
   const file = path.join(dir, 'stack.env');
   writeFileSync(file, Object.entries(values).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
   return { file, values };

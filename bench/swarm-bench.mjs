@@ -13,11 +13,11 @@
  * Usage: scripts/with-swarm.sh node bench/swarm-bench.mjs [--skip-three]
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { examplePortsFrom, exampleSecrets } from './example-env.mjs';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,15 +27,7 @@ const log = (line) => process.stderr.write(`swarm-bench: ${line}\n`);
 const stamp = `${process.pid}`;
 
 function envFor(base) {
-  return {
-    ...process.env,
-    POSTGRES_USER: 'pyairtable', POSTGRES_DB: 'pyairtable',
-    POSTGRES_PASSWORD: randomBytes(12).toString('hex'), REDIS_PASSWORD: randomBytes(12).toString('hex'),
-    API_KEY: randomBytes(16).toString('hex'), JWT_SECRET: randomBytes(16).toString('hex'),
-    API_GATEWAY_PORT: String(base), MCP_SERVER_PORT: String(base + 1), AIRTABLE_GATEWAY_PORT: String(base + 2),
-    LLM_ORCHESTRATOR_PORT: String(base + 3), AUTOMATION_SERVICES_PORT: String(base + 6), PLATFORM_SERVICES_PORT: String(base + 7),
-    SAGA_ORCHESTRATOR_PORT: String(base + 8), FRONTEND_PORT: String(base + 9),
-  };
+  return { ...process.env, ...exampleSecrets(), ...examplePortsFrom(base) };
 }
 
 async function stackctl(args, env) {

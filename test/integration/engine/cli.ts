@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { exampleSecrets, exampleVariables } from '../../../bench/example-env.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(ROOT, 'bin/stackctl.js');
@@ -68,35 +69,13 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
-export const PORT_VARIABLES = [
-  'API_GATEWAY_PORT',
-  'MCP_SERVER_PORT',
-  'AIRTABLE_GATEWAY_PORT',
-  'LLM_ORCHESTRATOR_PORT',
-  'AUTOMATION_SERVICES_PORT',
-  'PLATFORM_SERVICES_PORT',
-  'SAGA_ORCHESTRATOR_PORT',
-  'FRONTEND_PORT',
-] as const;
-
 /** The example stack's secrets and settings, fresh each call, and no host port variable. */
-export function exampleSecrets(): Record<string, string> {
-  return {
-    POSTGRES_USER: 'pyairtable',
-    POSTGRES_DB: 'pyairtable',
-    POSTGRES_PASSWORD: randomBytes(16).toString('hex'),
-    REDIS_PASSWORD: randomBytes(16).toString('hex'),
-    API_KEY: randomBytes(16).toString('hex'),
-    JWT_SECRET: randomBytes(16).toString('hex'),
-    AIRTABLE_BASE: 'appStackctlDemo',
-    LOG_LEVEL: 'info',
-  };
-}
+export { exampleSecrets };
 
 /** Environment for the example stack: its own project name, fresh secrets, free host ports. */
 export async function exampleEnv(project: string): Promise<Record<string, string>> {
-  const env: Record<string, string> = { STACKCTL_PROJECT_NAME: project, ...exampleSecrets() };
-  for (const name of PORT_VARIABLES) env[name] = String(await freePort());
+  const env: Record<string, string> = { STACKCTL_PROJECT_NAME: project, ...exampleVariables() };
+  for (const name of Object.keys(env)) if (name.endsWith('_PORT')) env[name] = String(await freePort());
   return env;
 }
 

@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
+import { exampleSecrets } from '../../../bench/example-env.mjs';
 import { freePort } from '../engine/cli.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -99,10 +100,6 @@ const PORT_VARIABLE: Partial<Record<ServiceName, string>> = {
   frontend: 'FRONTEND_PORT',
 };
 
-function secret(): string {
-  return randomBytes(18).toString('hex');
-}
-
 export class Stack {
   /** The network stackctl created (`<stack>_default`): extra containers (variants.ts) join it. */
   readonly network: string;
@@ -116,19 +113,12 @@ export class Stack {
     ports: Record<string, string>,
   ) {
     this.network = `${id}_default`;
-    const pg = { user: 'app', password: secret(), db: 'pyairtable' };
-    const redisPassword = secret();
+    // A postgres user other than .env.example's 'pyairtable': a service that assumed the name would fail here.
+    const given: Record<string, string> = { ...exampleSecrets(), POSTGRES_USER: 'app' };
     this.env = {
-      POSTGRES_USER: pg.user,
-      POSTGRES_PASSWORD: pg.password,
-      POSTGRES_DB: pg.db,
-      REDIS_PASSWORD: redisPassword,
-      API_KEY: secret(),
-      JWT_SECRET: secret(),
-      AIRTABLE_BASE: 'appStackctlDemo',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: `postgresql://${pg.user}:${pg.password}@postgres:5432/${pg.db}`,
-      REDIS_URL: `redis://:${redisPassword}@redis:6379/0`,
+      ...given,
+      DATABASE_URL: `postgresql://${given.POSTGRES_USER}:${given.POSTGRES_PASSWORD}@postgres:5432/${given.POSTGRES_DB}`,
+      REDIS_URL: `redis://:${given.REDIS_PASSWORD}@redis:6379/0`,
       AIRTABLE_GATEWAY_URL: 'http://airtable-gateway:8002',
       MCP_SERVER_URL: 'http://mcp-server:8001',
       LLM_ORCHESTRATOR_URL: 'http://llm-orchestrator:8003',

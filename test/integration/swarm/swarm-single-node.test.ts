@@ -5,32 +5,18 @@
  * the engine is left as it was found (scripts/with-swarm.sh holds the engine lock and leaves the swarm).
  * Host ports are away from the running example stack's fixed ones.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { examplePortsFrom, exampleSecrets } from '../../../bench/example-env.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const project = `swarm-it-${process.pid}`;
 const base = 21000 + (process.pid % 400) * 10;
-const env: Record<string, string> = {
-  POSTGRES_USER: 'pyairtable',
-  POSTGRES_DB: 'pyairtable',
-  POSTGRES_PASSWORD: randomBytes(12).toString('hex'),
-  REDIS_PASSWORD: randomBytes(12).toString('hex'),
-  API_KEY: randomBytes(16).toString('hex'),
-  JWT_SECRET: randomBytes(16).toString('hex'),
-  API_GATEWAY_PORT: String(base),
-  MCP_SERVER_PORT: String(base + 1),
-  AIRTABLE_GATEWAY_PORT: String(base + 2),
-  LLM_ORCHESTRATOR_PORT: String(base + 3),
-  AUTOMATION_SERVICES_PORT: String(base + 6),
-  PLATFORM_SERVICES_PORT: String(base + 7),
-  SAGA_ORCHESTRATOR_PORT: String(base + 8),
-  FRONTEND_PORT: String(base + 9),
-};
+const env: Record<string, string> = { ...exampleSecrets(), ...examplePortsFrom(base) };
+
 interface StoredReport {
   run: { stack: { name: string }; startedAt: string };
   checks: Array<{ id: string; category: string; status: string; message?: string }>;

@@ -1,0 +1,5 @@
+/** Types of bench/example-env.mjs for the TypeScript integration tests that reuse it. */
+export declare function exampleVariables(): Record<string, string>;
+export declare function exampleSecrets(): Record<string, string>;
+export declare function examplePortsFrom(base: number): Record<string, string>;
+export declare function exampleEnv(): { secrets: Record<string, string>; env: Record<string, string> };
