@@ -6,20 +6,8 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORDER } from '../example-stack/harness.js';
 import { ROOT, docker, dockerLines, exampleEnv, labelled, purge, resultLine, stackctl, uniqueName } from './cli.js';
-
-const SERVICES = [
-  'postgres',
-  'redis',
-  'platform-services',
-  'airtable-gateway',
-  'mcp-server',
-  'llm-orchestrator',
-  'automation-services',
-  'saga-orchestrator',
-  'api-gateway',
-  'frontend',
-];
 
 const project = uniqueName('it-engine-example');
 const unrelated = uniqueName('it-engine-unrelated');
@@ -52,7 +40,7 @@ describe('stackctl up/ps/logs/down on the example stack', () => {
     outputs.push(run.stdout, run.stderr);
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain(`stack ${project}: 10 of 10 services ready`);
-    for (const service of SERVICES) expect(run.stdout).toMatch(new RegExp(`✔ ${service}\\s+ready `));
+    for (const service of ORDER) expect(run.stdout).toMatch(new RegExp(`✔ ${service}\\s+ready `));
   });
 
   it('a second up is a no-op: plan up to date, no container replaced', { timeout: 120_000 }, async () => {
@@ -76,7 +64,7 @@ describe('stackctl up/ps/logs/down on the example stack', () => {
     outputs.push(run.stdout, run.stderr);
     expect(run.exitCode, run.stderr).toBe(0);
     const rows = JSON.parse(run.stdout) as Array<{ service: string; state: string; readiness: string; ports: string[] }>;
-    expect(rows.map((row) => `${row.service}:${row.state}:${row.readiness}`)).toEqual(SERVICES.map((s) => `${s}:running:ready`));
+    expect(rows.map((row) => `${row.service}:${row.state}:${row.readiness}`)).toEqual(ORDER.map((s) => `${s}:running:ready`));
     expect(rows.find((row) => row.service === 'api-gateway')?.ports).toEqual([`127.0.0.1:${env.API_GATEWAY_PORT}->8000/tcp`]);
   });
 

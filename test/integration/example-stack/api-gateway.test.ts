@@ -2,24 +2,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, startStack, type Stack } from './harness.js';
+import { ORDER, docker, startStack, type Stack } from './harness.js';
 
 let stack: Stack;
 const BASE = 'appStackctlDemo';
 const BACKENDS = ['platform-services', 'airtable-gateway', 'mcp-server', 'llm-orchestrator', 'automation-services', 'saga-orchestrator'];
 
 beforeAll(async () => {
-  stack = await startStack('gateway', [
-    'postgres',
-    'redis',
-    'platform-services',
-    'airtable-gateway',
-    'mcp-server',
-    'llm-orchestrator',
-    'automation-services',
-    'saga-orchestrator',
-    'api-gateway',
-  ]);
+  stack = await startStack('gateway', ORDER.filter((service) => service !== 'frontend'));
 }, 180_000);
 
 afterAll(async () => {
