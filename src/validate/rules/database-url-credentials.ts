@@ -2,7 +2,7 @@ import type { Diagnostic } from '../../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { finding } from '../rule.js';
 import { postgresServer } from '../support/servers.js';
-import { urlsInEnvironment } from '../support/urls.js';
+import { POSTGRES_SCHEMES, urlsToServers } from '../support/server-urls.js';
 import { unsetIn } from '../support/variables.js';
 import { initScriptFacts } from '../support/init-scripts.js';
 
@@ -18,49 +18,43 @@ export const databaseUrlCredentials: Rule = {
   severity: 'error',
   summary: "A postgres:// URL's user or password differs from the postgres service's POSTGRES_USER / POSTGRES_PASSWORD",
   leavesAlone: 'URLs built from unset variables (ENV001); users created or altered by init scripts (`/docker-entrypoint-initdb.d/*.sql`, `*.sh`); non-official postgres images or images built here (users may be baked in); URLs without a user (JDBC, or a separate DB_USER)',
-  check({ stack, services, hosts, files }) {
+  check(context) {
+    const { stack, files } = context;
     const out: Diagnostic[] = [];
-    for (const client of stack.services) {
-      for (const url of urlsInEnvironment(client)) {
-        if (url.scheme !== 'postgres' && url.scheme !== 'postgresql') continue;
-        const serverName = hosts.byHost.get(url.host);
-        const server = serverName === undefined ? undefined : services.get(serverName);
-        const pg = server ? postgresServer(server) : undefined;
-        if (!server || !pg) continue;
-        if (unsetIn(stack, client, url.variable).length > 0) continue;
-        // No user in the URL (a JDBC URL, or `postgres://db/app` beside DB_USER=…): the client passes
-        // its credentials another way, which this rule cannot see.
-        if (url.username === '' && (url.password === undefined || url.password === '') && (url.jdbc || Object.keys(client.environment).some((k) => /(^|_)(USER|USERNAME)$/.test(k)))) continue;
-        if (url.username !== pg.user) {
-          const init = initScriptFacts(server, files);
-          if (init.opaque || init.users.has(url.username)) continue;
-        }
-        const location = client.environmentLocations[url.variable] ?? client.location;
-        const template = `postgresql://\${POSTGRES_USER}:\${POSTGRES_PASSWORD}@${url.host}:${url.port ?? 5432}/\${POSTGRES_DB}`;
-        if (url.username !== pg.user) {
-          out.push(
-            finding(databaseUrlCredentials, {
-              service: client.name,
-              location,
-              message: `${url.variable} logs in as "${url.username || '(no user)'}" but ${server.name} creates the user "${pg.user}" (POSTGRES_USER)${initNote(initScriptFacts(server, files).scripts.length)}: authentication will fail`,
-              hint: `build the URL from the server's variables: ${url.variable}=${template}`,
-            }),
-          );
-          continue; // another user's password is not the server's: one finding says it
-        }
-        if (pg.password !== undefined && pg.password !== '' && url.password !== pg.password) {
-          out.push(
-            finding(databaseUrlCredentials, {
-              service: client.name,
-              location,
-              message:
-                url.password === undefined || url.password === ''
-                  ? `${url.variable} has no password but ${server.name} requires POSTGRES_PASSWORD: authentication will fail`
-                  : `the password in ${url.variable} is not ${server.name}'s POSTGRES_PASSWORD: authentication will fail`,
-              hint: `build the URL from the server's variables: ${url.variable}=${template}`,
-            }),
-          );
-        }
+    for (const { client, url, server, facts: pg } of urlsToServers(context, POSTGRES_SCHEMES, postgresServer)) {
+      if (unsetIn(stack, client, url.variable).length > 0) continue;
+      // No user in the URL (a JDBC URL, or `postgres://db/app` beside DB_USER=…): the client passes
+      // its credentials another way, which this rule cannot see.
+      if (url.username === '' && (url.password === undefined || url.password === '') && (url.jdbc || Object.keys(client.environment).some((k) => /(^|_)(USER|USERNAME)$/.test(k)))) continue;
+      if (url.username !== pg.user) {
+        const init = initScriptFacts(server, files);
+        if (init.opaque || init.users.has(url.username)) continue;
+      }
+      const location = client.environmentLocations[url.variable] ?? client.location;
+      const template = `postgresql://\${POSTGRES_USER}:\${POSTGRES_PASSWORD}@${url.host}:${url.port ?? 5432}/\${POSTGRES_DB}`;
+      if (url.username !== pg.user) {
+        out.push(
+          finding(databaseUrlCredentials, {
+            service: client.name,
+            location,
+            message: `${url.variable} logs in as "${url.username || '(no user)'}" but ${server.name} creates the user "${pg.user}" (POSTGRES_USER)${initNote(initScriptFacts(server, files).scripts.length)}: authentication will fail`,
+            hint: `build the URL from the server's variables: ${url.variable}=${template}`,
+          }),
+        );
+        continue; // another user's password is not the server's: one finding says it
+      }
+      if (pg.password !== undefined && pg.password !== '' && url.password !== pg.password) {
+        out.push(
+          finding(databaseUrlCredentials, {
+            service: client.name,
+            location,
+            message:
+              url.password === undefined || url.password === ''
+                ? `${url.variable} has no password but ${server.name} requires POSTGRES_PASSWORD: authentication will fail`
+                : `the password in ${url.variable} is not ${server.name}'s POSTGRES_PASSWORD: authentication will fail`,
+            hint: `build the URL from the server's variables: ${url.variable}=${template}`,
+          }),
+        );
       }
     }
     return out;
