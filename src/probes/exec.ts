@@ -1,12 +1,11 @@
 /** exec: a command run inside the container exits 0. */
+import type { ProbeSpec } from '../config/model.js';
 import type { Probe, ProbeTarget } from './probe.js';
 import { ProbeError } from './probe-failure.js';
 import { excerpt, probeRedactor, type ProbeOptions, type TextRedactor } from './support.js';
 
-export interface ExecProbeSpec {
-  kind: 'exec';
-  command: string[];
-}
+/** The model's exec probe (config/model.ts ProbeSpec). */
+export type ExecProbeSpec = Extract<ProbeSpec, { kind: 'exec' }>;
 
 /** Shell-like rendering of an argv for messages. */
 function renderCommand(command: string[]): string {

@@ -5,21 +5,13 @@
  */
 import http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
-import type { StatusRange } from '../config/model.js';
+import type { ProbeSpec, StatusRange } from '../config/model.js';
 import { HopelessProbeError, type Probe, type ProbeTarget } from './probe.js';
 import { ProbeError, probeFailureOf, redactFailure } from './probe-failure.js';
 import { abortedError, excerpt, hostPortLabel, netFailure, probeRedactor, requireHostPort, type ProbeOptions, type TextRedactor } from './support.js';
 
-export interface HttpProbeSpec {
-  kind: 'http';
-  port: number;
-  path: string;
-  method: string;
-  headers: Record<string, string>;
-  status: StatusRange;
-  body?: string;
-  json?: Record<string, unknown>;
-}
+/** The model's http probe (config/model.ts ProbeSpec). */
+export type HttpProbeSpec = Extract<ProbeSpec, { kind: 'http' }>;
 
 /** Body bytes kept for matching; a readiness answer is small. */
 const MAX_BODY = 256 * 1024;

@@ -1,12 +1,11 @@
 /** log: a line of the container's output (stdout or stderr) matches a regular expression. */
+import type { ProbeSpec } from '../config/model.js';
 import { HopelessProbeError, type Probe, type ProbeTarget } from './probe.js';
 import { ProbeError } from './probe-failure.js';
 import { excerpt, probeRedactor, type ProbeOptions, type TextRedactor } from './support.js';
 
-export interface LogProbeSpec {
-  kind: 'log';
-  pattern: string;
-}
+/** The model's log probe (config/model.ts ProbeSpec). */
+export type LogProbeSpec = Extract<ProbeSpec, { kind: 'log' }>;
 
 /** Output lines read per attempt: readiness lines come early, so this is plenty. */
 const TAIL = 10_000;

@@ -4,6 +4,7 @@
  * user "app"`); the password never is. A login refusal that persists (wrong password, unknown role
  * or database) is final after the auth grace period (support.ts).
  */
+import type { ProbeSpec } from '../config/model.js';
 import type { Probe, ProbeTarget } from './probe.js';
 import { ProbeError, type AuthRefusal } from './probe-failure.js';
 import {
@@ -19,13 +20,8 @@ import {
   type TextRedactor,
 } from './support.js';
 
-export interface PostgresProbeSpec {
-  kind: 'postgres';
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-}
+/** The model's postgres probe (config/model.ts ProbeSpec). */
+export type PostgresProbeSpec = Extract<ProbeSpec, { kind: 'postgres' }>;
 
 /** SQLSTATEs of a refused login: invalid_password, invalid_authorization_specification, invalid_catalog_name. */
 const LOGIN_REFUSED: Record<string, AuthRefusal> = { '28P01': 'wrong-password', '28000': 'unknown-user', '3D000': 'unknown-database' };

@@ -8,6 +8,7 @@
  * too, so stackctl has one redis client (no `redis` package).
  */
 import net from 'node:net';
+import type { ProbeSpec } from '../config/model.js';
 import type { Probe, ProbeTarget } from './probe.js';
 import { ProbeError, probeFailureOf, type AuthRefusal } from './probe-failure.js';
 import {
@@ -22,11 +23,8 @@ import {
   type TextRedactor,
 } from './support.js';
 
-export interface RedisProbeSpec {
-  kind: 'redis';
-  port: number;
-  password?: string;
-}
+/** The model's redis probe (config/model.ts ProbeSpec). */
+export type RedisProbeSpec = Extract<ProbeSpec, { kind: 'redis' }>;
 
 function command(...args: string[]): string {
   return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;

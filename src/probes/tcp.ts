@@ -6,14 +6,13 @@
  * connection counts only once it has survived `settleMs` (default 100 ms) — or the server spoke first.
  */
 import net from 'node:net';
+import type { ProbeSpec } from '../config/model.js';
 import type { Probe, ProbeTarget } from './probe.js';
 import { ProbeError } from './probe-failure.js';
 import { abortedError, hostPortLabel, netFailure, requireHostPort, type ProbeOptions } from './support.js';
 
-export interface TcpProbeSpec {
-  kind: 'tcp';
-  port: number;
-}
+/** The model's tcp probe (config/model.ts ProbeSpec). */
+export type TcpProbeSpec = Extract<ProbeSpec, { kind: 'tcp' }>;
 
 export class TcpProbe implements Probe {
   private readonly settleMs: number;
