@@ -39,3 +39,13 @@ export async function lockStack(ctx: CliContext, stackName: string, options: Loc
   }
   return lock;
 }
+
+/** Runs `work` holding the stack lock (taken as lockStack does), and releases it however `work` ends. */
+export async function withStackLock<T>(ctx: CliContext, stackName: string, options: LockOptions, work: (lock: StackLock) => Promise<T>): Promise<T> {
+  const lock = await lockStack(ctx, stackName, options);
+  try {
+    return await work(lock);
+  } finally {
+    lock.release();
+  }
+}

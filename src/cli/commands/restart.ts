@@ -14,7 +14,7 @@ import type { Redactor } from '../../secrets.js';
 import { stdoutOf, type Output } from '../render/output.js';
 import { addStackOptions, createRuntime, loadStackFor, parseNonNegativeInt, redactorFor, type StackOptions } from '../stack-options.js';
 import { daemonFor } from '../via-daemon.js';
-import { lockStack } from '../stack-lock.js';
+import { withStackLock } from '../stack-lock.js';
 
 interface RestartCommandOptions extends StackOptions {
   timeout?: number;
@@ -59,23 +59,8 @@ async function runRestartCommand(ctx: CliContext, services: string[], options: R
     }
     return ok ? 0 : 1;
   }
-  return restartDirectly(ctx, stack, services, { out, redactor }, options);
-}
-
-async function restartDirectly(
-  ctx: CliContext,
-  stack: Stack,
-  services: string[],
-  { out, redactor }: { out: Output; redactor: Redactor },
-  options: RestartCommandOptions,
-): Promise<number> {
   // It stops and starts containers: not while an up or down of the stack is at work.
-  const lock = await lockStack(ctx, stack.name, { json: options.json === true, redactor, out });
-  try {
-    return await restartUnderLock(ctx, stack, services, { out, redactor }, options);
-  } finally {
-    lock.release();
-  }
+  return withStackLock(ctx, stack.name, { json: options.json === true, redactor, out }, () => restartUnderLock(ctx, stack, services, { out, redactor }, options));
 }
 
 async function restartUnderLock(

@@ -21,7 +21,7 @@ import { failureReport, upSummary } from '../render/text.js';
 import { selectServices } from '../service-selection.js';
 import { addStackOptions, createRuntime, loadStackFor, parseDurationOption, parsePositiveInt, projectNameOverride, redactorFor, type StackOptions } from '../stack-options.js';
 import { daemonFor, testViaDaemon, upViaDaemon } from '../via-daemon.js';
-import { lockStack } from '../stack-lock.js';
+import { withStackLock } from '../stack-lock.js';
 import type { StackLock } from '../../engine/stack-lock.js';
 import { addTargetOption } from './target-option.js';
 import type { Diagnosis } from '../../diagnose/model.js';
@@ -142,12 +142,9 @@ async function runUpCommand(ctx: CliContext, services: string[], options: UpComm
     }
   }
   // One actor at a time on the stack's containers: a second up waits for the first.
-  const lock = await lockStack(ctx, stack.name, { json: mode === 'json', timeoutMs: options.lockTimeout, redactor, out });
-  try {
-    return await upUnderLock(ctx, stack, options, mode, out, engineReady, lock, copy);
-  } finally {
-    lock.release();
-  }
+  return withStackLock(ctx, stack.name, { json: mode === 'json', timeoutMs: options.lockTimeout, redactor, out }, (lock) =>
+    upUnderLock(ctx, stack, options, mode, out, engineReady, lock, copy),
+  );
 }
 
 async function upUnderLock(
