@@ -5,7 +5,7 @@
  * compose picks it up; loaded with all load findings printed (redacted) to stderr and, when any is an
  * error, a ConfigError ending the command (exit 1).
  *
- *   addFileOption(command)                 adds -f, --file <file> (repeatable) and --profile <name> (repeatable)
+ *   addFileOption(command)                 adds -f, --file <file>, --profile <name> and --env-file <file> (each repeatable)
  *   findStackFile(ctx, file?)              → absolute path of the (first) file, or undefined when there is none
  *   findStackFiles(ctx, file?)             → every file, in merge order ([] when there is none)
  *   resolveStackFiles(ctx, file?)          → the same; a UsageError (exit 2) when there is none
@@ -35,9 +35,24 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
-export function addFileOption(command: Command): Command {
+/** What addFileOption adds to a command's options. */
+export interface FileOptions {
+  /** -f: one file, or several compose files merged in order. */
+  file?: string | string[];
+  /** --profile: compose profiles to activate. */
+  profile?: string[];
+  /** --env-file: read instead of the project's `.env` (repeatable). */
+  envFile?: string[];
+}
+
+/** Adds -f/--file, --profile and --env-file, each repeatable (`logs` keeps -f for --follow: `fileShort: false`). */
+export function addFileOption(command: Command, { fileShort = true }: { fileShort?: boolean } = {}): Command {
   return command
-    .option('-f, --file <file>', `stack file: stack.yaml or a compose file; repeat it to merge compose files in order (default: COMPOSE_FILE, else the first of ${DEFAULT_STACK_FILES.join(', ')} here, with its compose override file)`, collect)
+    .option(
+      fileShort ? '-f, --file <file>' : '--file <file>',
+      `stack file: stack.yaml or a compose file; repeat it to merge compose files in order (default: COMPOSE_FILE, else the first of ${DEFAULT_STACK_FILES.join(', ')} here, with its compose override file)`,
+      collect,
+    )
     .option('--profile <name>', 'activate a compose profile (repeatable; default: COMPOSE_PROFILES)', collect)
     .option('--env-file <file>', "read the interpolation variables from this file instead of the project's .env (repeatable; a later file wins)", collect);
 }
@@ -121,7 +136,7 @@ export interface LoadStackFileOptions {
 export async function loadStackFile(ctx: CliContext, file?: FileArgument, options: LoadStackFileOptions = {}): Promise<LoadedStackFile> {
   const files = resolveStackFiles(ctx, file);
   const absolute = files[0]!;
-  const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd, ...(options.profiles ? { profiles: options.profiles } : {}), ...(options.envFiles ? { envFiles: options.envFiles } : {}) });
+  const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd, profiles: options.profiles, envFiles: options.envFiles });
   const redactor = loadResultRedactor(loaded, [...files, ...files.map((f) => path.dirname(f)), ctx.cwd]);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (!loaded.stack || errors.length > 0) {

@@ -11,31 +11,17 @@ import type { Runtime } from '../runtime/runtime.js';
 import { Redactor } from '../secrets.js';
 import { stackRedactor } from '../config/secret-values.js';
 import type { CliContext } from './context.js';
-import { collect, findStackFile, loadStackFile } from './stack-file.js';
+import { addFileOption, findStackFile, loadStackFile, type FileOptions } from './stack-file.js';
 
-export interface StackOptions {
-  /** -f: one file, or several compose files merged in order. */
-  file?: string | string[];
+export interface StackOptions extends FileOptions {
   projectName?: string;
-  /** --profile: compose profiles to activate. */
-  profile?: string[];
-  /** --env-file: read instead of the project's `.env` (repeatable). */
-  envFile?: string[];
 }
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
-/** Adds -f/--file and -p/--project-name (`logs` keeps -f for --follow: `fileShort: false`). */
-export function addStackOptions(command: Command, { fileShort = true }: { fileShort?: boolean } = {}): Command {
-  return command
-    .option(
-      fileShort ? '-f, --file <file>' : '--file <file>',
-      'stack file: stack.yaml or a docker-compose file; repeat it to merge compose files (default: stack.yaml here, or COMPOSE_FILE, or compose.yaml + its override)',
-      collect,
-    )
-    .option('--profile <name>', 'activate a compose profile (repeatable; default: COMPOSE_PROFILES)', collect)
-    .option('--env-file <file>', "read the interpolation variables from this file instead of the project's .env (repeatable; a later file wins)", collect)
-    .option('-p, --project-name <name>', 'stack name to use instead of the file\'s `name` (env STACKCTL_PROJECT_NAME)');
+/** Adds addFileOption's -f/--file, --profile and --env-file, and -p/--project-name. */
+export function addStackOptions(command: Command, fileOptions: { fileShort?: boolean } = {}): Command {
+  return addFileOption(command, fileOptions).option('-p, --project-name <name>', 'stack name to use instead of the file\'s `name` (env STACKCTL_PROJECT_NAME)');
 }
 
 /** The -p / STACKCTL_PROJECT_NAME override, validated; undefined when neither is set. */
@@ -59,7 +45,7 @@ export function stackFileFor(ctx: CliContext, options: StackOptions): string | u
 /** Loads the stack (load errors printed, redacted, then a ConfigError) with the project name override applied. */
 export async function loadStackFor(ctx: CliContext, options: StackOptions): Promise<Stack> {
   const override = projectNameOverride(ctx, options);
-  const { stack } = await loadStackFile(ctx, options.file, { printWarnings: false, ...(options.profile ? { profiles: options.profile } : {}), ...(options.envFile ? { envFiles: options.envFile } : {}) });
+  const { stack } = await loadStackFile(ctx, options.file, { printWarnings: false, profiles: options.profile, envFiles: options.envFile });
   return override ? { ...stack, name: override } : stack;
 }
 

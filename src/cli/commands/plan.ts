@@ -11,12 +11,9 @@ import { validateStack } from '../../validate/validate.js';
 import { unknownDependency } from '../../validate/rules/unknown-dependency.js';
 import { dependencyCycle } from '../../validate/rules/dependency-cycle.js';
 import type { CliContext } from '../context.js';
-import { addFileOption, formatFinding, loadStackFile } from '../stack-file.js';
+import { addFileOption, formatFinding, loadStackFile, type FileOptions } from '../stack-file.js';
 
-interface StartOrderFlags {
-  file?: string[];
-  profile?: string[];
-  envFile?: string[];
+interface StartOrderFlags extends FileOptions {
   format: string;
 }
 
@@ -28,7 +25,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       if (!START_ORDER_FORMATS.includes(flags.format as StartOrderFormat)) {
         throw new UsageError(`--format must be one of ${START_ORDER_FORMATS.join(', ')}, not "${flags.format}"`);
       }
-      const { stack, redactor } = await loadStackFile(ctx, flags.file, { ...(flags.profile ? { profiles: flags.profile } : {}), ...(flags.envFile ? { envFiles: flags.envFile } : {}) });
+      const { stack, redactor } = await loadStackFile(ctx, flags.file, { profiles: flags.profile, envFiles: flags.envFile });
       const graph = graphOfStack(stack);
       const problems = await validateStack(stack, { rules: [unknownDependency, dependencyCycle], checkHostPorts: false, graph });
       for (const problem of problems) ctx.stderr.write(`${formatFinding(problem, ctx.cwd, redactor)}\n`);

@@ -12,14 +12,11 @@ import { validateStack, sortFindings } from '../../validate/validate.js';
 import { renderHuman, renderJson, type RenderInput } from '../../validate/render.js';
 import { ruleListText, ruleTableMarkdown } from '../../validate/rule-table.js';
 import type { CliContext } from '../context.js';
-import { addFileOption, resolveStackFiles } from '../stack-file.js';
+import { addFileOption, resolveStackFiles, type FileOptions } from '../stack-file.js';
 import { codeQualityReport, findingAnnotations, repositoryRoot } from '../../ci/annotations.js';
 import { isGitHubActions } from '../../ci/github.js';
 
-interface ValidateFlags {
-  file?: string[];
-  profile?: string[];
-  envFile?: string[];
+interface ValidateFlags extends FileOptions {
   json?: boolean;
   strict?: boolean;
   portCheck: boolean;
@@ -58,7 +55,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     }
     const files = resolveStackFiles(ctx, flags.file);
     const file = files[0]!;
-    const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd, ...(flags.profile ? { profiles: flags.profile } : {}), ...(flags.envFile ? { envFiles: flags.envFile } : {}) });
+    const loaded = await loadStack(files, { env: ctx.env, cwd: ctx.cwd, profiles: flags.profile, envFiles: flags.envFile });
     const redactor = loadResultRedactor(loaded, [...files, ...files.map((f) => path.dirname(f)), ctx.cwd]);
     let diagnostics = loaded.diagnostics;
     if (loaded.stack) {
