@@ -50,12 +50,14 @@ export async function loadStackFor(ctx: CliContext, options: StackOptions): Prom
 }
 
 /**
- * The stack from its file — or undefined when -p (or STACKCTL_PROJECT_NAME) names the stack and no
- * stack file is at hand: ps, logs and down then work from the engine's labels alone.
+ * The stack from its file and its name — or only the name when -p (or STACKCTL_PROJECT_NAME) names
+ * the stack and no stack file is at hand: ps, logs, env and down then work from the engine's labels alone.
  */
-export async function loadStackUnlessNameOnly(ctx: CliContext, options: StackOptions): Promise<Stack | undefined> {
-  const nameOnly = projectNameOverride(ctx, options) !== undefined && options.file === undefined && stackFileFor(ctx, options) === undefined;
-  return nameOnly ? undefined : loadStackFor(ctx, options);
+export async function loadStackOrName(ctx: CliContext, options: StackOptions): Promise<{ stack: Stack | undefined; name: string }> {
+  const override = projectNameOverride(ctx, options);
+  if (override !== undefined && options.file === undefined && stackFileFor(ctx, options) === undefined) return { stack: undefined, name: override };
+  const stack = await loadStackFor(ctx, options);
+  return { stack, name: stack.name };
 }
 
 export function redactorFor(stack: Stack | undefined): Redactor {

@@ -16,9 +16,8 @@ import { daemonFor, downViaDaemon } from '../via-daemon.js';
 import {
   addStackOptions,
   createRuntime,
-  loadStackUnlessNameOnly,
+  loadStackOrName,
   parseNonNegativeInt,
-  projectNameOverride,
   redactorFor,
   type StackOptions,
 } from '../stack-options.js';
@@ -44,15 +43,10 @@ export function registerDown(program: Command, ctx: CliContext): void {
   });
 }
 
-/** The stack from its file, or — with -p and no usable file — just its name (labels say the rest). */
-async function stackOrName(ctx: CliContext, options: DownCommandOptions): Promise<Stack | string> {
-  return (await loadStackUnlessNameOnly(ctx, options)) ?? projectNameOverride(ctx, options)!;
-}
-
 async function runDownCommand(ctx: CliContext, options: DownCommandOptions): Promise<number> {
-  const target = await stackOrName(ctx, options);
-  const stack = typeof target === 'string' ? undefined : target;
-  const name = typeof target === 'string' ? target : target.name;
+  // With -p and no usable file, just the stack's name: the labels say the rest.
+  const { stack, name } = await loadStackOrName(ctx, options);
+  const target = stack ?? name;
   if (options.target === 'swarm') return (await import('./swarm-target.js')).runSwarmDown(ctx, name, { volumes: options.volumes === true });
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);

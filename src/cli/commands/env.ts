@@ -18,7 +18,7 @@ import type { ContainerInfo } from '../../runtime/runtime.js';
 import { REDACTED, Redactor } from '../../secrets.js';
 import type { CliContext } from '../context.js';
 import { stdoutOf } from '../render/output.js';
-import { addStackOptions, createRuntime, loadStackUnlessNameOnly, projectNameOverride, redactorFor, type StackOptions } from '../stack-options.js';
+import { addStackOptions, createRuntime, loadStackOrName, redactorFor, type StackOptions } from '../stack-options.js';
 
 interface EnvCommandOptions extends StackOptions {
   json?: boolean;
@@ -51,8 +51,7 @@ export function registerPort(program: Command, ctx: CliContext): void {
 
 /** The stack from its file, or — with -p and no file — a stack of the services the labels name. */
 async function stackAndContainers(ctx: CliContext, options: StackOptions): Promise<{ stack: Stack; containers: ContainerInfo[] }> {
-  const fromFile = await loadStackUnlessNameOnly(ctx, options);
-  const name = fromFile?.name ?? projectNameOverride(ctx, options)!;
+  const { stack: fromFile, name } = await loadStackOrName(ctx, options);
   const runtime = createRuntime(name, redactorFor(fromFile));
   const containers = ownedContainers(await runtime.listContainers(name));
   if (containers.length === 0) {

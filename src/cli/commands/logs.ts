@@ -12,7 +12,7 @@ import type { ContainerInfo } from '../../runtime/runtime.js';
 import type { CliContext } from '../context.js';
 import { Output } from '../render/output.js';
 import { daemonFor, logsViaDaemon } from '../via-daemon.js';
-import { addStackOptions, createRuntime, loadStackUnlessNameOnly, parseNonNegativeInt, projectNameOverride, redactorFor, type StackOptions } from '../stack-options.js';
+import { addStackOptions, createRuntime, loadStackOrName, parseNonNegativeInt, redactorFor, type StackOptions } from '../stack-options.js';
 import { addTargetOption, type Target } from './target-option.js';
 
 interface LogsCommandOptions extends StackOptions {
@@ -35,8 +35,7 @@ export function registerLogs(program: Command, ctx: CliContext): void {
   addTargetOption(command);
   addStackOptions(command, { fileShort: false }).action(async (services: string[], options: LogsCommandOptions & { target?: Target }) => {
     if (options.target === 'swarm') {
-      const stack = await loadStackUnlessNameOnly(ctx, options);
-      const name = projectNameOverride(ctx, options) ?? stack!.name;
+      const { stack, name } = await loadStackOrName(ctx, options);
       return void (ctx.exitCode = await (await import('./swarm-target.js')).runSwarmLogs(ctx, stack, name, services, options.tail));
     }
     ctx.exitCode = await runLogs(ctx, services, options);
@@ -71,9 +70,7 @@ function prefixer(out: Output, services: string[]): (service: string) => string 
 }
 
 async function runLogs(ctx: CliContext, wanted: string[], options: LogsCommandOptions): Promise<number> {
-  const override = projectNameOverride(ctx, options);
-  const stack = await loadStackUnlessNameOnly(ctx, options);
-  const name = stack?.name ?? override!;
+  const { stack, name } = await loadStackOrName(ctx, options);
   const redactor = redactorFor(stack);
   const env = options.color ? ctx.env : { ...ctx.env, NO_COLOR: '1', FORCE_COLOR: undefined };
   const out = new Output(ctx.stdout, redactor, env);

@@ -17,7 +17,7 @@ import { stdoutOf } from '../render/output.js';
 import { daemonFor, psViaDaemon } from '../via-daemon.js';
 import type { PsRow } from '../render/ps-row.js';
 import { formatMs } from '../render/text.js';
-import { addStackOptions, createRuntime, loadStackFor, loadStackUnlessNameOnly, projectNameOverride, redactorFor, type StackOptions } from '../stack-options.js';
+import { addStackOptions, createRuntime, loadStackFor, loadStackOrName, projectNameOverride, redactorFor, type StackOptions } from '../stack-options.js';
 import { addTargetOption, type Target } from './target-option.js';
 
 interface PsCommandOptions extends StackOptions {
@@ -123,9 +123,7 @@ function rowOf(container: ContainerInfo, now: number, orphan: boolean): PsRow {
 }
 
 async function runPs(ctx: CliContext, options: PsCommandOptions): Promise<number> {
-  const override = projectNameOverride(ctx, options);
-  const stack = await loadStackUnlessNameOnly(ctx, options);
-  const name = stack?.name ?? override!;
+  const { stack, name } = await loadStackOrName(ctx, options);
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);
   // A daemon supervising the stack knows more (supervision state, restarts, diagnoses): ask it.
