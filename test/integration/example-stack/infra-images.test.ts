@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, imageOf } from './harness.js';
+import { eventuallyAnswer } from './variants.js';
 
 const RUN = `stackctl-it-infra-${randomBytes(3).toString('hex')}`;
 const LABEL = `com.stackctl.test=${RUN}`;
@@ -36,17 +37,8 @@ async function logs(container: string): Promise<string> {
   return `${r.stdout}\n${r.stderr}`;
 }
 
-async function until<T>(attempt: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
-}
+/** The first answer of a container that is still starting, retried for up to 30 s. */
+const until = <T>(attempt: () => Promise<T>): Promise<T> => eventuallyAnswer(attempt, 30_000);
 
 afterAll(async () => {
   const { stdout } = await docker(['ps', '-aq', '--filter', `label=${LABEL}`], { reject: false });
