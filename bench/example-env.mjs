@@ -13,12 +13,25 @@ const ENV_EXAMPLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** Every variable of .env.example, fresh each call: a 24-byte hex secret for each "change-me". */
 export function exampleVariables() {
   const values = {};
-  for (const line of readFileSync(ENV_EXAMPLE, 'utf8').split('\n')) {
-    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
-    if (match) values[match[1]] = match[2] === 'change-me' ? randomBytes(24).toString('hex') : match[2];
-  }
+  for (const [name, value] of envExampleEntries()) values[name] = value === 'change-me' ? freshSecret() : value;
   return values;
 }
+
+/** Only the secrets of .env.example (its "change-me" variables), each with a fresh value. */
+export function freshSecrets() {
+  return Object.fromEntries(envExampleEntries().filter(([, value]) => value === 'change-me').map(([name]) => [name, freshSecret()]));
+}
+
+function envExampleEntries() {
+  const entries = [];
+  for (const line of readFileSync(ENV_EXAMPLE, 'utf8').split('\n')) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (match) entries.push([match[1], match[2]]);
+  }
+  return entries;
+}
+
+const freshSecret = () => randomBytes(24).toString('hex');
 
 /** The example stack's secrets and settings, fresh each call, and no host port variable. */
 export function exampleSecrets() {

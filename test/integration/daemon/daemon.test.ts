@@ -9,7 +9,6 @@
  * stay meaningful on a loaded 2-core CI machine without being flaky.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +21,7 @@ import { connectDaemon, findDaemon, type DaemonClient } from '../../../src/daemo
 import { DaemonAuthError } from '../../../src/daemon/errors.js';
 import { readDaemonInfo } from '../../../src/daemon/lock.js';
 import { daemonPaths } from '../../../src/daemon/paths.js';
+import { freshSecrets } from '../../../bench/example-env.mjs';
 import { until as waitUntil } from '../../support/until.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -31,14 +31,7 @@ const RECOVERY_BOUND_MS = 15_000;
 const KEEP = ['postgres', 'redis', 'platform-services', 'airtable-gateway', 'mcp-server', 'llm-orchestrator'];
 const REDIS_DEPENDENTS = ['platform-services', 'llm-orchestrator'];
 
-const secrets = {
-  POSTGRES_USER: 'daemon',
-  POSTGRES_PASSWORD: randomBytes(12).toString('hex'),
-  POSTGRES_DB: 'daemon',
-  REDIS_PASSWORD: randomBytes(12).toString('hex'),
-  API_KEY: randomBytes(12).toString('hex'),
-  JWT_SECRET: randomBytes(16).toString('hex'),
-};
+const secrets = { POSTGRES_USER: 'daemon', POSTGRES_DB: 'daemon', ...freshSecrets() };
 const env = { ...process.env, ...secrets, STACKCTL_NO_DAEMON: '' };
 
 let dir: string;

@@ -10,7 +10,6 @@
  * root and dockerd on the PATH, as `make up` provides; otherwise it is skipped, saying why.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { DaemonEventRecord, DaemonStatus } from '../../../src/daemon/api-types.js';
 import { findDaemon, type DaemonClient } from '../../../src/daemon/client.js';
+import { freshSecrets } from '../../../bench/example-env.mjs';
 import { until as waitUntil } from '../../support/until.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -39,14 +39,7 @@ function skipReason(): string | undefined {
 }
 const skip = skipReason();
 
-const secrets = {
-  POSTGRES_USER: 'engine',
-  POSTGRES_PASSWORD: randomBytes(12).toString('hex'),
-  POSTGRES_DB: 'engine',
-  REDIS_PASSWORD: randomBytes(12).toString('hex'),
-  API_KEY: randomBytes(12).toString('hex'),
-  JWT_SECRET: randomBytes(16).toString('hex'),
-};
+const secrets = { POSTGRES_USER: 'engine', POSTGRES_DB: 'engine', ...freshSecrets() };
 
 let dir: string;
 let file: string;
