@@ -25,13 +25,13 @@
  * Usage: node bench/daemon-bench.mjs [--duration 600] [--kills 5] [--kill-gap 35] [--burst 4] [--kill-every 120] [--test-every 150] [--json] [--keep]
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
+import { freshSecrets } from './example-env.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/stackctl.js');
@@ -147,17 +147,7 @@ async function main() {
   const project = `bench-daemon-${process.pid}`;
   const { file, doc } = deriveStack(dir);
   const watched = readyDependents(doc, 'redis');
-  const secret = () => randomBytes(12).toString('hex');
-  const env = {
-    ...process.env,
-    POSTGRES_USER: 'bench',
-    POSTGRES_PASSWORD: secret(),
-    POSTGRES_DB: 'bench',
-    REDIS_PASSWORD: secret(),
-    API_KEY: secret(),
-    JWT_SECRET: secret(),
-    STACKCTL_NO_DAEMON: '',
-  };
+  const env = { ...process.env, POSTGRES_USER: 'bench', POSTGRES_DB: 'bench', ...freshSecrets(), STACKCTL_NO_DAEMON: '' };
   let client;
   try {
     log(`starting the daemon for ${project} (${Object.keys(doc.services).length} services)`);
