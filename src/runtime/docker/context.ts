@@ -2,7 +2,7 @@
 import type Docker from 'dockerode';
 import type { EngineUnavailableError, RuntimeError } from '../../errors.js';
 import { DockerClient, dockerOptionsFromHost, type DockerRuntimeOptions } from './client.js';
-import { engineFailure, engineUnavailable } from './engine-errors.js';
+import { engineFailure, engineUnavailable, statusOf } from './engine-errors.js';
 import { gate, type Gate } from '../gate.js';
 
 /**
@@ -34,4 +34,14 @@ export function createDockerContext(options: DockerRuntimeOptions): DockerContex
     unavailable: (error) => engineUnavailable(docker.modem, error),
     execGate: gate(EXEC_CONCURRENCY),
   };
+}
+
+/** The engine's inspect answer for `what` (e.g. `network web_default`); undefined when it does not exist. */
+export async function inspectOrAbsent<T>(ctx: DockerContext, what: string, inspect: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await inspect();
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw ctx.fail(`inspecting ${what} failed`, error);
+  }
 }

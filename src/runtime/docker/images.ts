@@ -9,8 +9,8 @@ import { withLabelStep } from '../label-step.js';
 import { hashPreparedContext } from '../context-hash.js';
 import { baseImages } from '../dockerfile.js';
 import { ImageBuildError, ImageNotFoundError } from '../errors.js';
-import type { DockerContext } from './context.js';
-import { engineMessage, isAbort, statusOf } from './engine-errors.js';
+import { inspectOrAbsent, type DockerContext } from './context.js';
+import { engineMessage, isAbort } from './engine-errors.js';
 import { jsonLines } from './streams.js';
 
 /** Label on built images: digest of the base images' ids, so a rebuilt base invalidates a skip. */
@@ -33,13 +33,8 @@ function splitTag(ref: string): { repo: string; tag: string } {
   return { repo: ref, tag: 'latest' };
 }
 
-async function inspectImage(ctx: DockerContext, ref: string): Promise<Docker.ImageInspectInfo | undefined> {
-  try {
-    return await ctx.docker.getImage(ref).inspect();
-  } catch (error) {
-    if (statusOf(error) === 404) return undefined;
-    throw ctx.fail(`inspecting image ${ref} failed`, error);
-  }
+function inspectImage(ctx: DockerContext, ref: string): Promise<Docker.ImageInspectInfo | undefined> {
+  return inspectOrAbsent(ctx, `image ${ref}`, () => ctx.docker.getImage(ref).inspect());
 }
 
 export async function imageExists(ctx: DockerContext, ref: string): Promise<boolean> {

@@ -1,17 +1,12 @@
 /** Networks and volumes of a stack: created with its label, removed only when they carry it. */
 import type Docker from 'dockerode';
 import { LABELS } from '../runtime.js';
-import type { DockerContext } from './context.js';
+import { inspectOrAbsent, type DockerContext } from './context.js';
 import { statusOf } from './engine-errors.js';
 import { assertOwnedLabels } from './ownership.js';
 
-async function inspectNetwork(ctx: DockerContext, name: string): Promise<Docker.NetworkInspectInfo | undefined> {
-  try {
-    return (await ctx.docker.getNetwork(name).inspect()) as Docker.NetworkInspectInfo;
-  } catch (error) {
-    if (statusOf(error) === 404) return undefined;
-    throw ctx.fail(`inspecting network ${name} failed`, error);
-  }
+function inspectNetwork(ctx: DockerContext, name: string): Promise<Docker.NetworkInspectInfo | undefined> {
+  return inspectOrAbsent(ctx, `network ${name}`, async () => (await ctx.docker.getNetwork(name).inspect()) as Docker.NetworkInspectInfo);
 }
 
 export async function ensureNetwork(ctx: DockerContext, stack: string, name: string, labels: Record<string, string> = {}): Promise<void> {
@@ -52,13 +47,8 @@ export async function listNetworks(ctx: DockerContext, stack: string): Promise<s
   }
 }
 
-export async function inspectVolume(ctx: DockerContext, name: string): Promise<Docker.VolumeInspectInfo | undefined> {
-  try {
-    return await ctx.docker.getVolume(name).inspect();
-  } catch (error) {
-    if (statusOf(error) === 404) return undefined;
-    throw ctx.fail(`inspecting volume ${name} failed`, error);
-  }
+export function inspectVolume(ctx: DockerContext, name: string): Promise<Docker.VolumeInspectInfo | undefined> {
+  return inspectOrAbsent(ctx, `volume ${name}`, () => ctx.docker.getVolume(name).inspect());
 }
 
 export async function ensureVolume(ctx: DockerContext, stack: string, name: string, labels: Record<string, string> = {}): Promise<void> {

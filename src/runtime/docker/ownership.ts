@@ -6,8 +6,7 @@
 import type Docker from 'dockerode';
 import { LABELS } from '../runtime.js';
 import { NotOwnedError, type EngineObjectKind } from '../errors.js';
-import type { DockerContext } from './context.js';
-import { statusOf } from './engine-errors.js';
+import { inspectOrAbsent, type DockerContext } from './context.js';
 
 export function assertOwnedLabels(kind: EngineObjectKind, name: string, labels: Record<string, string> | null | undefined, stack: string): void {
   const owner = labels?.[LABELS.stack];
@@ -22,13 +21,8 @@ export function assertOwnedLabels(kind: EngineObjectKind, name: string, labels: 
 }
 
 /** The engine's inspect answer for a container, undefined when it does not exist. */
-export async function inspectRaw(ctx: DockerContext, id: string): Promise<Docker.ContainerInspectInfo | undefined> {
-  try {
-    return await ctx.docker.getContainer(id).inspect();
-  } catch (error) {
-    if (statusOf(error) === 404) return undefined;
-    throw ctx.fail(`inspecting container ${id} failed`, error);
-  }
+export function inspectRaw(ctx: DockerContext, id: string): Promise<Docker.ContainerInspectInfo | undefined> {
+  return inspectOrAbsent(ctx, `container ${id}`, () => ctx.docker.getContainer(id).inspect());
 }
 
 /**
