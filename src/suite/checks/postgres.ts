@@ -3,16 +3,15 @@ import pg from 'pg';
 import type { RunContext } from '../context.js';
 import type { PostgresCheckSpec, SuiteCheck } from '../model.js';
 import { describeError, round1, type CheckExecutor, type Outcome } from './outcome.js';
-import { parsePort } from './tcp.js';
+import { renderEndpoint } from './tcp.js';
 import { DEFAULT_CHECK_TIMEOUT_MS } from '../model.js';
 import { parseEndpoint, type CheckParser } from './parse-context.js';
 
 export const postgresCheck: CheckExecutor<PostgresCheckSpec> = {
   async run(check: SuiteCheck & { spec: PostgresCheckSpec }, ctx: RunContext, signal: AbortSignal): Promise<Outcome> {
-    const host = ctx.render(check.spec.host);
-    const portText = ctx.render(check.spec.port);
-    const port = parsePort(portText);
-    if (port === undefined) return { status: 'failed', message: `"${portText}" is not a port number` };
+    const endpoint = renderEndpoint(check.spec, ctx);
+    if ('failed' in endpoint) return endpoint.failed;
+    const { host, port } = endpoint;
     const password = ctx.render(check.spec.password);
     ctx.redactor.add(password);
     const client = new pg.Client({

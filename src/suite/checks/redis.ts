@@ -9,17 +9,16 @@ import type { RunContext } from '../context.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, type RedisCheckSpec, type SuiteCheck } from '../model.js';
 import { describeError, round1, timeoutSignal, type CheckExecutor, type Outcome } from './outcome.js';
 import { parseEndpoint, type CheckParser } from './parse-context.js';
-import { parsePort } from './tcp.js';
+import { renderEndpoint } from './tcp.js';
 
 /** Nothing answered: the root cause is the target service's state (suite/root-cause.ts). */
 const TRANSPORT: Partial<Record<ProbeFailureKind, Outcome['transportError']>> = { refused: 'refused', timeout: 'timeout', unreachable: 'other' };
 
 export const redisCheck: CheckExecutor<RedisCheckSpec> = {
   async run(check: SuiteCheck & { spec: RedisCheckSpec }, ctx: RunContext, signal: AbortSignal): Promise<Outcome> {
-    const host = ctx.render(check.spec.host);
-    const portText = ctx.render(check.spec.port);
-    const port = parsePort(portText);
-    if (port === undefined) return { status: 'failed', message: `"${portText}" is not a port number` };
+    const endpoint = renderEndpoint(check.spec, ctx);
+    if ('failed' in endpoint) return endpoint.failed;
+    const { host, port } = endpoint;
     const password = check.spec.password === undefined ? undefined : ctx.render(check.spec.password);
     if (password) ctx.redactor.add(password);
     const started = performance.now();

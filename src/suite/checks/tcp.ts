@@ -31,17 +31,20 @@ export function tcpConnect(host: string, port: number, signal: AbortSignal): Pro
   });
 }
 
-export function parsePort(text: string): number | undefined {
-  const port = Number(text);
-  return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+/** The check's host and port templates rendered; a failed outcome when the port is not a port number. */
+export function renderEndpoint(spec: { host: string; port: string }, ctx: RunContext): { host: string; port: number } | { failed: Outcome } {
+  const host = ctx.render(spec.host);
+  const portText = ctx.render(spec.port);
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port <= 0 || port >= 65536) return { failed: { status: 'failed', message: `"${portText}" is not a port number` } };
+  return { host, port };
 }
 
 export const tcpCheck: CheckExecutor<TcpCheckSpec> = {
   async run(check: SuiteCheck & { spec: TcpCheckSpec }, ctx: RunContext, signal: AbortSignal): Promise<Outcome> {
-    const host = ctx.render(check.spec.host);
-    const portText = ctx.render(check.spec.port);
-    const port = parsePort(portText);
-    if (port === undefined) return { status: 'failed', message: `"${portText}" is not a port number` };
+    const endpoint = renderEndpoint(check.spec, ctx);
+    if ('failed' in endpoint) return endpoint.failed;
+    const { host, port } = endpoint;
     const target = { host, port };
     try {
       const latencyMs = await tcpConnect(host, port, timeoutSignal(signal, check.timeoutMs));
