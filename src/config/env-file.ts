@@ -18,6 +18,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { lineIndex } from './line-index.js';
 import { ALLOWED_PATHS_VARIABLE, insideProject, projectRoot, readInputFileSync } from './read-input.js';
 import { errorMessage, type SourceLocation } from '../errors.js';
 import type { VariableReference } from './model.js';
@@ -47,18 +48,8 @@ export function parseEnvFile(text: string, file: string, lookup: Environment, op
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const result: ParsedEnvFile = { vars: {}, entries: [], references: [], diagnostics: [] };
   const withService = <T extends { service?: string }>(item: T): T => (options.service !== undefined ? { ...item, service: options.service } : item);
-  const lineStarts = [0];
-  for (let i = 0; i < source.length; i++) if (source[i] === '\n') lineStarts.push(i + 1);
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const locate = lineIndex(source);
+  const lineOf = (offset: number): number => locate(offset).line;
 
   let pos = 0;
   while (pos < source.length) {

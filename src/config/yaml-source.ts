@@ -12,6 +12,7 @@
  *   source.locateKey(path)            location of the key of the last segment (for "unknown key" findings)
  *   source.locateInScalar(path, text) location of `text` inside the scalar at path (e.g. a `${VAR}`)
  */
+import { lineIndex } from './line-index.js';
 import { readInputFile } from './read-input.js';
 import {
   isAlias,
@@ -118,12 +119,6 @@ function collapseBlankRuns(original: string): { text: string; toOriginal: (offse
   };
 }
 
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
 /** Where the flow collections (`[`, `{`) of a text first nest deeper than `limit`, if they do. */
 function flowTooDeep(text: string, limit: number): number | undefined {
   let depth = 0;
@@ -184,18 +179,11 @@ const DEPTH_HINT = `flatten the structure: stackctl reads at most ${MAX_NESTING_
 export function parseYamlSource(original: string, file: string): YamlSource {
   // Offsets below are offsets in `text` (the original with long blank runs shortened); `at` maps them back.
   const { text, toOriginal } = collapseBlankRuns(original);
-  const lineStarts = lineStartsOf(original);
+  const lineAt = lineIndex(original);
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number): SourceLocation => {
     const position = toOriginal(Math.max(0, Math.min(offset, text.length)));
-    let low = 0;
-    let high = lineStarts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (lineStarts[mid]! <= position) low = mid;
-      else high = mid - 1;
-    }
-    return { file, line: low + 1, col: position - lineStarts[low]! + 1 };
+    return { file, ...lineAt(position) };
   };
 
   let doc: Document.Parsed | undefined;
