@@ -13,6 +13,7 @@ import type { CliContext } from '../context.js';
 import type { Redactor } from '../../secrets.js';
 import { stdoutOf, type Output } from '../render/output.js';
 import { addStackOptions, createRuntime, loadStackFor, parseNonNegativeInt, redactorFor, type StackOptions } from '../stack-options.js';
+import { checkServiceNames } from '../service-selection.js';
 import { daemonFor } from '../via-daemon.js';
 import { withStackLock } from '../stack-lock.js';
 
@@ -35,13 +36,7 @@ export function registerRestart(program: Command, ctx: CliContext): void {
 
 async function runRestartCommand(ctx: CliContext, services: string[], options: RestartCommandOptions): Promise<number> {
   const stack = await loadStackFor(ctx, options);
-  const known = new Set(stack.services.map((service) => service.name));
-  const unknown = services.filter((service) => !known.has(service));
-  if (unknown.length > 0) {
-    throw new UsageError(`stack ${stack.name} has no service ${unknown.map((s) => `"${s}"`).join(', ')}`, {
-      hint: `its services: ${[...known].join(', ')}`,
-    });
-  }
+  checkServiceNames(stack, services);
   const redactor = redactorFor(stack);
   const out = stdoutOf(ctx, redactor);
   const daemon = await daemonFor(ctx, stack.dir, stack.name);
