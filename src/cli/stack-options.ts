@@ -3,7 +3,7 @@
  * `-f/--file` and `-p/--project-name` (or STACKCTL_PROJECT_NAME), the stack loaded through
  * stack-file.ts with the override applied, and the runtime and Redactor for it.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Stack } from '../config/model.js';
 import { parseDuration } from '../config/normalize.js';
 import { UsageError } from '../errors.js';
@@ -22,6 +22,11 @@ const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 /** Adds addFileOption's -f/--file, --profile and --env-file, and -p/--project-name. */
 export function addStackOptions(command: Command, fileOptions: { fileShort?: boolean } = {}): Command {
   return addFileOption(command, fileOptions).option('-p, --project-name <name>', 'stack name to use instead of the file\'s `name` (env STACKCTL_PROJECT_NAME)');
+}
+
+/** `--timeout <seconds>` of down, stop and restart: how long each container gets to stop before it is killed. */
+export function stopTimeoutOption(): Option {
+  return new Option('--timeout <seconds>', 'seconds each container gets to stop before it is killed (default 10)').argParser(parseNonNegativeInt('--timeout'));
 }
 
 /** The -p / STACKCTL_PROJECT_NAME override, validated; undefined when neither is set. */

@@ -17,8 +17,8 @@ import {
   addStackOptions,
   createRuntime,
   loadStackOrName,
-  parseNonNegativeInt,
   redactorFor,
+  stopTimeoutOption,
   type StackOptions,
 } from '../stack-options.js';
 import { addTargetOption } from './target-option.js';
@@ -35,7 +35,7 @@ export function registerDown(program: Command, ctx: CliContext): void {
     .command('down')
     .description('stop and remove the stack (reverse dependency order); -v also removes its volumes')
     .option('-v, --volumes', "also remove the stack's named volumes (their data is lost)")
-    .option('--timeout <seconds>', 'seconds each container gets to stop before it is killed (default 10)', parseNonNegativeInt('--timeout'))
+    .addOption(stopTimeoutOption())
     .option('--json', 'print an ndjson event stream and a result line');
   addTargetOption(command);
   addStackOptions(command).action(async (options: DownCommandOptions) => {

@@ -12,7 +12,7 @@ import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import type { Redactor } from '../../secrets.js';
 import { stdoutOf, type Output } from '../render/output.js';
-import { addStackOptions, createRuntime, loadStackFor, parseNonNegativeInt, redactorFor, type StackOptions } from '../stack-options.js';
+import { addStackOptions, createRuntime, loadStackFor, redactorFor, stopTimeoutOption, type StackOptions } from '../stack-options.js';
 import { checkServiceNames } from '../service-selection.js';
 import { daemonFor } from '../via-daemon.js';
 import { withStackLock } from '../stack-lock.js';
@@ -27,7 +27,7 @@ export function registerRestart(program: Command, ctx: CliContext): void {
     .command('restart')
     .argument('<services...>', 'services to restart')
     .description('restart services and wait until they are ready again (through the daemon when one supervises the stack)')
-    .option('--timeout <seconds>', 'seconds each container gets to stop before it is killed (default 10)', parseNonNegativeInt('--timeout'))
+    .addOption(stopTimeoutOption())
     .option('--json', 'print one result line per service');
   addStackOptions(command).action(async (services: string[], options: RestartCommandOptions) => {
     ctx.exitCode = await runRestartCommand(ctx, services, options);

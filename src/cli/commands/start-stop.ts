@@ -14,7 +14,7 @@ import type { CliContext } from '../context.js';
 import { stdoutOf } from '../render/output.js';
 import { createRenderer } from '../render/renderer.js';
 import { checkServiceNames, selectServices } from '../service-selection.js';
-import { addStackOptions, createRuntime, loadStackFor, parseNonNegativeInt, redactorFor, type StackOptions } from '../stack-options.js';
+import { addStackOptions, createRuntime, loadStackFor, redactorFor, stopTimeoutOption, type StackOptions } from '../stack-options.js';
 import { daemonFor } from '../via-daemon.js';
 
 interface StopOptions extends StackOptions {
@@ -26,7 +26,7 @@ export function registerStop(program: Command, ctx: CliContext): void {
     .command('stop')
     .argument('[services...]', 'stop only these services (default: all)')
     .description('stop containers without removing them, dependents first')
-    .option('--timeout <seconds>', 'seconds each container gets to stop before it is killed (default 10)', parseNonNegativeInt('--timeout'));
+    .addOption(stopTimeoutOption());
   addStackOptions(command).action(async (services: string[], options: StopOptions) => {
     ctx.exitCode = await runStop(ctx, services, options);
   });
