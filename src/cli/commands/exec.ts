@@ -9,6 +9,7 @@ import { ownedContainers } from '../../plan/observed.js';
 import { containerName } from '../../plan/names.js';
 import type { ContainerInfo, Runtime } from '../../runtime/runtime.js';
 import type { CliContext } from '../context.js';
+import { collect } from '../stack-file.js';
 import { checkServiceNames } from '../service-selection.js';
 import { addStackOptions, createRuntime, loadStackFor, redactorFor, type StackOptions } from '../stack-options.js';
 
@@ -26,7 +27,7 @@ export function registerExec(program: Command, ctx: CliContext): void {
     .argument('<command...>', 'the command and its arguments (put -- before it when it has options)')
     .description("run a command in a service's running container")
     .option('-T, --no-tty', 'no terminal, even when stdin is one')
-    .option('-e, --env <KEY=VALUE>', 'set a variable for the command (repeatable)', (value: string, all: string[] = []) => [...all, value])
+    .option('-e, --env <KEY=VALUE>', 'set a variable for the command (repeatable)', collect)
     .option('-w, --workdir <dir>', 'working directory of the command')
     .option('-u, --user <user>', 'user to run the command as');
   addStackOptions(command).action(async (service: string, words: string[], options: ExecOptions) => {

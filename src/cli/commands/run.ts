@@ -14,6 +14,7 @@ import { containerSpec, stackNetworks, stackVolumes } from '../../plan/container
 import { computeContextHash } from '../../runtime/context-hash.js';
 import { LABELS } from '../../runtime/runtime.js';
 import type { CliContext } from '../context.js';
+import { collect } from '../stack-file.js';
 import { stderrOf } from '../render/output.js';
 import { createRenderer } from '../render/renderer.js';
 import { checkServiceNames, selectServices } from '../service-selection.js';
@@ -36,7 +37,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .description('run a one-off command in a new container of a service, once its dependencies are ready')
     .option('--rm', 'remove the container when the command ends')
     .option('--no-deps', 'do not start the services it depends on')
-    .option('-e, --env <KEY=VALUE>', 'set a variable (repeatable)', (value: string, all: string[] = []) => [...all, value]);
+    .option('-e, --env <KEY=VALUE>', 'set a variable (repeatable)', collect);
   addStackOptions(command).action(async (service: string, words: string[], options: RunOptions) => {
     ctx.exitCode = await runOneOff(ctx, service, words, options);
   });
