@@ -33,7 +33,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -83,34 +82,6 @@ function writeExample(dir, { base, repo, project, envFile }) {
   writeFileSync(path.join(dir, 'stack.yaml'), stack);
   cpSync(envFile, path.join(dir, '.env'));
   return path.join(dir, 'stack.yaml');
-}
-
-/**
- * writeStackEnv's free ports come from the kernel's ephemeral range, where a minute of builds (apt
- * downloads) can take one before the service publishes it: use free ports below that range.
- */
-async function movePortsBelowEphemeral(envFile) {
-  const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-  const ceiling = Math.min(low || 32768, 32768);
-  const taken = new Set();
-  const pick = async () => {
-    for (;;) {
-      const port = 20000 + Math.floor(Math.random() * (ceiling - 20000));
-      if (taken.has(port)) continue;
-      const free = await new Promise((resolve) => {
-        const server = net.createServer();
-        server.once('error', () => resolve(false));
-        server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-      });
-      if (free) {
-        taken.add(port);
-        return port;
-      }
-    }
-  };
-  const lines = readFileSync(envFile, 'utf8').split('\n');
-  for (const [index, line] of lines.entries()) if (/^[A-Z_]+_PORT=/.test(line)) lines[index] = `${line.split('=')[0]}=${await pick()}`;
-  writeFileSync(envFile, lines.join('\n'), { mode: 0o600 });
 }
 
 /** Runs `stackctl up --json` until it exits; times the last service ready and the last image built. */
@@ -175,7 +146,6 @@ async function measure(name, dir) {
   const project = `bench-cold-${name}-${nonce}`;
   const variantDir = mkdtempSync(path.join(dir, `${name}-`));
   const { file: envFile } = await writeStackEnv(variantDir);
-  await movePortsBelowEphemeral(envFile);
   const file = writeExample(variantDir, { base, repo, project, envFile });
   await run('sh', ['-c', `printf 'FROM debian:bookworm-slim\\nLABEL io.stackctl.bench.nonce=${nonce}\\n' | docker build -q -t ${base} -`]);
   const loadBefore = load();

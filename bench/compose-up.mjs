@@ -17,32 +17,21 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { exampleVariables } from './example-env.mjs';
+import { freePort } from './free-port.mjs';
 
 const run = promisify(execFile);
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const COMPOSE_FILE = path.join(ROOT, 'compose/docker-compose.yml');
 
-/** A free TCP port on 127.0.0.1 (the engine binds it a moment later). */
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
- * An env file for the stack: .env.example with fresh random secrets and free host ports.
+ * An env file for the stack: .env.example with fresh random secrets and free host ports (below the
+ * ephemeral range: free-port.mjs).
  * Returns its path (mode 0600, in a private temporary directory) and the values (for the caller's checks).
  */
 export async function writeStackEnv(dir) {

@@ -11,7 +11,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ import YAML from 'yaml';
 import type { DaemonEventRecord, DaemonStatus } from '../../../src/daemon/api-types.js';
 import { findDaemon, type DaemonClient } from '../../../src/daemon/client.js';
 import { freshSecrets } from '../../../bench/example-env.mjs';
+import { canListen } from '../../../bench/free-port.mjs';
 import { until as waitUntil } from '../../support/until.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -54,15 +54,6 @@ async function privateEngine(...args: string[]): Promise<string> {
   return (await execa('bash', [SCRIPT, ...args])).stdout.trim();
 }
 
-/** A loopback port nobody listens on now. */
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 /**
  * Host ports for the probes, below the kernel's ephemeral range: each engine hands out ephemeral host
  * ports on its own, from the same range, so two engines on one host would collide (a neighbour's
@@ -71,7 +62,7 @@ function portIsFree(port: number): Promise<boolean> {
 async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   for (let port = 21_000 + (process.pid % 400) * 25; ports.length < count && port < 32_000; port += 1) {
-    if (await portIsFree(port)) ports.push(port);
+    if (await canListen(port)) ports.push(port);
   }
   if (ports.length < count) throw new Error('no free loopback ports below 32000');
   return ports;

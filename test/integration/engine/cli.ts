@@ -4,11 +4,11 @@
  * secrets, the docker CLI.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { exampleSecrets, exampleVariables } from '../../../bench/example-env.mjs';
+import { freePort } from '../../../bench/free-port.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(ROOT, 'bin/stackctl.js');
@@ -37,33 +37,8 @@ export function spawnStackctl(args: string[], env: Record<string, string>): Resu
   return execa('node', [BIN, ...args], { cwd: ROOT, env: { ...env, NO_COLOR: '1' }, extendEnv: true, reject: false, buffer: true });
 }
 
-/**
- * A free loopback port for a stack's pinned port, taken below the kernel's ephemeral range
- * (32768–60999 here): the engine picks the ports it chooses itself from that range, so a port
- * taken from it (listen on 0) could be handed to another service of the same stack before the
- * pinned one starts — seen in CI as "host port … is already in use" between two of a stack's services.
- */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (handedOut.has(port)) continue;
-    if (await canListen(port)) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-  throw new Error('no free port between 20000 and 32000 after 50 tries');
-}
-
-const handedOut = new Set<number>();
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
+/** A free loopback port for a stack's pinned port, below the engine's ephemeral range (bench/free-port.mjs says why). */
+export { freePort };
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
