@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { loadStack } from '../../../src/load/load.js';
 import { sortFindings, validateStack } from '../../../src/validate/validate.js';
 import type { Diagnostic } from '../../../src/diagnostic.js';
-import { runCli } from '../validate/run-cli.js';
+import { runCli } from '../../support/cli.js';
 
 const ROOT = path.resolve(__dirname, '../../fixtures/compose-real');
 
@@ -66,7 +66,7 @@ describe('compose-real fixtures', () => {
   it.each(valid.map((p) => [p.name, p.expected.file] as const))('stackctl validate -f %s exits 0', async (name, file) => {
     const result = await runCli(['validate', '-f', path.join(name, file), '--no-port-check'], { cwd: ROOT, env: {} });
     expect(result.stderr).toBe('');
-    expect(result.code, result.stdout).toBe(0);
+    expect(result.exitCode, result.stdout).toBe(0);
     expect(result.stdout).toMatch(/✔ /);
   });
 
@@ -83,7 +83,7 @@ describe('compose-real fixtures', () => {
 
   it.each(broken.map((p) => [p.name, p.expected.file] as const))('stackctl validate -f %s exits 1 and names the cause', async (name, file) => {
     const result = await runCli(['validate', '-f', path.join(name, file), '--no-port-check'], { cwd: ROOT, env: {} });
-    expect(result.code).toBe(1);
+    expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/✖ .*\d+ errors?/);
     expect(result.stdout).toContain('hint: ');
   });

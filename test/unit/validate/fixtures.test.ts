@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadStack } from '../../../src/load/load.js';
 import { validateStack } from '../../../src/validate/validate.js';
 import type { Diagnostic } from '../../../src/diagnostic.js';
-import { runCli } from './run-cli.js';
+import { runCli } from '../../support/cli.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/validate');
 
@@ -270,8 +270,8 @@ describe('validate fixtures (one per seed failure)', () => {
   it('no-start-order: a URL without depends_on is a warning (exit 0), an error with --strict', async () => {
     const result = await runCli(['validate', '-f', 'no-start-order/stack.yaml', '--no-port-check'], { cwd: FIXTURES, env: {} });
     expect(result.stdout).toMatch(/warning URL003/);
-    expect(result.code).toBe(0);
-    expect((await runCli(['validate', '-f', 'no-start-order/stack.yaml', '--no-port-check', '--strict'], { cwd: FIXTURES, env: {} })).code).toBe(1);
+    expect(result.exitCode).toBe(0);
+    expect((await runCli(['validate', '-f', 'no-start-order/stack.yaml', '--no-port-check', '--strict'], { cwd: FIXTURES, env: {} })).exitCode).toBe(1);
   });
 
   it('never puts a secret value in a finding', async () => {
@@ -289,7 +289,7 @@ describe('stackctl validate on the fixtures', () => {
   const broken = [...new Set(cases.filter((c) => (c.severity ?? 'error') === 'error').map((c) => c.fixture))];
   it.each(broken)('%s: exits 1 and names the cause and the fix', async (fixture) => {
     const result = await runCli(['validate', '-f', path.join(FIXTURES, fixture, 'stack.yaml'), '--no-port-check'], { cwd: FIXTURES, env: {} });
-    expect(result.code).toBe(1);
+    expect(result.exitCode).toBe(1);
     const first = cases.find((c) => c.fixture === fixture)!;
     expect(result.stdout).toContain(first.code);
     expect(result.stdout).toMatch(first.message);
@@ -309,7 +309,7 @@ describe('stackctl validate on the fixtures', () => {
 
   it('--json is the documented, stable shape and redacts secrets', async () => {
     const result = await runCli(['validate', '-f', 'redis-url-no-password/stack.yaml', '--json', '--no-port-check'], { cwd: FIXTURES, env: {} });
-    expect(result.code).toBe(1);
+    expect(result.exitCode).toBe(1);
     const doc = JSON.parse(result.stdout);
     expect(Object.keys(doc)).toEqual(['schemaVersion', 'file', 'format', 'stack', 'ok', 'strict', 'summary', 'diagnostics']);
     expect(doc).toMatchObject({ schemaVersion: 1, format: 'stackctl', stack: 'seed-redis-url', ok: false, strict: false });
@@ -326,20 +326,20 @@ describe('stackctl validate on the fixtures', () => {
 
   it('exits 0 on a valid stack; warnings fail only with --strict', async () => {
     const ok = await runCli(['validate', '-f', 'ok/stack.yaml', '--no-port-check'], { cwd: FIXTURES, env: {} });
-    expect(ok.code).toBe(0);
+    expect(ok.exitCode).toBe(0);
     expect(ok.stdout).toContain('✔ ok (2 services, stack.yaml): no problems found');
     // Only a warning (URL004: localhost inside a container).
     const warned = await runCli(['validate', '-f', 'warnings-only/stack.yaml', '--no-port-check'], { cwd: FIXTURES, env: {} });
     expect(warned.stdout).toMatch(/warning URL004/);
-    expect(warned.code).toBe(0);
+    expect(warned.exitCode).toBe(0);
     const strict = await runCli(['validate', '-f', 'warnings-only/stack.yaml', '--no-port-check', '--strict'], { cwd: FIXTURES, env: {} });
-    expect(strict.code).toBe(1);
+    expect(strict.exitCode).toBe(1);
     expect(strict.stdout).toContain('(warnings fail with --strict)');
   });
 
   it('exits 2 for usage errors', async () => {
-    expect((await runCli(['validate', '-f', 'nope/stack.yaml'], { cwd: FIXTURES, env: {} })).code).toBe(2);
-    expect((await runCli(['validate', '--bogus'], { cwd: FIXTURES, env: {} })).code).toBe(2);
-    expect((await runCli(['validate'], { cwd: path.join(FIXTURES, 'ok', '..', '..'), env: {} })).code).toBe(2);
+    expect((await runCli(['validate', '-f', 'nope/stack.yaml'], { cwd: FIXTURES, env: {} })).exitCode).toBe(2);
+    expect((await runCli(['validate', '--bogus'], { cwd: FIXTURES, env: {} })).exitCode).toBe(2);
+    expect((await runCli(['validate'], { cwd: path.join(FIXTURES, 'ok', '..', '..'), env: {} })).exitCode).toBe(2);
   });
 });
