@@ -17,7 +17,7 @@ import { classifier } from '../../../src/engine/index.js';
 import { runUp } from '../../../src/engine/up.js';
 import { Redactor } from '../../../src/secrets.js';
 import type { DaemonEventRecord, DaemonStatus } from '../../../src/daemon/api-types.js';
-import { connectDaemon, findDaemon } from '../../../src/daemon/client.js';
+import { connectDaemon, findDaemon, type DaemonClient } from '../../../src/daemon/client.js';
 import { Daemon, type DaemonEngine } from '../../../src/daemon/daemon.js';
 import { singleServiceStack } from '../../../src/daemon/daemon-engine.js';
 import { DaemonAlreadyRunningError } from '../../../src/daemon/errors.js';
@@ -116,6 +116,23 @@ async function until<T>(what: string, get: () => Promise<T>, ok: (value: T) => b
   throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, null, 1)?.slice(0, 2000)}`);
 }
 
+/** The daemon's events from the moment its stream is subscribed (resolves then); stop() ends the stream. */
+async function subscribedEvents(client: DaemonClient): Promise<{ events: DaemonEventRecord[]; stop: () => Promise<void> }> {
+  const events: DaemonEventRecord[] = [];
+  const controller = new AbortController();
+  let subscribed!: () => void;
+  const isSubscribed = new Promise<void>((resolve) => (subscribed = resolve));
+  const stream = client.events((r) => events.push(r), { signal: controller.signal, onSubscribed: subscribed });
+  await isSubscribed;
+  return {
+    events,
+    stop: async () => {
+      controller.abort();
+      await stream;
+    },
+  };
+}
+
 const states = (status: DaemonStatus): string => status.services.map((s) => `${s.name}=${s.state}`).join(' ');
 
 describe('Daemon on the in-memory runtime', () => {
@@ -129,13 +146,8 @@ describe('Daemon on the in-memory runtime', () => {
     const up = await until('all ready', () => client.status(), (s) => s.phase === 'supervising' && states(s) === 'redis=ready platform=ready saga=ready');
     expect(up.services[0]?.container?.status).toBe('running');
 
-    const events: DaemonEventRecord[] = [];
-    const controller = new AbortController();
     // Crash only once the daemon has subscribed the stream (a fixed sleep missed service.died under load).
-    let subscribed!: () => void;
-    const isSubscribed = new Promise<void>((resolve) => (subscribed = resolve));
-    const stream = client.events((r) => events.push(r), { signal: controller.signal, onSubscribed: subscribed });
-    await isSubscribed;
+    const { events, stop: stopEvents } = await subscribedEvents(client);
 
     const redis = runtime.containerByName('demo-redis');
     runtime.crash(redis?.id as string, 137);
@@ -146,8 +158,7 @@ describe('Daemon on the in-memory runtime', () => {
     expect(recovered.services[0]).toMatchObject({ restarts: 1, lastExit: { exitCode: 137 } });
     // The same container was restarted: nothing duplicated.
     expect((await runtime.listContainers('demo')).map((c) => c.name).sort()).toEqual(['demo-platform', 'demo-redis', 'demo-saga']);
-    controller.abort();
-    await stream;
+    await stopEvents();
     const types = events.map((r) => ('service' in r.event ? `${r.event.type}:${r.event.service}` : r.event.type));
     expect(types).toContain('service.died:redis');
     expect(types).toContain('service.restarting:redis');
@@ -164,12 +175,7 @@ describe('Daemon on the in-memory runtime', () => {
     const client = await until('the daemon', () => findDaemon(stack.dir, 'demo'), (c) => c !== undefined);
     if (!client) throw new Error('unreachable');
     await until('all ready', () => client.status(), (s) => s.phase === 'supervising' && states(s) === 'redis=ready platform=ready saga=ready');
-    const events: DaemonEventRecord[] = [];
-    const controller = new AbortController();
-    let subscribed!: () => void;
-    const isSubscribed = new Promise<void>((resolve) => (subscribed = resolve));
-    const stream = client.events((r) => events.push(r), { signal: controller.signal, onSubscribed: subscribed });
-    await isSubscribed;
+    const { events, stop: stopEvents } = await subscribedEvents(client);
 
     runtime.stopEngine();
     const down = await until('engine-down', () => client.status(), (s) => s.phase === 'engine-down' && states(s) === 'redis=engine-down platform=engine-down saga=engine-down');
@@ -185,8 +191,7 @@ describe('Daemon on the in-memory runtime', () => {
     // redis came back by its policy (kept); the others, stopped by the engine with exit 0, were started.
     expect(runtime.containerByName('demo-platform')?.status).toBe('running');
     expect(back.services.map((s) => s.restarts)).toEqual([0, 0, 0]);
-    controller.abort();
-    await stream;
+    await stopEvents();
     const types = events.map((r) => ('service' in r.event ? `${r.event.type}:${r.event.service}` : r.event.type));
     const at = (type: string): number => types.indexOf(type);
     expect(at('engine.unavailable')).toBeGreaterThanOrEqual(0);
