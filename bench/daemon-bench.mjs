@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
 import { freshSecrets } from './example-env.mjs';
+import { median } from './median.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/stackctl.js');
@@ -116,10 +117,6 @@ function slope(points) {
   return den === 0 ? 0 : num / den;
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-};
 
 async function killAndMeasure(client, project, watched) {
   const before = await client.status();

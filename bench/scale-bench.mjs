@@ -43,6 +43,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { ROOT } from './compose-up.mjs';
 import { isReadyEvent, spawnLines } from './spawn-lines.mjs';
+import { median } from './median.mjs';
 
 const run = promisify(execFile);
 const BIN = path.join(ROOT, 'bin/stackctl.js');
@@ -157,7 +158,6 @@ const USAGE_HOOK = `process.on('exit', () => {
 `;
 
 const resultOf = (stdout) => JSON.parse(stdout.trim().split('\n').at(-1));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function measureStackctl(dir, file, env, label, bin = BIN, runs = noopRuns) {
   const common = ['-f', file];

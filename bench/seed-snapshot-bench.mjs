@@ -27,6 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { exampleEnv } from './example-env.mjs';
+import { median } from './median.mjs';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,10 +60,6 @@ async function upCopy(seed, stackFile = file) {
   return { ms: Math.round(ms), upMs: result.durationMs, postgresReadyAt: postgres.timings.readyAt, seeds, seedMs };
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
 
 const load = [];
 const sample = () => load.push(Number(loadavg()[0].toFixed(1)));

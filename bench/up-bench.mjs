@@ -40,6 +40,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { ROOT, composeUpUntilHealthy, composeDown, exportVariant, writeStackEnv, COMPOSE_FILE } from './compose-up.mjs';
 import { isReadyEvent, spawnLines } from './spawn-lines.mjs';
+import { median } from './median.mjs';
 
 const run = promisify(execFile);
 const BIN = path.join(ROOT, 'bin/stackctl.js');
@@ -146,7 +147,7 @@ async function measureStackctl(label, file, env) {
   const down = await stackctl(['down', '-v', '-f', file], env);
   if (down.code !== 0) throw new Error(`${label}: down failed: ${down.stdout}${down.stderr}`);
   const sorted = [...noops].sort((a, b) => a.wallMs - b.wallMs);
-  const median = { ...sorted[Math.floor(runs / 2)], minWallMs: sorted[0].wallMs, maxWallMs: sorted[runs - 1].wallMs, startupFloorMs: medianOf(floor) };
+  const noop = { ...sorted[Math.floor(runs / 2)], minWallMs: sorted[0].wallMs, maxWallMs: sorted[runs - 1].wallMs, startupFloorMs: median(floor) };
   return {
     upToAllReadyMs: lastReadyAt,
     upWallToAllReadyMs: Math.round(cold.lastReadyWallMs ?? cold.wallMs),
@@ -156,12 +157,11 @@ async function measureStackctl(label, file, env) {
     ownMs: cp.own,
     ratioToCriticalPath: lastReadyAt / cp.ms,
     ratioToCriticalPathFromFirstStart: (lastReadyAt - firstDepsMet) / cp.ms,
-    noop: median,
+    noop,
     noopRuns: noops,
   };
 }
 
-const medianOf = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** One no-op `up --json`: its wall time and the engine's own duration; fails unless it was a no-op with all ready. */
 async function noopUp(label, file, env, bin = BIN) {
@@ -212,7 +212,7 @@ async function measureNoop(dir) {
       }
       log(`round ${i + 1}/${runs}: ${builds.map(([name]) => `${name} --version ${samples[name].version.at(-1)} ms, no-op up ${samples[name].noop.at(-1)} ms`).join('; ')}`);
     }
-    const summary = (values) => ({ median: medianOf(values), min: Math.min(...values), max: Math.max(...values) });
+    const summary = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
     const out = { runs, loadAverage: [loadBefore, os.loadavg()[0]].map((n) => n.toFixed(1)).join(' → '), nodeStartMs: summary(samples.node), builds: {} };
     for (const [name, bin] of builds) {
       out.builds[name] = { bin, versionMs: summary(samples[name].version), noopUpMs: summary(samples[name].noop), noopEngineMs: summary(samples[name].engine), samples: samples[name] };

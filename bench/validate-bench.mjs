@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { median } from './median.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -30,10 +31,6 @@ if (!existsSync(path.join(root, 'dist/cli/main.js'))) {
 const { buildGraph, orderGraph } = await import(path.join(root, 'dist/graph/graph.js'));
 const { startOrderText } = await import(path.join(root, 'dist/graph/render-start-order.js'));
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const fmt = (ms) => `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
 
 function timeProcess(argv, cwd = root) {
