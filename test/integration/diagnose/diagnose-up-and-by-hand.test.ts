@@ -128,8 +128,15 @@ describe('containers started by hand with docker run', () => {
     const byService = Object.fromEntries(report.services.map((s) => [s.service, s]));
     expect(byService[name('client')]!.cause).toMatchObject({ code: 'redis-auth', evidence: 'redis.exceptions.AuthenticationError: Authentication required.' });
     expect(byService[name('gateway')]!.cause).toMatchObject({ code: 'module-not-found', summary: "No module named 'config'" });
-    expect(byService[name('ingest')]).toMatchObject({ state: 'exited', exitCode: 137, oomKilled: true });
-    expect(byService[name('ingest')]!.cause!.code).toBe('oom-killed');
+    expect(byService[name('ingest')]).toMatchObject({ state: 'exited', exitCode: 137 });
+    // dockerd 20.10 sets OOMKilled from an event that, under load, can lose the race with the exit
+    // (seen in CI: no flag and no oom event). Either way the cause must point at the memory limit.
+    if (byService[name('ingest')]!.oomKilled) {
+      expect(byService[name('ingest')]!.cause).toMatchObject({ code: 'oom-killed', summary: 'killed for lack of memory (OOM) at its limit of 24 MiB' });
+    } else {
+      expect(byService[name('ingest')]!.cause).toMatchObject({ code: 'exited', summary: 'exited with code 137 (SIGKILL)' });
+      expect(byService[name('ingest')]!.cause!.hint).toContain("under its memory limit of 24 MiB that is still most often the kernel's OOM killer");
+    }
     expect(byService[name('worker')]!.cause!.code).toBe('crash-loop');
     expect(byService[name('redis')]!.failing).toBe(false);
     expect(report.rootCauses).toHaveLength(4);
@@ -145,11 +152,15 @@ describe('containers started by hand with docker run', () => {
     }
   });
 
-  it('orders the timeline: the OOM before the death it caused', () => {
+  it('orders the timeline: the OOM (when the engine reported one) before the death it caused', () => {
     const entries = report.timeline.entries;
     const at = (action: string) => entries.findIndex((e) => e.service === name('ingest') && e.action === action);
     expect(at('start')).toBeGreaterThanOrEqual(0);
-    expect(at('oom')).toBeGreaterThan(at('start'));
-    expect(at('die')).toBeGreaterThan(at('oom'));
+    expect(at('die')).toBeGreaterThan(at('start'));
+    const oomReported = report.services.find((s) => s.service === name('ingest'))!.oomKilled;
+    if (oomReported || at('oom') >= 0) {
+      expect(at('oom')).toBeGreaterThan(at('start'));
+      expect(at('die')).toBeGreaterThan(at('oom'));
+    }
   });
 });
